@@ -1,0 +1,120 @@
+"""The ``kit`` command: argument parsing only; the work is done in the kit's modules.
+
+kit report [--config FILE] [--scope NAME ...] [--wave W] [--jobs N] [--format html,pdf]
+kit validate [DATA_DIR | engagement.yaml]
+kit sample [FOLDER]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kit.config import SAMPLE_CONFIG, SAMPLE_DIR, ConfigError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kit", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="build the HTML/PDF report packs, one per scope")
+    rep.add_argument(
+        "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
+    )
+    rep.add_argument(
+        "--scope",
+        action="append",
+        metavar="NAME",
+        help="a function or 'Organisation'; repeat for several (default: all)",
+    )
+    rep.add_argument("--wave", help="the survey wave (default: current_wave in the config)")
+    rep.add_argument("--jobs", type=int, default=None, help="scopes run at once (default: cores)")
+    rep.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    rep.add_argument("--out", default=None, help="reports folder (default: reports/)")
+    rep.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run")
+    rep.add_argument("--notebooks", default=None, help="folder of customised stage notebooks")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    val = sub.add_parser("validate", help="check a data folder and list every problem")
+    val.add_argument(
+        "source",
+        nargs="?",
+        default=str(SAMPLE_CONFIG),
+        help="engagement.yaml or a data folder (default: the sample)",
+    )
+
+    smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
+    smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
+    smp.add_argument("--seed", type=int, default=2026)
+    return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from kit.config import NOTEBOOKS_DIR
+    from kit.report import run_batch, summary_table
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    results = run_batch(
+        args.config,
+        scopes=args.scope,
+        wave=args.wave,
+        jobs=args.jobs,
+        formats=formats,
+        reports_dir=args.out,
+        timeout_s=args.timeout,
+        progress=not args.quiet,
+        notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
+    )
+    print(summary_table(results))
+    failed = [r for r in results if r.status != "ok"]
+    done = [r for r in results if r.status == "ok"]
+    if done:
+        print(f"\n{len(done)} pack(s) in {Path(done[0].folder).parent}")
+    if failed:
+        print(f"{len(failed)} scope(s) did not finish: see the table above.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kit.config import load_engagement
+    from kit.data import problems_table, validate
+
+    source = Path(args.source)
+    target = load_engagement(source) if source.is_file() else source
+    _, problems = validate(target)
+    if not problems:
+        print(f"{args.source}: no problems found.")
+        return 0
+    table = problems_table(problems)
+    print(table.to_string(index=False))
+    errors = int((table["severity"] == "error").sum())
+    print(f"\n{errors} error(s), {len(table) - errors} warning(s).")
+    return 1 if errors else 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from kit.sample import write
+
+    write(Path(args.folder), seed=args.seed)
+    print(f"Sample data written to {args.folder}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kit.data import DataError
+    from kit.report import ParameterError
+
+    args = _parser().parse_args(argv)
+    command = {"report": _report, "validate": _validate, "sample": _sample}[args.command]
+    try:
+        return command(args)
+    except (ConfigError, DataError, ParameterError, FileNotFoundError, ValueError) as exc:
+        print(f"kit {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,320 @@
+"""Paths and the engagement configuration (``engagement.yaml``).
+
+One engagement = one client, one survey programme. The YAML file sits next to the data tables;
+every relative path in it is read relative to the file itself.
+
+Example
+-------
+>>> from kit.config import load_engagement, SAMPLE_CONFIG
+>>> cfg = load_engagement(SAMPLE_CONFIG)
+>>> cfg.client, cfg.current_wave
+('Helix Biopharma', '2026-H1')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "ROOT",
+    "SAMPLE_DIR",
+    "SAMPLE_CONFIG",
+    "REPORTS_DIR",
+    "NOTEBOOKS_DIR",
+    "ORGANISATION",
+    "ConfigError",
+    "Thresholds",
+    "Engagement",
+    "load_engagement",
+    "slug",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+SAMPLE_CONFIG = SAMPLE_DIR / "engagement.yaml"
+REPORTS_DIR = ROOT / "reports"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+
+#: The scope name of the organisation-wide pack.
+ORGANISATION = "Organisation"
+
+ENGAGEMENT_LEVELS = ("Unaware", "Resistant", "Neutral", "Supportive", "Leading")
+
+
+class ConfigError(ValueError):
+    """The engagement file cannot be used; the message lists every problem at once."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = Path(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"{self.path}: {len(self.problems)} problem(s) in the engagement file:\n{lines}\n"
+            "Fix them in the YAML file and run again."
+        )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Anonymity and reporting thresholds.
+
+    ``min_group_size`` hides scores of smaller groups; ``min_comment_group_size`` hides verbatims
+    of smaller groups; ``high`` is where "high" starts on a 1-5 influence/interest scale.
+    """
+
+    min_group_size: int = 5
+    min_comment_group_size: int = 10
+    confidence: float = 0.95
+    high: int = 4
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """The engagement configuration, validated. Build it with :func:`load_engagement`."""
+
+    client: str
+    title: str
+    waves: tuple[str, ...]
+    current_wave: str
+    data_dir: Path
+    path: Path | None = None
+    scopes: tuple[str, ...] | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    detractor_max: int = 6
+    passive_max: int = 8
+    followup_sla_days: int = 14
+    target_nps: float = 20.0
+    collision_days: int = 7
+    contact_cap: int = 12
+    influence_labels: dict[str, int] = field(default_factory=dict)
+    brand_primary: str = "#1B4F72"
+    brand_accent: str = "#C0392B"
+    confidentiality: str = (
+        "Confidential. Contains aggregated employee feedback; do not forward beyond the "
+        "named recipients."
+    )
+    consultancy: str = ""
+
+    @property
+    def previous_wave(self) -> str | None:
+        """The wave before the current one, or None in a first wave."""
+        return self.previous_wave_of(self.current_wave)
+
+    def previous_wave_of(self, wave: str) -> str | None:
+        """The wave before ``wave``, or None for the first."""
+        i = self.waves.index(wave)
+        return self.waves[i - 1] if i > 0 else None
+
+    @property
+    def client_slug(self) -> str:
+        return slug(self.client)
+
+
+_TOP_KEYS = {
+    "client",
+    "title",
+    "waves",
+    "current_wave",
+    "data_dir",
+    "scopes",
+    "thresholds",
+    "nps",
+    "followup",
+    "touchpoints",
+    "stakeholders",
+    "brand",
+    "confidentiality",
+    "consultancy",
+}
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def slug(text: str) -> str:
+    """A safe folder name: letters, digits and dashes only (never a path).
+
+    >>> slug("Legal & Compliance")
+    'legal-compliance'
+    >>> slug("../../etc")
+    'etc'
+    """
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return s or "unnamed"
+
+
+def _section(raw: dict, key: str, problems: list[str]) -> dict:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        problems.append(f"'{key}' must be a mapping, got {value!r}")
+        return {}
+    return value
+
+
+def _number(
+    section: dict,
+    key: str,
+    where: str,
+    problems: list[str],
+    *,
+    kind=int,
+    lo=None,
+    hi=None,
+    default: Any = None,
+):
+    if key not in section:
+        return default
+    value = section[key]
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and kind is int and float(value) != int(value):
+        ok = False
+    if ok and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+        ok = False
+    if not ok:
+        rng = f" between {lo} and {hi}" if lo is not None and hi is not None else ""
+        problems.append(f"'{where}.{key}' must be a {kind.__name__}{rng}, got {value!r}")
+        return default
+    return kind(value)
+
+
+def load_engagement(path: Path | str, **overrides: Any) -> Engagement:
+    """Read and validate an ``engagement.yaml``.
+
+    Parameters
+    ----------
+    path
+        The YAML file. ``data_dir`` inside it (default: the file's folder) is resolved
+        relative to the file.
+    **overrides
+        Top-level fields to replace after validation (e.g. ``current_wave="2025-H2"``).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, not just the first.
+    FileNotFoundError
+        When the file does not exist.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"Engagement file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(path, ["the file must be a mapping of settings"])
+    problems: list[str] = []
+    kwargs = _parse(raw, path, problems)
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    problems += [f"unknown setting '{k}' (known: {', '.join(sorted(_TOP_KEYS))})" for k in unknown]
+    if problems:
+        raise ConfigError(path, problems)
+    eng = Engagement(**kwargs)
+    if overrides:
+        names = {f.name for f in fields(Engagement)}
+        bad = sorted(set(overrides) - names)
+        if bad:
+            raise ConfigError(path, [f"unknown override '{k}'" for k in bad])
+        eng = Engagement(**{**kwargs, **overrides})
+        if eng.current_wave not in eng.waves:
+            raise ConfigError(path, [f"current_wave {eng.current_wave!r} is not in waves"])
+    return eng
+
+
+def _text(raw: dict, key: str, problems: list[str], *, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append(f"'{key}' is required (a line of text)")
+        return ""
+    if not isinstance(value, (str, int, float)):
+        problems.append(f"'{key}' must be text, got {value!r}")
+        return ""
+    return str(value).strip()
+
+
+def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
+    kw: dict[str, Any] = {"path": path}
+    kw["client"] = _text(raw, "client", problems)
+    kw["title"] = _text(raw, "title", problems)
+    waves = raw.get("waves")
+    if not isinstance(waves, list) or not waves:
+        problems.append(
+            "'waves' must be a list of wave labels in time order, e.g. [2025-H1, 2025-H2]"
+        )
+        waves = []
+    waves = tuple(str(w) for w in waves)
+    if len(set(waves)) != len(waves):
+        problems.append(f"'waves' lists a wave twice: {list(waves)}")
+    kw["waves"] = waves
+    current = str(raw.get("current_wave", waves[-1] if waves else ""))
+    if waves and current not in waves:
+        problems.append(f"'current_wave' {current!r} is not one of the waves {list(waves)}")
+    kw["current_wave"] = current
+    kw["data_dir"] = (path.parent / str(raw.get("data_dir", "."))).resolve()
+    if not kw["data_dir"].is_dir():
+        problems.append(f"'data_dir' {kw['data_dir']} is not a folder")
+    scopes = raw.get("scopes", "all")
+    if scopes == "all" or scopes is None:
+        kw["scopes"] = None
+    elif isinstance(scopes, list) and all(isinstance(s, str) for s in scopes):
+        kw["scopes"] = tuple(scopes)
+    else:
+        problems.append(f"'scopes' must be 'all' or a list of function names, got {scopes!r}")
+    th = _section(raw, "thresholds", problems)
+    kw["thresholds"] = Thresholds(
+        min_group_size=_number(
+            th, "min_group_size", "thresholds", problems, lo=1, hi=1000, default=5
+        ),
+        min_comment_group_size=_number(
+            th, "min_comment_group_size", "thresholds", problems, lo=1, hi=1000, default=10
+        ),
+        confidence=_number(
+            th, "confidence", "thresholds", problems, kind=float, lo=0.5, hi=0.999, default=0.95
+        ),
+        high=_number(th, "high", "thresholds", problems, lo=1, hi=5, default=4),
+    )
+    nps = _section(raw, "nps", problems)
+    kw["detractor_max"] = _number(nps, "detractor_max", "nps", problems, lo=0, hi=9, default=6)
+    kw["passive_max"] = _number(nps, "passive_max", "nps", problems, lo=1, hi=9, default=8)
+    if kw["detractor_max"] >= kw["passive_max"]:
+        problems.append("'nps.detractor_max' must be below 'nps.passive_max'")
+    kw["target_nps"] = _number(
+        nps, "target", "nps", problems, kind=float, lo=-100, hi=100, default=20.0
+    )
+    fu = _section(raw, "followup", problems)
+    kw["followup_sla_days"] = _number(
+        fu, "sla_days", "followup", problems, lo=1, hi=365, default=14
+    )
+    tp = _section(raw, "touchpoints", problems)
+    kw["collision_days"] = _number(
+        tp, "collision_days", "touchpoints", problems, lo=0, hi=365, default=7
+    )
+    kw["contact_cap"] = _number(
+        tp, "contact_cap", "touchpoints", problems, lo=1, hi=10000, default=12
+    )
+    st = _section(raw, "stakeholders", problems)
+    labels = st.get("influence_labels", {}) or {}
+    if not isinstance(labels, dict) or not all(
+        isinstance(v, int) and 1 <= v <= 5 for v in labels.values()
+    ):
+        problems.append("'stakeholders.influence_labels' must map labels to integers 1-5")
+        labels = {}
+    kw["influence_labels"] = {" ".join(str(k).lower().split()): v for k, v in labels.items()}
+    brand = _section(raw, "brand", problems)
+    for key, name in (("primary", "brand_primary"), ("accent", "brand_accent")):
+        if key in brand:
+            if isinstance(brand[key], str) and _HEX.match(brand[key]):
+                kw[name] = brand[key]
+            else:
+                problems.append(
+                    f"'brand.{key}' must be a colour like '#1B4F72', got {brand[key]!r}"
+                )
+    if raw.get("confidentiality"):
+        kw["confidentiality"] = _text(raw, "confidentiality", problems)
+    kw["consultancy"] = _text(raw, "consultancy", problems, required=False)
+    return kw

@@ -1,0 +1,410 @@
+"""Load and validate the kit's tables.
+
+Every table is a CSV file in the engagement's data folder (``responses.csv``, ``functions.csv``,
+...). :func:`load` reads them as text (nothing is guessed or lost), checks each value against the
+table's schema and the references between tables, and either returns typed DataFrames or raises
+:class:`DataError` listing **every** problem with its file, row, column, value and what to do.
+Input files are only read, never written.
+
+Example
+-------
+>>> from kit.config import SAMPLE_CONFIG, load_engagement
+>>> ds = load(load_engagement(SAMPLE_CONFIG))
+>>> sorted(ds.responses["wave"].unique())
+['2025-H1', '2025-H2', '2026-H1']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kit.config import ENGAGEMENT_LEVELS, Engagement
+
+__all__ = [
+    "Column",
+    "SCHEMAS",
+    "Problem",
+    "DataError",
+    "Dataset",
+    "load",
+    "validate",
+    "problems_table",
+    "file_hashes",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its kind and the rules its values follow."""
+
+    name: str
+    kind: str = "text"  # id | text | int | bool | date | datetime | choice
+    required: bool = True  # the column must be present
+    nullable: bool = False  # blank values allowed
+    lo: int | None = None
+    hi: int | None = None
+    choices: tuple[str, ...] = ()
+    ref: tuple[str, str] | None = None  # (table, column) the value must exist in
+
+
+def _c(name: str, kind: str = "text", **kw) -> Column:
+    return Column(name, kind, **kw)
+
+
+_DRIVER = dict(kind="int", lo=1, hi=5, nullable=True, required=False)
+_FUNC = ("functions", "function")
+_STAKE = ("stakeholders", "stakeholder_id")
+
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "functions": (
+        _c("function", "id"),
+        _c("headcount", "int", lo=1, hi=1_000_000),
+        _c("head_id", nullable=True, ref=_STAKE),
+        _c("predicted_nps", "int", lo=-100, hi=100, nullable=True, required=False),
+    ),
+    "responses": (
+        _c("response_id", "id"),
+        _c("wave"),
+        _c("submitted_at", "datetime", nullable=True),
+        _c("respondent_id", nullable=True, required=False),
+        _c("respondent_function", ref=_FUNC),
+        _c("provider_function", ref=_FUNC),
+        _c("score", "int", lo=0, hi=10),
+        _c("comment", nullable=True, required=False),
+        _c("ok_to_contact", "bool", nullable=True, required=False),
+        _c("contact_id", nullable=True, required=False, ref=("roster", "contact_id")),
+    ),
+    "stakeholders": (
+        _c("stakeholder_id", "id"),
+        _c("name"),
+        _c("role", nullable=True),
+        _c("function", ref=_FUNC),
+        _c("level", nullable=True, required=False),
+        _c("reports_to", nullable=True, required=False, ref=_STAKE),
+        _c("influence", "int", lo=1, hi=5),
+        _c("interest", "int", lo=1, hi=5),
+        _c("power", "bool", nullable=True, required=False),
+        _c("legitimacy", "bool", nullable=True, required=False),
+        _c("urgency", "bool", nullable=True, required=False),
+        _c("engagement_current", "choice", choices=ENGAGEMENT_LEVELS, nullable=True),
+        _c("engagement_desired", "choice", choices=ENGAGEMENT_LEVELS, nullable=True),
+        _c("relationship_owner", nullable=True, required=False, ref=_STAKE),
+    ),
+    "relationships": (
+        _c("supplier_function", ref=_FUNC),
+        _c("customer_function", ref=_FUNC),
+        _c("deliverable"),
+        _c("frequency", "choice", choices=("Daily", "Weekly", "Monthly", "Quarterly", "Ad hoc")),
+        _c("criticality", "int", lo=1, hi=5),
+    ),
+    "touchpoints": (
+        _c("touchpoint_id", "id"),
+        _c("external_id"),
+        _c("segment"),
+        _c("function"),
+        _c("channel"),
+        _c("date", "date"),
+        _c("topic", nullable=True, required=False),
+    ),
+    "followups": (
+        _c("followup_id", "id"),
+        _c("response_id", ref=("responses", "response_id")),
+        _c("owner", ref=_STAKE),
+        _c("created", "date"),
+        _c("due", "date"),
+        _c(
+            "status",
+            "choice",
+            choices=("open", "contacted", "action agreed", "closed", "no response"),
+        ),
+        _c("first_contact_at", "date", nullable=True),
+        _c("closed_at", "date", nullable=True),
+        _c("action", nullable=True),
+        _c("outcome", nullable=True),
+    ),
+    "roster": (
+        _c("contact_id", "id"),
+        _c("name"),
+        _c("email", nullable=True),
+        _c("function", ref=_FUNC),
+        _c("stakeholder_id", nullable=True, required=False, ref=_STAKE),
+    ),
+}
+
+#: Tables a report cannot do without; the others may be absent (their stage says so).
+REQUIRED_TABLES = ("functions", "responses")
+DRIVER_PREFIX = "driver_"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one cell (or file). ``row`` is the line number in the file (header = 1)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    severity: str = "error"  # error | warning
+
+
+class DataError(ValueError):
+    """The data cannot be used. ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem], *, folder: Path | str = ""):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = f"{len(errors)} problem(s) in the data" + (f" in {folder}" if folder else "")
+        lines = [_format(p) for p in errors[:50]]
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(
+            f"{head}:\n" + "\n".join(lines) + more + "\nFix these in the files (they are "
+            "never changed by the kit) and run again."
+        )
+
+
+def _format(p: Problem) -> str:
+    where = (
+        p.file
+        + (f", row {p.row}" if p.row else "")
+        + (f", column '{p.column}'" if p.column else "")
+    )
+    value = f" (value {p.value!r})" if p.value is not None else ""
+    return f"  - {where}{value}: {p.message}"
+
+
+@dataclass
+class Dataset:
+    """The typed tables of one engagement, plus the problems found that did not block."""
+
+    responses: pd.DataFrame
+    functions: pd.DataFrame
+    stakeholders: pd.DataFrame
+    relationships: pd.DataFrame
+    touchpoints: pd.DataFrame
+    followups: pd.DataFrame
+    roster: pd.DataFrame
+    folder: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def drivers(self) -> list[str]:
+        """The driver rating columns present in the responses (``driver_*``)."""
+        return [c for c in self.responses.columns if c.startswith(DRIVER_PREFIX)]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    # Everything as text, nothing turned into NaN: validation sees exactly what is in the file.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem]) -> pd.Series:
+    raw = df[col.name].str.strip()
+    blank = raw.eq("")
+    fname = f"{table}.csv"
+
+    def flag(mask: pd.Series, message: str) -> None:
+        for i in mask[mask].index:
+            out.append(Problem(fname, int(i) + 2, col.name, df.at[i, col.name], message))
+
+    if not col.nullable:
+        flag(blank, "is blank; every row needs a value here")
+    if col.kind == "id":
+        flag(raw.duplicated(keep=False) & ~blank, "is a duplicate id; ids must be unique")
+    if col.kind == "int":
+        num = pd.to_numeric(raw.where(~blank), errors="coerce")
+        whole = num.notna() & (num == num.round())
+        rng = f" from {col.lo} to {col.hi}" if col.lo is not None else ""
+        flag(~blank & ~whole, f"is not a whole number{rng}")
+        inside = whole & num.between(col.lo, col.hi) if col.lo is not None else whole
+        flag(whole & ~inside, f"is outside the allowed range{rng}")
+        return num.where(inside).astype("Int64")
+    if col.kind == "bool":
+        low = raw.str.lower()
+        flag(~blank & ~low.isin(_TRUE | _FALSE), "must be true or false")
+        return low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
+            "boolean"
+        )
+    if col.kind in ("date", "datetime"):
+        parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601")
+        flag(~blank & parsed.isna(), "is not a date in ISO format (YYYY-MM-DD)")
+        return parsed
+    if col.kind == "choice":
+        flag(~blank & ~raw.isin(col.choices), f"must be one of: {', '.join(col.choices)}")
+    return raw.where(~blank, None).astype("object") if col.nullable else raw
+
+
+def _check_table(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.DataFrame:
+    schema = SCHEMAS[table]
+    missing = [c.name for c in schema if c.required and c.name not in df.columns]
+    for name in missing:
+        out.append(
+            Problem(
+                f"{table}.csv",
+                1,
+                name,
+                None,
+                "column is missing from the header; add it (see README, data model)",
+            )
+        )
+    typed = df.copy()
+    for col in schema:
+        if col.name in df.columns:
+            typed[col.name] = _check_column(table, df, col, out)
+    if table == "responses":
+        for name in [c for c in df.columns if c.startswith(DRIVER_PREFIX)]:
+            typed[name] = _check_column(table, df, Column(name, **_DRIVER), out)
+    return typed
+
+
+def _check_refs(
+    tables: dict[str, pd.DataFrame], raw: dict[str, pd.DataFrame], out: list[Problem]
+) -> None:
+    for table, df in tables.items():
+        for col in SCHEMAS[table]:
+            if col.ref is None or col.name not in df.columns or col.ref[0] not in tables:
+                continue
+            target_table, target_col = col.ref
+            known = set(tables[target_table][target_col].dropna())
+            values = df[col.name]
+            bad = values.notna() & ~values.isin(known)
+            for i in bad[bad].index:
+                out.append(
+                    Problem(
+                        f"{table}.csv",
+                        int(i) + 2,
+                        col.name,
+                        raw[table].at[i, col.name],
+                        f"is not a known {target_col} in {target_table}.csv; "
+                        f"add it there or correct the spelling",
+                    )
+                )
+
+
+def _check_responses(responses: pd.DataFrame, cfg: Engagement | None, out: list[Problem]) -> None:
+    if cfg is None or "wave" not in responses.columns:
+        return
+    bad = ~responses["wave"].isin(cfg.waves)
+    for i in bad[bad].index:
+        out.append(
+            Problem(
+                "responses.csv",
+                int(i) + 2,
+                "wave",
+                responses.at[i, "wave"],
+                f"is not a wave listed in engagement.yaml {list(cfg.waves)}",
+            )
+        )
+    counts = responses["wave"].value_counts()
+    for wave in cfg.waves:
+        n = int(counts.get(wave, 0))
+        if n < cfg.thresholds.min_group_size:
+            out.append(
+                Problem(
+                    "responses.csv",
+                    None,
+                    "wave",
+                    wave,
+                    f"has only {n} responses; most results for it will be suppressed",
+                    severity="warning",
+                )
+            )
+    if {"ok_to_contact", "contact_id"} <= set(responses.columns):
+        leak = responses["contact_id"].notna() & responses["ok_to_contact"].ne(True).fillna(True)
+        for i in leak[leak].index:
+            out.append(
+                Problem(
+                    "responses.csv",
+                    int(i) + 2,
+                    "contact_id",
+                    responses.at[i, "contact_id"],
+                    "is set although ok_to_contact is not true; remove it "
+                    "(contact details only with consent)",
+                )
+            )
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype="object") for c in SCHEMAS[table]})
+
+
+def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Check every table of a data folder; return the typed tables and all problems found.
+
+    ``source`` is an :class:`~kit.config.Engagement` (its ``data_dir``, with its waves checked)
+    or a folder. Nothing is raised for bad values: see :func:`load` for that.
+    """
+    cfg = source if isinstance(source, Engagement) else None
+    folder = cfg.data_dir if cfg else Path(source)
+    problems: list[Problem] = []
+    raw: dict[str, pd.DataFrame] = {}
+    for table in SCHEMAS:
+        path = folder / f"{table}.csv"
+        if path.is_file():
+            try:
+                raw[table] = _read(path)
+            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                problems.append(
+                    Problem(
+                        path.name, None, None, None, f"cannot be read as a UTF-8 CSV file: {exc}"
+                    )
+                )
+        elif table in REQUIRED_TABLES:
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"is missing from {folder}; the kit needs this table",
+                )
+            )
+    tables = {t: _check_table(t, df, problems) for t, df in raw.items()}
+    _check_refs(tables, raw, problems)
+    if "responses" in tables:
+        _check_responses(tables["responses"], cfg, problems)
+    return tables, problems
+
+
+def load(source: Engagement | Path | str) -> Dataset:
+    """Load an engagement's tables, typed and validated.
+
+    Raises
+    ------
+    DataError
+        When any table has an error; the message lists all of them.
+    """
+    cfg = source if isinstance(source, Engagement) else None
+    folder = cfg.data_dir if cfg else Path(source)
+    tables, problems = validate(source)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(problems, folder=folder)
+    for t in SCHEMAS:
+        tables.setdefault(t, _empty(t))
+    warnings = [p for p in problems if p.severity == "warning"]
+    return Dataset(**tables, folder=folder, warnings=warnings)
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """The problems as a tidy table (one row each), e.g. to print or save as CSV."""
+    cols = ["severity", "file", "row", "column", "value", "message"]
+    return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in problems], columns=cols)
+
+
+def file_hashes(folder: Path | str) -> dict[str, str]:
+    """sha256 of every input file in a data folder, for the report manifest."""
+    folder = Path(folder)
+    out = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix in {".csv", ".yaml", ".yml", ".xlsx"}:
+            out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out

@@ -1,0 +1,286 @@
+"""Charts in one client-ready style. Each function takes tidy data and ``ax=None`` and returns
+the matplotlib ``Axes`` it drew on.
+
+Example
+-------
+>>> from kit.config import SAMPLE_CONFIG, load_engagement
+>>> from kit.data import load
+>>> ds = load(load_engagement(SAMPLE_CONFIG))
+>>> ax = score_distribution(ds.responses)
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+
+__all__ = [
+    "CATEGORY_COLOURS",
+    "setup",
+    "score_distribution",
+    "category_split",
+    "nps_trend",
+    "nps_bars",
+    "power_interest_grid",
+]
+
+CATEGORY_COLOURS = {"detractor": "#C0392B", "passive": "#B3B6B7", "promoter": "#1E8449"}
+PRIMARY = "#1B4F72"
+MUTED = "#7F8C8D"
+
+
+def setup(*, vector: bool = True) -> None:
+    """The kit's chart style; SVG output in notebooks (crisp in HTML and PDF) when ``vector``."""
+    sns.set_theme(
+        style="whitegrid",
+        context="notebook",
+        font="DejaVu Sans",
+        rc={
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.labelsize": 10,
+            "figure.dpi": 110,
+            "savefig.bbox": "tight",
+            "svg.fonttype": "path",
+            "svg.hashsalt": "kit",
+        },
+    )
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("svg" if vector else "png")
+    except ImportError:  # outside IPython
+        pass
+
+
+def _ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def score_distribution(
+    responses: pd.DataFrame,
+    *,
+    score: str = "score",
+    detractor_max: int = 6,
+    passive_max: int = 8,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of the 0-10 scores, coloured detractor / passive / promoter, with the share on top."""
+    ax = _ax(ax, (7.5, 3.2))
+    counts = responses[score].value_counts().reindex(range(11), fill_value=0)
+    colours = [
+        CATEGORY_COLOURS[
+            "detractor" if s <= detractor_max else "passive" if s <= passive_max else "promoter"
+        ]
+        for s in range(11)
+    ]
+    ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
+    total = max(int(counts.sum()), 1)
+    for s, c in counts.items():
+        if c:
+            ax.annotate(
+                f"{100 * c / total:.0f}%",
+                (s, c),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                xytext=(0, 2),
+                textcoords="offset points",
+                color="#333",
+            )
+    ax.set_xticks(range(11))
+    ax.set_xlabel("Likelihood to recommend (0 = not at all, 10 = extremely likely)")
+    ax.set_ylabel("Responses")
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def category_split(table: pd.DataFrame, *, label: str, ax: Axes | None = None) -> Axes:
+    """Stacked 100% bars of detractors / passives / promoters per group (suppressed omitted).
+
+    ``table`` is the output of :func:`kit.nps.summary` with a ``by`` column named ``label``.
+    """
+    shown = table[~table["suppressed"]]
+    ax = _ax(ax, (7.5, 0.35 * len(shown) + 1.2))
+    left = np.zeros(len(shown))
+    y = np.arange(len(shown))
+    for cat, col in (
+        ("detractor", "pct_detractors"),
+        ("passive", "pct_passives"),
+        ("promoter", "pct_promoters"),
+    ):
+        values = shown[col].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, color=CATEGORY_COLOURS[cat], label=cat.capitalize() + "s")
+        left += values
+    ax.set_yticks(y, shown[label].astype(str))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of responses (%)")
+    ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def nps_trend(
+    trend: pd.DataFrame,
+    *,
+    wave: str = "wave",
+    changes: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """NPS per wave with its interval; changes between waves labelled significant or not.
+
+    ``trend`` is :func:`kit.nps.summary` by wave (in wave order); ``changes`` optionally
+    :func:`kit.nps.compare_waves` for the same data (columns ``wave_from``, ``wave_to``,
+    ``difference``, ``significant``).
+    """
+    ax = _ax(ax, (7.5, 3.2))
+    shown = trend[~trend["suppressed"]].reset_index(drop=True)
+    x = np.arange(len(shown))
+    nps = shown["nps"].to_numpy(float)
+    err = np.vstack([nps - shown["ci_low"].to_numpy(float), shown["ci_high"].to_numpy(float) - nps])
+    ax.errorbar(x, nps, yerr=err, fmt="o-", color=PRIMARY, ecolor=MUTED, capsize=4, lw=2)
+    for xi, (v, n) in enumerate(zip(nps, shown["n"], strict=True)):
+        ax.annotate(
+            f"{v:+.0f}\n(n={int(n)})",
+            (xi, v),
+            xytext=(8, 0),
+            textcoords="offset points",
+            fontsize=8,
+            va="center",
+        )
+    if changes is not None and len(shown) > 1:
+        pos = {w: i for i, w in enumerate(shown[wave])}
+        for _, c in changes.iterrows():
+            if c.get("wave_from") in pos and c.get("wave_to") in pos and pd.notna(c["difference"]):
+                i = (pos[c["wave_from"]] + pos[c["wave_to"]]) / 2
+                text = f"{c['difference']:+.0f} " + ("significant" if c["significant"] else "n.s.")
+                ax.annotate(
+                    text,
+                    (i, 95),
+                    ha="center",
+                    fontsize=8,
+                    color="#C0392B" if c["significant"] else MUTED,
+                    fontweight="bold" if c["significant"] else "normal",
+                )
+    ax.axhline(0, color="#999", lw=0.8)
+    ax.set_xticks(x, shown[wave].astype(str))
+    ax.set_ylim(-100, 105)
+    ax.set_ylabel("NPS")
+    ax.set_xlim(-0.5, len(shown) - 0.3)
+    return ax
+
+
+def nps_bars(
+    table: pd.DataFrame, *, label: str, highlight: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """Horizontal NPS per group with its interval; suppressed groups shown as such, not scored."""
+    t = table.reset_index(drop=True)
+    ax = _ax(ax, (7.5, 0.38 * len(t) + 1.0))
+    y = np.arange(len(t))
+    for i, row in t.iterrows():
+        if row["suppressed"]:
+            ax.annotate(
+                "suppressed (too few responses)",
+                (0, i),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=MUTED,
+                style="italic",
+            )
+            continue
+        colour = "#C0392B" if highlight is not None and row[label] == highlight else PRIMARY
+        ax.barh(i, row["nps"], color=colour, alpha=0.85, height=0.6)
+        ax.plot([row["ci_low"], row["ci_high"]], [i, i], color="#333", lw=1)
+        ax.annotate(
+            f"{row['nps']:+.0f} (n={int(row['n'])})",
+            (max(row["ci_high"], row["nps"]), i),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(y, t[label].astype(str))
+    ax.invert_yaxis()
+    ax.axvline(0, color="#999", lw=0.8)
+    ax.set_xlim(-100, 115)
+    ax.set_xlabel("NPS with its 95% interval")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def power_interest_grid(
+    placed: pd.DataFrame,
+    *,
+    label: str = "name",
+    influence: str = "influence",
+    interest: str = "interest",
+    high: int = 4,
+    highlight: str | None = None,
+    function: str = "function",
+    per_cell: int = 7,
+    ax: Axes | None = None,
+) -> Axes:
+    """The power/interest grid as a board: each 1-5 x 1-5 cell lists the stakeholders in it.
+
+    Labels never overlap: names are stacked inside their cell (at most ``per_cell``, then
+    "+n more"). Stakeholders of the ``highlight`` function are in bold.
+    """
+    ax = _ax(ax, (8.5, 7.5))
+    lo = high - 0.5
+    ax.axvspan(lo, 5.5, ymin=(lo - 0.5) / 5, ymax=1, color="#FADBD8", alpha=0.6, lw=0)
+    ax.axvspan(lo, 5.5, ymin=0, ymax=(lo - 0.5) / 5, color="#FCF3CF", alpha=0.6, lw=0)
+    ax.axvspan(0.5, lo, ymin=(lo - 0.5) / 5, ymax=1, color="#D6EAF8", alpha=0.6, lw=0)
+    corners = {
+        "Manage closely": (5.45, 5.45),
+        "Keep satisfied": (5.45, 0.55),
+        "Keep informed": (0.55, 5.45),
+        "Monitor": (0.55, 0.55),
+    }
+    for name, (x, y) in corners.items():
+        ax.annotate(
+            name.upper(),
+            (x, y),
+            ha="right" if x > 3 else "left",
+            va="top" if y > 3 else "bottom",
+            fontsize=8,
+            color=MUTED,
+            fontweight="bold",
+        )
+    cells = placed.sort_values([influence, interest, label]).groupby([influence, interest])
+    for (inf, intr), group in cells:
+        names = group[label].astype(str).tolist()
+        bold = (group[function] == highlight).tolist() if highlight else [False] * len(names)
+        if len(names) > per_cell:
+            names, bold = names[: per_cell - 1] + [f"+{len(names) - per_cell + 1} more"], bold
+        top = intr + 0.40
+        for k, (text, b) in enumerate(zip(names, bold, strict=False)):
+            ax.annotate(
+                textwrap.shorten(text, 22),
+                (inf - 0.45, top - k * 0.115),
+                fontsize=6.3,
+                va="top",
+                fontweight="bold" if b else "normal",
+                color="#1B2631" if b else "#34495E",
+            )
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks(range(1, 6))
+    ax.set_yticks(range(1, 6))
+    for v in np.arange(1.5, 5.5):
+        ax.axvline(v, color="white", lw=1.5)
+        ax.axhline(v, color="white", lw=1.5)
+    ax.set_xlabel("Influence (power) →")
+    ax.set_ylabel("Interest →")
+    ax.grid(False)
+    return ax

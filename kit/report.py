@@ -1,0 +1,545 @@
+"""Batch runner: execute the stage notebooks per scope and build client-ready report packs.
+
+A *scope* is one provider function, or the whole organisation. For each scope the three stage
+notebooks run with papermill in the current environment; their outputs (never their code) are
+assembled into one self-contained HTML document, which the headless browser prints to PDF::
+
+    reports/<client>/<wave>/<scope>/pack.html, pack.pdf, notebooks/*.ipynb, manifest.json
+
+Every pack is built in a temporary folder and moved into place whole. A scope that fails leaves
+no pack; its executed notebooks go to ``reports/<client>/<wave>/_failed/<scope>/``.
+
+Example
+-------
+>>> from kit.config import SAMPLE_CONFIG
+>>> results = run_batch(SAMPLE_CONFIG, scopes=["Regulatory"], formats=("html",))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import nbformat
+
+from kit import __version__
+from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
+from kit.data import Dataset, file_hashes, load
+
+__all__ = [
+    "STAGES",
+    "ScopeResult",
+    "ParameterError",
+    "scopes_for",
+    "check_parameters",
+    "render_notebook",
+    "render_pack",
+    "run_batch",
+    "summary_table",
+]
+
+#: The stage notebooks, in pack order: (file name, title).
+STAGES = (
+    ("01_stakeholder_mapping.ipynb", "Stakeholder mapping"),
+    ("02_internal_nps.ipynb", "Internal NPS"),
+    ("03_follow_up_planning.ipynb", "Follow-up planning"),
+)
+#: Cells with this tag are for the consultant exploring, not for the client pack.
+HIDE_TAG = "consultant-only"
+TEMPLATES = Path(__file__).parent / "templates"
+_VERSIONED = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "networkx",
+    "playwright",
+)
+
+
+class ParameterError(ValueError):
+    """Parameters passed to a notebook that it does not declare, or of a non-JSON type."""
+
+
+@dataclass
+class ScopeResult:
+    """What happened to one scope in a batch."""
+
+    scope: str
+    status: str = "ok"  # ok | failed | html only
+    seconds: float = 0.0
+    folder: str = ""
+    html: str = ""
+    pdf: str = ""
+    error: str = ""
+    failed_notebook: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- scopes and parameters
+
+
+def scopes_for(cfg: Engagement, ds: Dataset, requested: list[str] | None = None) -> list[str]:
+    """The scopes of a batch: the organisation first, then each provider function.
+
+    Raises ValueError naming any requested scope that is not a function of the data.
+    """
+    functions = list(ds.functions["function"])
+    wanted = requested or (
+        [ORGANISATION, *cfg.scopes] if cfg.scopes else [ORGANISATION, *functions]
+    )
+    unknown = [s for s in wanted if s != ORGANISATION and s not in functions]
+    if unknown:
+        raise ValueError(
+            f"Unknown scope(s) {unknown}. A scope is '{ORGANISATION}' or one of the functions in "
+            f"functions.csv: {', '.join(functions)}."
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _is_json(value) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
+
+
+def check_parameters(notebook: Path, parameters: dict) -> None:
+    """Refuse parameters a notebook does not declare, or values that are not JSON types.
+
+    papermill only warns about unknown names and will inject any object's ``repr``; a typo or a
+    crafted object must stop the batch before anything runs.
+    """
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    unknown = sorted(set(parameters) - declared)
+    problems = [
+        f"'{k}' is not a parameter of {notebook.name} (it has: {', '.join(sorted(declared))})"
+        for k in unknown
+    ]
+    problems += [
+        f"'{k}' must be a JSON value (text, number, true/false, list), got {type(v).__name__}"
+        for k, v in parameters.items()
+        if not _is_json(v)
+    ]
+    if problems:
+        raise ParameterError("; ".join(problems))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+_H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+_HEADING_ANCHOR = re.compile(r'<a class="anchor-link".*?</a>', re.S)
+
+
+def _markdown(text: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(text)
+
+
+def _output_html(output: dict) -> str:
+    kind = output.get("output_type")
+    if kind not in ("display_data", "execute_result"):
+        return ""  # streams and errors are working notes, not client content
+    data = output.get("data", {})
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        svg = "".join(svg) if isinstance(svg, list) else svg
+        return re.sub(r"<\?xml.*?\?>|<!DOCTYPE[^>]*>", "", svg, flags=re.S)
+    if "image/png" in data:
+        return f'<img alt="chart" src="data:image/png;base64,{data["image/png"].strip()}">'
+    if "text/html" in data:
+        return data["text/html"]  # produced by kit functions, which escape client strings
+    if "text/markdown" in data:
+        return _markdown(data["text/markdown"])
+    if "text/plain" in data:
+        return f"<pre>{html.escape(data['text/plain'])}</pre>"
+    return ""
+
+
+def render_notebook(nb: nbformat.NotebookNode, *, prefix: str) -> tuple[str, list[tuple[str, str]]]:
+    """The client-facing HTML of an executed notebook: prose and outputs, no code.
+
+    Returns the HTML and the table of contents entries ``(anchor, heading text)`` of its
+    level-2 headings. Cells tagged ``consultant-only`` are left out.
+    """
+    parts: list[str] = []
+    toc: list[tuple[str, str]] = []
+
+    def anchor(match: re.Match) -> str:
+        inner = _HEADING_ANCHOR.sub("", match.group(1)).strip()
+        name = f"{prefix}-{len(toc) + 1}"
+        toc.append((name, html.unescape(re.sub(r"<[^>]+>", "", inner))))
+        return f'<h2 id="{name}">{inner}</h2>'
+
+    for cell in nb.cells:
+        if HIDE_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            parts.append(_H2.sub(anchor, _markdown(cell.source)))
+        elif cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                body = _output_html(out)
+                if body:
+                    parts.append(f'<div class="output">{_H2.sub(anchor, body)}</div>')
+    return "\n".join(parts), toc
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def methodology_html(cfg: Engagement, ds: Dataset) -> str:
+    """The methodology appendix, computed from the configuration and the data."""
+    from kit import narrative
+
+    return narrative.methodology(cfg, ds)
+
+
+def render_pack(
+    cfg: Engagement,
+    ds: Dataset,
+    scope: str,
+    notebooks: list[nbformat.NotebookNode],
+    *,
+    wave: str,
+    on: date | None = None,
+) -> str:
+    """One self-contained HTML document: cover, contents, the stages, methodology."""
+    stages = []
+    for i, ((_, title), nb) in enumerate(zip(STAGES, notebooks, strict=True), start=1):
+        body, toc = render_notebook(nb, prefix=f"s{i}")
+        stages.append(
+            {"anchor": f"stage-{i}", "title": title, "body": jinja2.Markup(body), "toc": toc}
+        )
+    template = _environment().get_template("kit_pack.html.j2")
+    return template.render(
+        kit_version=__version__,
+        client=cfg.client,
+        title=cfg.title,
+        scope_label="Organisation-wide" if scope == ORGANISATION else scope,
+        wave=wave,
+        date=(on or date.today()).strftime("%d %B %Y"),
+        consultancy=cfg.consultancy,
+        confidentiality=cfg.confidentiality,
+        primary=cfg.brand_primary,
+        accent=cfg.brand_accent,
+        css=jinja2.Markup((TEMPLATES / "pack.css").read_text(encoding="utf-8")),
+        stages=stages,
+        methodology=jinja2.Markup(methodology_html(cfg, ds)),
+    )
+
+
+# ---------------------------------------------------------------- one scope
+
+
+@dataclass(frozen=True)
+class _Task:
+    config: str
+    scope: str
+    wave: str
+    out_root: str
+    timeout_s: int
+    start_timeout_s: int
+    notebooks_dir: str = str(NOTEBOOKS_DIR)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version(), "kit": __version__}
+    for name in _VERSIONED:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _parameters(task: _Task) -> dict:
+    return {"config": task.config, "scope": task.scope, "wave": task.wave, "audience": "client"}
+
+
+def _execute(src: Path, dest: Path, params: dict, task: _Task) -> nbformat.NotebookNode:
+    import papermill
+
+    return papermill.execute_notebook(
+        str(src),
+        str(dest),
+        parameters=params,
+        cwd=str(src.parent),
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        execution_timeout=task.timeout_s,
+        start_timeout=task.start_timeout_s,
+    )
+
+
+def _failure(exc: BaseException, notebook: str) -> str:
+    cell = getattr(exc, "cell_index", None)
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    where = f"{notebook}, cell {cell}" if cell is not None else notebook
+    return f"{where}: {ename}: {str(evalue).strip().splitlines()[0] if evalue else ''}"
+
+
+def _quarantine(staging: Path, out_root: Path, scope: str) -> Path:
+    """Keep the failed executed notebooks for the consultant, out of any pack."""
+    dest = out_root / "_failed" / slug(scope)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(staging / "notebooks"), str(dest))
+    return dest
+
+
+def _build_scope(task: _Task) -> ScopeResult:
+    """Execute and render one scope into a staging folder (runs in a worker process)."""
+    started = time.perf_counter()
+    cfg = load_engagement(task.config)
+    out_root = Path(task.out_root)
+    out_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{slug(task.scope)}-", dir=out_root))
+    (staging / "notebooks").mkdir()
+    result = ScopeResult(scope=task.scope, folder=str(staging))
+    params = _parameters(task)
+    executed = []
+    for name, _ in STAGES:
+        t0 = time.perf_counter()
+        try:
+            src = Path(task.notebooks_dir) / name
+            executed.append(_execute(src, staging / "notebooks" / name, params, task))
+        except BaseException as exc:  # noqa: BLE001 - any failure of a scope is reported, not raised
+            result.status, result.error = "failed", _failure(exc, name)
+            result.failed_notebook = str(_quarantine(staging, out_root, task.scope) / name)
+            shutil.rmtree(staging, ignore_errors=True)
+            result.seconds = time.perf_counter() - started
+            return result
+        result.timings[name] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    ds = load(cfg)
+    page = render_pack(cfg, ds, task.scope, executed, wave=task.wave)
+    (staging / "pack.html").write_text(page, encoding="utf-8")
+    result.timings["render"] = round(time.perf_counter() - t0, 2)
+    result.html = str(staging / "pack.html")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _manifest(
+    cfg: Engagement, task: _Task, result: ScopeResult, staging: Path, browser: str
+) -> dict:
+    return {
+        "client": cfg.client,
+        "title": cfg.title,
+        "scope": task.scope,
+        "wave": task.wave,
+        "generated_on": date.today().isoformat(),
+        "parameters": _parameters(task),
+        "inputs": {"engagement.yaml": _sha(cfg.path), **file_hashes(cfg.data_dir)},
+        "notebooks": {name: _sha(Path(task.notebooks_dir) / name) for name, _ in STAGES},
+        "outputs": {p.name: _sha(p) for p in sorted(staging.glob("pack.*"))},
+        "versions": {**_versions(), "browser": browser},
+        "timings_s": {**result.timings, "total": round(result.seconds, 2)},
+    }
+
+
+def _publish(staging: Path, dest: Path) -> None:
+    """Swap the finished staging folder into place; an older pack is replaced whole."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".old-{dest.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the batch
+
+
+def _print_pdf(printer, result: ScopeResult, cfg: Engagement, scope: str) -> None:
+    staging = Path(result.folder)
+    t0 = time.perf_counter()
+    footer = f"{cfg.client} · {cfg.title} · {scope} · Confidential"
+    try:
+        printer.pdf(staging / "pack.html", staging / "pack.pdf", footer=footer)
+        result.pdf = str(staging / "pack.pdf")
+    except Exception as exc:  # noqa: BLE001 - the HTML is still delivered
+        result.status, result.error = "html only", f"PDF failed: {type(exc).__name__}: {exc}"
+    result.timings["pdf"] = round(time.perf_counter() - t0, 2)
+    result.seconds += time.perf_counter() - t0
+
+
+def _open_printer(formats: tuple[str, ...]):
+    """A started :class:`~kit.browser.Printer`, or ``(None, reason)`` when PDFs cannot be made."""
+    if "pdf" not in formats:
+        return None, ""
+    from kit.browser import BrowserNotFound, Printer
+
+    try:
+        printer = Printer()
+        return printer.__enter__(), ""
+    except BrowserNotFound as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the browser is broken: HTML only, said clearly
+        return None, f"The browser could not start: {type(exc).__name__}: {exc}"
+
+
+def _finish(
+    result: ScopeResult,
+    task: _Task,
+    cfg: Engagement,
+    printer,
+    printer_error: str,
+    formats: tuple[str, ...],
+) -> ScopeResult:
+    if result.status == "failed":
+        return result
+    staging = Path(result.folder)
+    if "pdf" in formats:
+        if printer is None:
+            result.status, result.error = "html only", printer_error
+        else:
+            _print_pdf(printer, result, cfg, task.scope)
+    if "html" not in formats and result.pdf:
+        (staging / "pack.html").unlink()
+        result.html = ""
+    browser = printer.version if printer is not None else ""
+    manifest = _manifest(cfg, task, result, staging, browser)
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    dest = Path(task.out_root) / slug(task.scope)
+    _publish(staging, dest)
+    result.folder = str(dest)
+    result.html = str(dest / "pack.html") if result.html else ""
+    result.pdf = str(dest / "pack.pdf") if result.pdf else ""
+    return result
+
+
+def output_root(cfg: Engagement, wave: str, reports_dir: Path | str | None = None) -> Path:
+    """``reports/<client>/<wave>``: both parts made safe as folder names."""
+    return Path(reports_dir or REPORTS_DIR) / cfg.client_slug / slug(wave)
+
+
+def run_batch(
+    config: Path | str,
+    *,
+    scopes: list[str] | None = None,
+    wave: str | None = None,
+    jobs: int | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    reports_dir: Path | str | None = None,
+    timeout_s: int = 600,
+    start_timeout_s: int = 60,
+    progress: bool = True,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
+) -> list[ScopeResult]:
+    """Build one report pack per scope; return one :class:`ScopeResult` each.
+
+    Validates the configuration, the data and the notebooks' parameters before anything runs
+    (raising :class:`~kit.config.ConfigError`, :class:`~kit.data.DataError`, ValueError or
+    :class:`ParameterError`); after that a failing scope never stops the others.
+    """
+    cfg = load_engagement(config)
+    ds = load(cfg)
+    wave = wave or cfg.current_wave
+    if wave not in cfg.waves:
+        raise ValueError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
+    bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
+    if bad:
+        raise ValueError(f"Unknown format(s) {bad}; use html, pdf or both.")
+    selected = scopes_for(cfg, ds, scopes)
+    root = output_root(cfg, wave, reports_dir)
+    tasks = [
+        _Task(str(cfg.path), s, wave, str(root), timeout_s, start_timeout_s, str(notebooks_dir))
+        for s in selected
+    ]
+    for name, _ in STAGES:
+        check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
+    printer, printer_error = _open_printer(formats)
+    try:
+        return _run(tasks, cfg, printer, printer_error, formats, jobs, progress)
+    finally:
+        if printer is not None:
+            printer.__exit__(None, None, None)
+
+
+def _run(
+    tasks: list[_Task],
+    cfg: Engagement,
+    printer,
+    printer_error: str,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    progress: bool,
+) -> list[ScopeResult]:
+    from tqdm import tqdm
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    results: dict[str, ScopeResult] = {}
+    bar = tqdm(
+        total=len(tasks), desc="Report packs", unit="pack", disable=not progress, file=sys.stderr
+    )
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = {pool.submit(_build_scope, t): t for t in tasks}
+        for future in cf.as_completed(futures):
+            task = futures[future]
+            try:
+                result = future.result()
+            except BaseException as exc:  # noqa: BLE001 - a crashed worker fails its scope only
+                result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
+            results[task.scope] = _finish(result, task, cfg, printer, printer_error, formats)
+            bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
+            bar.update()
+    bar.close()
+    return [results[t.scope] for t in tasks]
+
+
+def summary_table(results: list[ScopeResult]) -> str:
+    """A plain-text table of a batch: scope, status, seconds, where the pack is or what failed."""
+    rows = [("Scope", "Status", "Seconds", "Pack / problem")]
+    for r in results:
+        where = r.pdf or r.html
+        detail = where if r.status == "ok" else f"{r.error}" + (f" -> {where}" if where else "")
+        if r.failed_notebook:
+            detail += f" (executed notebook kept at {r.failed_notebook})"
+        rows.append((r.scope, r.status, f"{r.seconds:.1f}", detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d}" for a, b, c, d in rows]
+    lines.insert(1, "-" * min(120, max(len(line) for line in lines)))
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from kit.config import ConfigError, load_engagement, slug
+
+
+def test_sample_config_reads(cfg):
+    assert cfg.client == "Helix Biopharma"
+    assert cfg.waves == ("2025-H1", "2025-H2", "2026-H1")
+    assert cfg.current_wave == "2026-H1"
+    assert cfg.previous_wave == "2025-H2"
+    assert cfg.previous_wave_of("2025-H1") is None
+    assert cfg.thresholds.min_group_size == 5
+    assert cfg.thresholds.min_comment_group_size == 10
+    assert cfg.influence_labels["very high"] == 5
+
+
+def test_every_problem_listed_at_once(tmp_path: Path):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(
+        "client: Acme\nwaves: [W1, W1]\ncurrent_wave: W9\nthresholds: {min_group_size: 0,"
+        " confidence: 2}\nbrand: {primary: red}\nmystery: 1\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_engagement(path)
+    text = str(err.value)
+    for expected in [
+        "'title' is required",
+        "lists a wave twice",
+        "'current_wave' 'W9'",
+        "min_group_size",
+        "confidence",
+        "brand.primary",
+        "unknown setting 'mystery'",
+    ]:
+        assert expected in text
+    assert len(err.value.problems) == 7
+    assert str(path) in text
+
+
+def test_missing_file_is_named(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+        load_engagement(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Legal & Compliance", "legal-compliance"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("/abs/path", "abs-path"),
+        ("{x}", "x"),
+        ("", "unnamed"),
+        ("2026-H1", "2026-h1"),
+    ],
+)
+def test_slug_is_never_a_path(text, expected):
+    assert slug(text) == expected
+    assert "/" not in slug(text) and ".." not in slug(text)

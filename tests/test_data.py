@@ -1,0 +1,91 @@
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kit.config import load_engagement
+from kit.data import DataError, load, problems_table, validate
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_sample_loads_typed(ds):
+    r = ds.responses
+    assert r["response_id"].is_unique
+    assert str(r["score"].dtype) == "Int64"
+    assert r["score"].between(0, 10).all()
+    assert r["ok_to_contact"].dtype == "boolean"
+    assert pd.api.types.is_datetime64_any_dtype(r["submitted_at"])
+    assert ds.drivers == [
+        "driver_responsiveness",
+        "driver_quality",
+        "driver_communication",
+        "driver_collaboration",
+    ]
+    assert len(ds.functions) == 12
+    assert not [p for p in ds.warnings if p.severity == "error"]
+
+
+def _edit(folder: Path, table: str, edits: dict[tuple[int, str], str]) -> None:
+    path = folder / f"{table}.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for (i, col), value in edits.items():
+        df.loc[i, col] = value
+    df.to_csv(path, index=False)
+
+
+def test_every_problem_named_with_file_row_column_value(sample_copy: Path):
+    _edit(
+        sample_copy,
+        "responses",
+        {
+            (0, "score"): "11",
+            (1, "score"): "nine",
+            (2, "provider_function"): "Regulatroy",
+            (3, "response_id"): "R00005",
+            (5, "wave"): "2024-H2",
+        },
+    )
+    _edit(sample_copy, "stakeholders", {(0, "influence"): "7", (1, "engagement_current"): "Keen"})
+    before = _hashes(sample_copy)
+    with pytest.raises(DataError) as err:
+        load(load_engagement(sample_copy / "engagement.yaml"))
+    table = problems_table(err.value.problems)
+    errors = table[table["severity"] == "error"]
+    got = set(zip(errors["file"], errors["row"], errors["column"], errors["value"], strict=True))
+    assert ("responses.csv", 2, "score", "11") in got
+    assert ("responses.csv", 3, "score", "nine") in got
+    assert ("responses.csv", 4, "provider_function", "Regulatroy") in got
+    assert ("responses.csv", 5, "response_id", "R00005") in got  # the duplicate ...
+    assert ("responses.csv", 7, "response_id", "R00005") in got  # ... and its original
+    assert ("responses.csv", 7, "wave", "2024-H2") in got
+    assert ("stakeholders.csv", 2, "influence", "7") in got
+    assert ("stakeholders.csv", 3, "engagement_current", "Keen") in got
+    message = str(err.value)
+    assert "responses.csv, row 4, column 'provider_function' (value 'Regulatroy')" in message
+    assert "add it there or correct the spelling" in message
+    assert _hashes(sample_copy) == before  # inputs are never modified
+
+
+def test_missing_required_table_and_column(sample_copy: Path):
+    (sample_copy / "functions.csv").unlink()
+    df = pd.read_csv(sample_copy / "responses.csv", dtype=str, keep_default_na=False)
+    df.drop(columns=["score"]).to_csv(sample_copy / "responses.csv", index=False)
+    _, problems = validate(sample_copy)
+    messages = [(p.file, p.column, p.message) for p in problems]
+    assert any(f == "functions.csv" and "missing" in m for f, _, m in messages)
+    assert any(f == "responses.csv" and c == "score" and "missing" in m for f, c, m in messages)
+
+
+def test_contact_without_consent_is_refused(sample_copy: Path):
+    df = pd.read_csv(sample_copy / "responses.csv", dtype=str, keep_default_na=False)
+    i = df.index[df["contact_id"] != ""][0]
+    df.loc[i, "ok_to_contact"] = "false"
+    df.to_csv(sample_copy / "responses.csv", index=False)
+    _, problems = validate(load_engagement(sample_copy / "engagement.yaml"))
+    assert [(p.row, p.column) for p in problems if "consent" in p.message] == [
+        (i + 2, "contact_id")
+    ]

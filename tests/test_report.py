@@ -1,0 +1,103 @@
+"""The pack renderer and the batch's checks, without running notebooks."""
+
+from dataclasses import replace
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from kit.config import NOTEBOOKS_DIR
+from kit.report import (
+    STAGES,
+    ParameterError,
+    ScopeResult,
+    check_parameters,
+    render_notebook,
+    render_pack,
+    scopes_for,
+    summary_table,
+)
+
+
+def _nb():
+    code = new_code_cell(
+        "secret_source_code = 1",
+        outputs=[
+            new_output("display_data", data={"text/html": "<p>shown output</p>"}),
+            new_output("stream", name="stdout", text="a print"),
+        ],
+    )
+    hidden = new_markdown_cell("only for the consultant")
+    hidden.metadata["tags"] = ["consultant-only"]
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Stage\n\n## First section\n\nProse."),
+            code,
+            hidden,
+            new_markdown_cell("## Second <b>one</b>"),
+        ]
+    )
+
+
+def test_render_hides_code_streams_and_consultant_cells():
+    body, toc = render_notebook(_nb(), prefix="s1")
+    assert "shown output" in body and "Prose." in body
+    assert "secret_source_code" not in body
+    assert "a print" not in body
+    assert "only for the consultant" not in body
+    assert toc == [("s1-1", "First section"), ("s1-2", "Second one")]
+    assert 'id="s1-1"' in body and 'id="s1-2"' in body
+
+
+def test_pack_escapes_client_strings(cfg, ds):
+    hostile = replace(
+        cfg,
+        client='<script>alert("x")</script>',
+        title="T&C <b>",
+        confidentiality="<img src=x onerror=alert(1)>",
+    )
+    page = render_pack(hostile, ds, "Organisation", [_nb()] * len(STAGES), wave="2026-H1")
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert page.count('class="stage"') == len(STAGES)
+    assert 'id="methodology"' in page
+
+
+def test_scopes(cfg, ds):
+    scopes = scopes_for(cfg, ds)
+    assert scopes[0] == "Organisation" and len(scopes) == 13
+    assert scopes_for(cfg, ds, ["Regulatory", "Regulatory"]) == ["Regulatory"]
+    with pytest.raises(ValueError, match="Unknown scope.*Nowhere"):
+        scopes_for(cfg, ds, ["Nowhere"])
+
+
+@pytest.mark.parametrize("name", [n for n, _ in STAGES])
+def test_notebook_parameters_checked(name):
+    path = NOTEBOOKS_DIR / name
+    ok = {"config": "x.yaml", "scope": "Organisation", "wave": "", "audience": "client"}
+    check_parameters(path, ok)
+    with pytest.raises(ParameterError, match="'scopee' is not a parameter"):
+        check_parameters(path, {**ok, "scopee": "x"})
+    with pytest.raises(ParameterError, match="must be a JSON value"):
+        check_parameters(path, {**ok, "scope": object()})
+
+
+def test_summary_table_lists_failures():
+    rows = [
+        ScopeResult("Organisation", seconds=3.14, pdf="/r/org/pack.pdf"),
+        ScopeResult(
+            "IT",
+            status="failed",
+            error="02_internal_nps.ipynb, cell 4: KeyError: 'x'",
+            failed_notebook="/r/_failed/it/02_internal_nps.ipynb",
+        ),
+    ]
+    text = summary_table(rows)
+    assert "Organisation" in text and "/r/org/pack.pdf" in text and "3.1" in text
+    assert "cell 4: KeyError" in text and "_failed/it" in text
+
+
+def test_stage_notebooks_exist_and_are_valid():
+    for name, _ in STAGES:
+        nbformat.validate(nbformat.read(NOTEBOOKS_DIR / name, as_version=4))
