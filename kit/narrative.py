@@ -22,14 +22,27 @@ from kit.config import Engagement
 from kit.data import Dataset
 
 __all__ = [
+    "signed",
     "headline",
+    "note",
     "kpis",
     "table",
-    "note",
-    "signed",
     "nps_phrase",
     "change_sentence",
     "methodology",
+    "scope_stakeholders",
+    "mapping_headline",
+    "sipoc_view",
+    "nps_trend",
+    "nps_segments",
+    "nps_headline",
+    "nps_kpis",
+    "changes_table",
+    "segments_table",
+    "followup_headline",
+    "followup_owners",
+    "followup_list",
+    "followup_log",
 ]
 
 

@@ -18,6 +18,7 @@ Example
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import html
 import json
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import jinja2
 import nbformat
+from markupsafe import Markup
 
 from kit import __version__
 from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
@@ -158,7 +160,7 @@ _HEADING_ANCHOR = re.compile(r'<a class="anchor-link".*?</a>', re.S)
 def _markdown(text: str) -> str:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    return markdown2html_mistune(text)
+    return _HEADING_ANCHOR.sub("", markdown2html_mistune(text))
 
 
 def _output_html(output: dict) -> str:
@@ -191,7 +193,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, prefix: str) -> tuple[str, lis
     toc: list[tuple[str, str]] = []
 
     def anchor(match: re.Match) -> str:
-        inner = _HEADING_ANCHOR.sub("", match.group(1)).strip()
+        inner = match.group(1).strip()
         name = f"{prefix}-{len(toc) + 1}"
         toc.append((name, html.unescape(re.sub(r"<[^>]+>", "", inner))))
         return f'<h2 id="{name}">{inner}</h2>'
@@ -237,9 +239,7 @@ def render_pack(
     stages = []
     for i, ((_, title), nb) in enumerate(zip(STAGES, notebooks, strict=True), start=1):
         body, toc = render_notebook(nb, prefix=f"s{i}")
-        stages.append(
-            {"anchor": f"stage-{i}", "title": title, "body": jinja2.Markup(body), "toc": toc}
-        )
+        stages.append({"anchor": f"stage-{i}", "title": title, "body": Markup(body), "toc": toc})
     template = _environment().get_template("kit_pack.html.j2")
     return template.render(
         kit_version=__version__,
@@ -252,9 +252,9 @@ def render_pack(
         confidentiality=cfg.confidentiality,
         primary=cfg.brand_primary,
         accent=cfg.brand_accent,
-        css=jinja2.Markup((TEMPLATES / "pack.css").read_text(encoding="utf-8")),
+        css=Markup((TEMPLATES / "pack.css").read_text(encoding="utf-8")),
         stages=stages,
-        methodology=jinja2.Markup(methodology_html(cfg, ds)),
+        methodology=Markup(methodology_html(cfg, ds)),
     )
 
 
@@ -335,6 +335,27 @@ def _build_scope(task: _Task) -> ScopeResult:
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{slug(task.scope)}-", dir=out_root))
     (staging / "notebooks").mkdir()
     result = ScopeResult(scope=task.scope, folder=str(staging))
+    with _kernel_log(staging / "notebooks" / KERNEL_LOG):
+        return _execute_scope(task, cfg, staging, result, started)
+
+
+@contextlib.contextmanager
+def _kernel_log(path: Path):
+    """Send what kernels print on stderr to a log kept only with a failed scope."""
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _execute_scope(
+    task: _Task, cfg: Engagement, staging: Path, result: ScopeResult, started: float
+) -> ScopeResult:
+    out_root = Path(task.out_root)
     params = _parameters(task)
     executed = []
     for name, _ in STAGES:
@@ -354,6 +375,7 @@ def _build_scope(task: _Task) -> ScopeResult:
     page = render_pack(cfg, ds, task.scope, executed, wave=task.wave)
     (staging / "pack.html").write_text(page, encoding="utf-8")
     result.timings["render"] = round(time.perf_counter() - t0, 2)
+    (staging / "notebooks" / KERNEL_LOG).unlink(missing_ok=True)
     result.html = str(staging / "pack.html")
     result.seconds = time.perf_counter() - started
     return result
@@ -377,6 +399,11 @@ def _manifest(
     }
 
 
+KERNEL_LOG = "kernel-stderr.log"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def _publish(staging: Path, dest: Path) -> None:
     """Swap the finished staging folder into place; an older pack is replaced whole."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -384,6 +411,7 @@ def _publish(staging: Path, dest: Path) -> None:
     if dest.exists():
         old = dest.with_name(f".old-{dest.name}-{os.getpid()}-{time.time_ns()}")
         os.replace(dest, old)
+    os.chmod(staging, 0o777 & ~_UMASK)  # mkdtemp made it private
     os.replace(staging, dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -60,7 +60,7 @@ def test_every_problem_named_with_file_row_column_value(sample_copy: Path):
     assert ("responses.csv", 3, "score", "nine") in got
     assert ("responses.csv", 4, "provider_function", "Regulatroy") in got
     assert ("responses.csv", 5, "response_id", "R00005") in got  # the duplicate ...
-    assert ("responses.csv", 7, "response_id", "R00005") in got  # ... and its original
+    assert ("responses.csv", 6, "response_id", "R00005") in got  # ... and its original
     assert ("responses.csv", 7, "wave", "2024-H2") in got
     assert ("stakeholders.csv", 2, "influence", "7") in got
     assert ("stakeholders.csv", 3, "engagement_current", "Keen") in got

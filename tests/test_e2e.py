@@ -52,6 +52,7 @@ def batch(tmp_path_factory):
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Kernel is running" not in proc.stderr, "kernel chatter stays out of the terminal"
     return out / "helix-biopharma" / "2026-h1", proc.stdout
 
 
@@ -84,6 +85,7 @@ def test_pdf_reads_back(batch, ds, cfg, scope):
     assert 8 <= pages <= 40
     for section in ("Stakeholder mapping", "Internal NPS", "Follow-up planning", "Methodology"):
         assert section in text
+    assert "\u00b6" not in text, "no heading permalink marks in print"
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -110,6 +112,8 @@ def test_manifest_records_inputs_and_timings(batch, ds):
     assert manifest["timings_s"]["total"] > 0 and manifest["versions"]["pandas"]
     assert len(list((root / "regulatory" / "notebooks").glob("*.ipynb"))) == 3
     assert not list(root.glob(".tmp-*")), "no staging folder left behind"
+    assert (root / "regulatory").stat().st_mode & 0o055 == 0o055, "others may read the pack"
+    assert not list(root.rglob("kernel-stderr.log")), "kernel logs stay out of packs"
 
 
 def test_client_pack_names_no_contact(batch, ds):
@@ -156,4 +160,5 @@ def test_a_failing_scope_does_not_stop_the_others(tmp_path, capsys):
     assert (root / "finance" / "pack.html").is_file()
     assert not (root / "it").exists(), "no partial pack where a finished one belongs"
     assert (root / "_failed" / "it" / "02_internal_nps.ipynb").is_file()
+    assert (root / "_failed" / "it" / "kernel-stderr.log").is_file()
     assert not list(root.glob(".tmp-*"))
