@@ -190,7 +190,7 @@ def nps_bars(
     for i, row in t.iterrows():
         if row["suppressed"]:
             ax.annotate(
-                "suppressed (too few responses)",
+                "not shown (anonymity rule)",
                 (0, i),
                 ha="center",
                 va="center",
@@ -202,9 +202,11 @@ def nps_bars(
         colour = "#C0392B" if highlight is not None and row[label] == highlight else PRIMARY
         ax.barh(i, row["nps"], color=colour, alpha=0.85, height=0.6)
         ax.plot([row["ci_low"], row["ci_high"]], [i, i], color="#333", lw=1)
+        ax.plot([row["ci_low"], row["ci_low"]], [i - 0.15, i + 0.15], color="#333", lw=1)
+        ax.plot([row["ci_high"], row["ci_high"]], [i - 0.15, i + 0.15], color="#333", lw=1)
         ax.annotate(
             f"{row['nps']:+.0f} (n={int(row['n'])})",
-            (max(row["ci_high"], row["nps"]), i),
+            (max(row["ci_high"], 0), i),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
