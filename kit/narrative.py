@@ -503,7 +503,7 @@ def followup_owners(ctx, queue: pd.DataFrame) -> HTML:
     if hidden & set(summary["provider_function"]):
         return HTML(
             out.data
-            + note("Counts for functions whose scores are withheld (anonymity rule) are withheld too.").data
+            + note("Counts for functions whose scores are withheld (anonymity rule) are too.").data
         )
     return out
 
