@@ -33,6 +33,7 @@ class Context:
     scope: str
     wave: str
     audience: str
+    min_group_size: int = 0
 
     @property
     def is_organisation(self) -> bool:
@@ -57,7 +58,8 @@ class Context:
 
     @property
     def min_n(self) -> int:
-        return self.cfg.thresholds.min_group_size
+        """The anonymity threshold: the engagement's, or a stricter one set for this run."""
+        return max(self.cfg.thresholds.min_group_size, self.min_group_size)
 
     @property
     def for_client(self) -> bool:
@@ -65,7 +67,12 @@ class Context:
 
 
 def open_engagement(
-    config: Path | str, *, scope: str = ORGANISATION, wave: str = "", audience: str = "consultant"
+    config: Path | str,
+    *,
+    scope: str = ORGANISATION,
+    wave: str = "",
+    audience: str = "consultant",
+    min_group_size: int = 0,
 ) -> Context:
     """Load and validate an engagement and select a scope and a wave.
 
@@ -79,6 +86,9 @@ def open_engagement(
         A wave label; empty for the configuration's current wave.
     audience
         ``"consultant"`` (default, the working view) or ``"client"`` (what a pack may show).
+    min_group_size
+        A stricter anonymity threshold for this run; 0 keeps the engagement's. A value below
+        the engagement's threshold is ignored: a notebook cannot weaken anonymity.
 
     Raises
     ------
@@ -99,6 +109,8 @@ def open_engagement(
         )
     if audience not in AUDIENCES:
         problems.append(f"audience {audience!r} must be one of {AUDIENCES}")
+    if not isinstance(min_group_size, int) or min_group_size < 0:
+        problems.append(f"min_group_size {min_group_size!r} must be a whole number, 0 or more")
     if problems:
         raise ValueError("; ".join(problems))
-    return Context(cfg=cfg, ds=ds, scope=scope, wave=wave, audience=audience)
+    return Context(cfg, ds, scope, wave, audience, min_group_size)

@@ -58,3 +58,13 @@ def test_missing_file_is_named(tmp_path: Path):
 def test_slug_is_never_a_path(text, expected):
     assert slug(text) == expected
     assert "/" not in slug(text) and ".." not in slug(text)
+
+
+def test_a_notebook_can_raise_the_anonymity_threshold_but_not_lower_it():
+    from kit.config import SAMPLE_CONFIG
+    from kit.context import open_engagement
+
+    assert open_engagement(SAMPLE_CONFIG, min_group_size=12).min_n == 12
+    assert open_engagement(SAMPLE_CONFIG, min_group_size=2).min_n == 5
+    with pytest.raises(ValueError, match=r"wave '2030' is not one of .*min_group_size -1"):
+        open_engagement(SAMPLE_CONFIG, wave="2030", min_group_size=-1)
