@@ -29,10 +29,10 @@ report: setup browser ## Build the report packs (HTML + PDF) for the sample clie
 	$(BIN)/kit report --config $(CONFIG) $(if $(JOBS),--jobs $(JOBS))
 
 test: setup browser ## Run every test: unit, notebooks (nbval), end to end, browser
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --doctest-modules kit tests notebooks
 
 test-fast: setup ## Unit tests only (no notebooks, no report run)
-	$(BIN)/python -m pytest -m "not slow and not browser" tests
+	$(BIN)/python -m pytest -m "not slow and not browser" --doctest-modules kit tests
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -99,6 +99,8 @@ class Engagement:
         "named recipients."
     )
     consultancy: str = ""
+    #: The comment-theme codebook (YAML); None for the kit's own.
+    codebook: Path | None = None
 
     @property
     def previous_wave(self) -> str | None:
@@ -116,6 +118,7 @@ class Engagement:
 
 
 _TOP_KEYS = {
+    "codebook",
     "client",
     "title",
     "waves",
@@ -317,4 +320,8 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
     if raw.get("confidentiality"):
         kw["confidentiality"] = _text(raw, "confidentiality", problems)
     kw["consultancy"] = _text(raw, "consultancy", problems, required=False)
+    if raw.get("codebook"):
+        kw["codebook"] = (path.parent / str(raw["codebook"])).resolve()
+        if not kw["codebook"].is_file():
+            problems.append(f"'codebook' {kw['codebook']} is not a file")
     return kw

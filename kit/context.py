@@ -51,6 +51,12 @@ class Context:
         return r if self.is_organisation else r[r["provider_function"] == self.scope]
 
     @property
+    def in_wave(self) -> pd.DataFrame:
+        """Every response of the selected wave, whatever the scope."""
+        r = self.ds.responses
+        return r[r["wave"] == self.wave]
+
+    @property
     def current(self) -> pd.DataFrame:
         """The scope's responses in the selected wave."""
         r = self.rated
@@ -60,6 +66,16 @@ class Context:
     def min_n(self) -> int:
         """The anonymity threshold: the engagement's, or a stricter one set for this run."""
         return max(self.cfg.thresholds.min_group_size, self.min_group_size)
+
+    @property
+    def nps_options(self) -> dict:
+        """The engagement's NPS settings, as keyword arguments for :mod:`kit.nps`."""
+        return {
+            "confidence": self.cfg.thresholds.confidence,
+            "min_n": self.min_n,
+            "detractor_max": self.cfg.detractor_max,
+            "passive_max": self.cfg.passive_max,
+        }
 
     @property
     def for_client(self) -> bool:

@@ -27,22 +27,10 @@ __all__ = [
     "note",
     "kpis",
     "table",
+    "chart",
     "nps_phrase",
     "change_sentence",
     "methodology",
-    "scope_stakeholders",
-    "mapping_headline",
-    "sipoc_view",
-    "nps_trend",
-    "nps_segments",
-    "nps_headline",
-    "nps_kpis",
-    "changes_table",
-    "segments_table",
-    "followup_headline",
-    "followup_owners",
-    "followup_list",
-    "followup_log",
 ]
 
 
@@ -121,6 +109,20 @@ def table(
     )
 
 
+def chart(ax) -> HTML:
+    """A matplotlib chart as an inline SVG block (the figure is closed)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig = ax.figure
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return HTML(f'<figure class="chart">{svg[svg.index("<svg") :]}</figure>')
+
+
 def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:
     """``"+12 (95% interval −3 to +26, n = 61)"`` or ``"suppressed"``."""
     if row.get("suppressed", False) or pd.isna(row.get("nps")):
@@ -188,6 +190,33 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             "margin of error.",
         ),
         (
+            "Who rates whom",
+            "The provider x customer matrix shows the NPS each function receives from each "
+            "internal customer function. Cells are withheld in two directions, so that neither "
+            "a function's overall score nor a customer group's lets a withheld cell be worked "
+            "out. Two functions rating each other negatively are flagged as a likely silo.",
+        ),
+        (
+            "The 360 gap and influence",
+            "Each function predicted its own NPS before the survey; a prediction outside the "
+            "interval of the score received is called a blind spot. The influence-weighted NPS "
+            "counts the answers of people in the stakeholder register (only those who agreed "
+            "to be linked) in proportion to their influence (1-5, Medium counting once).",
+        ),
+        (
+            "Drivers",
+            "The importance of each driver rating is its share of the explained variation in "
+            "likelihood-to-recommend, averaged over every order of entering the drivers in a "
+            "linear model (LMG; Lindeman, Merenda and Gold, 1980; Grömping, 2006), with "
+            "bootstrap percentile intervals over respondents.",
+        ),
+        (
+            "Comment themes",
+            "Comments are coded with an editable codebook of phrases per theme; a comment can "
+            "carry several themes. Counts are shown by category; quotes are chosen by rule, not "
+            "by hand.",
+        ),
+        (
             "Anonymity",
             f"Groups with fewer than {th.min_group_size} responses show neither a "
             f"score nor a count, and further groups are hidden where needed so that a hidden group "
@@ -207,345 +236,3 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         f"<h3>{escape(t)}</h3><p>{escape(s) if t != 'Survey' else s}</p>" for t, s in items
     )
     return body
-
-
-# ---------------------------------------------------------------- stage 1: stakeholder mapping
-
-
-def scope_stakeholders(ctx) -> pd.DataFrame:
-    """The register rows that matter to the scope (everyone for the organisation)."""
-    from kit.stakeholders import in_scope
-
-    return in_scope(
-        ctx.ds.stakeholders, ctx.ds.relationships, None if ctx.is_organisation else ctx.scope
-    )
-
-
-def mapping_headline(ctx) -> HTML:
-    """Who the scope's internal customers are, who matters most, where engagement must move."""
-    from kit.stakeholders import engagement_gaps, grid
-
-    rel = ctx.ds.relationships
-    placed = grid(scope_stakeholders(ctx), high=ctx.cfg.thresholds.high)
-    close = placed[placed["quadrant"] == "Manage closely"]
-    gaps = engagement_gaps(placed)
-    lines = []
-    if ctx.is_organisation:
-        lines.append(
-            f"{len(ctx.ds.functions)} functions are linked by {len(rel)} mapped "
-            f"deliverables; {len(placed)} stakeholders are in the register."
-        )
-    else:
-        customers = sorted(set(rel.loc[rel["supplier_function"] == ctx.scope, "customer_function"]))
-        suppliers = sorted(set(rel.loc[rel["customer_function"] == ctx.scope, "supplier_function"]))
-        lines.append(
-            f"{ctx.scope} serves {len(customers)} internal customer functions "
-            f"({', '.join(customers) or 'none mapped'}) and relies on {len(suppliers)} "
-            f"supplier functions."
-        )
-    lines.append(
-        f"{len(close)} of {len(placed)} stakeholders in scope need managing closely "
-        f"(high influence and high interest)."
-    )
-    if len(gaps):
-        top = gaps.iloc[0]
-        lines.append(
-            f"{len(gaps)} stakeholders are less engaged than needed; the largest gap is "
-            f"{top['name']} ({top['role']}, {top['function']}): {top['engagement_current']} "
-            f"today, {top['engagement_desired']} needed."
-        )
-    return headline(lines)
-
-
-def sipoc_view(ctx) -> HTML:
-    """SIPOC table of a function, or the internal-customer overview of all functions."""
-    from kit.stakeholders import internal_customers, sipoc
-
-    if ctx.is_organisation:
-        return table(
-            internal_customers(ctx.ds.relationships, ctx.ds.responses),
-            columns={
-                "function": "Function",
-                "customers": "Internal customers",
-                "suppliers": "Suppliers",
-                "deliverables": "Deliverables out",
-                "rated_by": "Rated by (functions)",
-            },
-        )
-    s = sipoc(ctx.ds.relationships, ctx.scope)
-    raters = set(ctx.rated["respondent_function"])
-    unmapped = sorted(raters - set(s.loc[s["role"] == "Customer", "partner"]) - {ctx.scope})
-    out = table(
-        s,
-        columns={
-            "role": "Role",
-            "partner": "Function",
-            "deliverable": "Input / output",
-            "frequency": "Frequency",
-            "criticality": "Criticality",
-        },
-    )
-    if unmapped:
-        extra = note(
-            f"Also rate {ctx.scope} without a mapped relationship (customers beyond the "
-            f"obvious lines): {', '.join(unmapped)}."
-        )
-        return HTML(out.data + extra.data)
-    return out
-
-
-# ---------------------------------------------------------------- stage 2: internal NPS
-
-
-def _nps_args(ctx) -> dict:
-    return {
-        "confidence": ctx.cfg.thresholds.confidence,
-        "min_n": ctx.min_n,
-        "detractor_max": ctx.cfg.detractor_max,
-        "passive_max": ctx.cfg.passive_max,
-    }
-
-
-def nps_trend(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's NPS per wave up to the selected one, and the changes between waves."""
-    from kit import nps
-
-    waves = list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1])
-    rated = ctx.rated[ctx.rated["wave"].isin(waves)]
-    return nps.trend(rated, waves=waves, **_nps_args(ctx))
-
-
-def nps_segments(ctx) -> pd.DataFrame:
-    """NPS per rated function (organisation) or per customer function (one function)."""
-    from kit import nps
-
-    by = "provider_function" if ctx.is_organisation else "respondent_function"
-    return nps.segments(ctx.current, by=by, **_nps_args(ctx))
-
-
-def nps_headline(ctx) -> HTML:
-    """Headline sentences for the scope's NPS, computed from the data."""
-    from kit import nps
-
-    args = _nps_args(ctx)
-    now = nps.summary(ctx.current, **args).iloc[0]
-    who = (
-        "Internal customers rate the organisation's functions"
-        if ctx.is_organisation
-        else (f"{ctx.scope}'s internal customers give it")
-    )
-    lines = [
-        f"{who} an NPS of {nps_phrase(now, confidence=args['confidence'])} in {ctx.wave}"
-        + ("" if now["suppressed"] else f": {nps.band(now['nps'])}.")
-    ]
-    _, changes = nps_trend(ctx)
-    last = changes[changes["wave_to"] == ctx.wave]
-    if ctx.is_organisation:
-        seg = nps_segments(ctx)
-        shown = seg[~seg["suppressed"]].sort_values("nps")
-        if len(shown) >= 2:
-            lo, hi = shown.iloc[0], shown.iloc[-1]
-            lines.append(
-                f"Highest: {hi['provider_function']} ({signed(hi['nps'])}); lowest: "
-                f"{lo['provider_function']} ({signed(lo['nps'])})."
-            )
-        moves = (
-            nps.compare_waves(
-                ctx.ds.responses,
-                waves=[ctx.cfg.previous_wave_of(ctx.wave), ctx.wave],
-                by="provider_function",
-                **args,
-            )
-            if ctx.cfg.previous_wave_of(ctx.wave)
-            else pd.DataFrame()
-        )
-        sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
-        if len(moves):
-            if len(sig):
-                lines += [change_sentence(r["provider_function"], r) for _, r in sig.iterrows()]
-            else:
-                lines.append(
-                    f"No function's score changed significantly since "
-                    f"{ctx.cfg.previous_wave_of(ctx.wave)} (Holm-corrected)."
-                )
-    else:
-        if len(last):
-            lines.append(change_sentence(ctx.scope, last.iloc[0]))
-        predicted = ctx.ds.functions.set_index("function")["predicted_nps"].get(ctx.scope)
-        if predicted is not None and pd.notna(predicted) and not now["suppressed"]:
-            gap = now["nps"] - float(predicted)
-            lines.append(
-                f"{ctx.scope} expected {signed(float(predicted))}: the score it receives "
-                f"is {abs(gap):.0f} points {'below' if gap < 0 else 'above'} its own "
-                f"estimate."
-            )
-    return headline(lines)
-
-
-def nps_kpis(ctx) -> HTML:
-    """Key figures of the scope in the selected wave."""
-    from kit import nps
-
-    args = _nps_args(ctx)
-    now = nps.summary(ctx.current, **args).iloc[0]
-    if now["suppressed"]:
-        return kpis([("NPS", "suppressed", f"fewer than {ctx.min_n} responses")])
-    conf = f"{args['confidence']:.0%}"
-    return kpis(
-        [
-            (
-                "NPS",
-                signed(now["nps"]),
-                f"{conf} interval {signed(now['ci_low'])} to {signed(now['ci_high'])}",
-            ),
-            ("Responses", f"{int(now['n']):,}", f"wave {ctx.wave}"),
-            ("Promoters", f"{now['pct_promoters']:.0f}%", "scored 9-10"),
-            ("Detractors", f"{now['pct_detractors']:.0f}%", f"scored 0-{ctx.cfg.detractor_max}"),
-        ]
-    )
-
-
-def changes_table(changes: pd.DataFrame) -> HTML:
-    """The wave-on-wave changes with their test, significant or not."""
-    t = changes.assign(verdict=changes["significant"].map({True: "significant", False: "n.s."}))
-    return table(
-        t,
-        columns={
-            "wave_from": "From",
-            "wave_to": "To",
-            "nps_a": "NPS before",
-            "nps_b": "NPS after",
-            "difference": "Change",
-            "p_value": "p",
-            "verdict": "Verdict",
-        },
-        formats={"nps_a": "signed", "nps_b": "signed", "difference": "signed", "p_value": ".3f"},
-    )
-
-
-def segments_table(ctx, segments: pd.DataFrame) -> HTML:
-    """The segment scores as a table with n, interval and category shares."""
-    label = segments.columns[0]
-    return table(
-        segments,
-        columns={
-            label: "Function",
-            "n": "n",
-            "nps": "NPS",
-            "ci_low": "Low",
-            "ci_high": "High",
-            "pct_promoters": "% promoters",
-            "pct_detractors": "% detractors",
-        },
-        formats={
-            "n": ",.0f",
-            "nps": "signed",
-            "ci_low": "signed",
-            "ci_high": "signed",
-            "pct_promoters": ".0f",
-            "pct_detractors": ".0f",
-        },
-    )
-
-
-# ---------------------------------------------------------------- stage 3: follow-up
-
-
-def followup_headline(ctx, queue: pd.DataFrame) -> HTML:
-    """How many consenting respondents to go back to, by when, and the earlier loop."""
-    from kit.followup import log_summary
-
-    det = int((queue["category"] == "detractor").sum())
-    pas = int((queue["category"] == "passive").sum())
-    lines = [
-        f"{len(queue)} respondents who agreed to be contacted should hear back about "
-        f"{ctx.label} from {ctx.wave}: {det} detractors first, then {pas} passives."
-    ]
-    if len(queue):
-        lines.append(
-            f"First contacts are due by {queue['due'].min():%d %B %Y} "
-            f"({ctx.cfg.followup_sla_days} days after the survey closed), owned by "
-            f"{queue['owner'].nunique()} function heads."
-        )
-    log = log_summary(
-        ctx.ds.followups, ctx.ds.responses, provider=None if ctx.is_organisation else ctx.scope
-    )
-    if len(log):
-        done = int(log["contacted"].sum())
-        total = int(log["followups"].sum())
-        lines.append(
-            f"In earlier waves, {done} of {total} planned follow-ups reached a first "
-            f"contact ({100 * done / total:.0f}%)."
-        )
-    return headline(lines)
-
-
-def followup_owners(ctx, queue: pd.DataFrame) -> HTML:
-    """Counts per rated function and owner (safe for a pack); suppressed functions hidden."""
-    from kit import nps
-    from kit.followup import queue_summary
-
-    scores = nps.segments(ctx.current, by="provider_function", **_nps_args(ctx))
-    hidden = set(scores.loc[scores["suppressed"], "provider_function"])
-    summary = queue_summary(queue)
-    summary["suppressed"] = summary["provider_function"].isin(hidden)
-    out = table(
-        summary,
-        columns={
-            "provider_function": "Rated function",
-            "owner": "Owner",
-            "detractors": "Detractors",
-            "passives": "Passives",
-            "total": "To contact",
-            "due": "Due by",
-        },
-    )
-    if hidden & set(summary["provider_function"]):
-        return HTML(
-            out.data
-            + note("Counts for functions whose scores are withheld (anonymity rule) are too.").data
-        )
-    return out
-
-
-def followup_list(ctx, queue: pd.DataFrame) -> HTML:
-    """The named follow-up list: only in the consultant's view, never in a client pack."""
-    if ctx.for_client:
-        return note("The named follow-up list is kept out of client reports.")
-    return table(
-        queue,
-        columns={
-            "priority": "#",
-            "response_id": "Response",
-            "provider_function": "Rated function",
-            "score": "Score",
-            "name": "Contact",
-            "email": "E-mail",
-            "owner": "Owner",
-            "due": "Due",
-        },
-    )
-
-
-def followup_log(ctx) -> HTML:
-    """The closed-loop figures of earlier waves."""
-    from kit.followup import log_summary
-
-    log = log_summary(
-        ctx.ds.followups, ctx.ds.responses, provider=None if ctx.is_organisation else ctx.scope
-    )
-    if log.empty:
-        return note("No follow-up was logged for earlier waves.")
-    return table(
-        log,
-        columns={
-            "wave": "Wave",
-            "followups": "Planned",
-            "contacted": "Contacted",
-            "closed": "Closed",
-            "contact_rate": "% contacted",
-            "median_days_to_contact": "Median days to contact",
-            "overdue": "Late or missing",
-        },
-        formats={"contact_rate": ".0f", "median_days_to_contact": ".0f"},
-    )

@@ -29,8 +29,8 @@ to generalise beyond this moment's population.
 >>> import pandas as pd
 >>> ratings = pd.DataFrame({"score": [0, 5, 7, 8, 9, 10]})
 >>> row = summary(ratings, method="wald").iloc[0]
->>> round(row["nps"], 1), round(row["se"], 1)
-(0.0, 36.5)
+>>> f"NPS {row['nps']:+.1f}, se {row['se']:.1f}"
+'NPS +0.0, se 33.3'
 """
 
 from __future__ import annotations

@@ -27,6 +27,13 @@ __all__ = [
     "nps_trend",
     "nps_bars",
     "power_interest_grid",
+    "nps_matrix",
+    "gap_360",
+    "response_rates",
+    "driver_importance",
+    "theme_counts",
+    "network",
+    "collision_matrix",
 ]
 
 CATEGORY_COLOURS = {"detractor": "#C0392B", "passive": "#B3B6B7", "promoter": "#1E8449"}
@@ -285,4 +292,236 @@ def power_interest_grid(
     ax.set_xlabel("Influence (power) →")
     ax.set_ylabel("Interest →")
     ax.grid(False)
+    return ax
+
+
+def nps_matrix(
+    table: pd.DataFrame,
+    *,
+    provider: str = "provider_function",
+    customer: str = "respondent_function",
+    ax: Axes | None = None,
+) -> Axes:
+    """Annotated heatmap of the NPS each provider (row) receives from each customer (column).
+
+    ``table`` is :func:`kit.nps_tables.matrix`. Suppressed cells are hatched and marked "s";
+    blank cells had no ratings.
+    """
+    names = sorted(set(table[provider]) | set(table[customer]))
+    wide = table.pivot(index=provider, columns=customer, values="nps").reindex(
+        index=names, columns=names
+    )
+    hidden = (
+        table.pivot(index=provider, columns=customer, values="suppressed")
+        .reindex(index=names, columns=names)
+        .fillna(False)
+        .astype(bool)
+    )
+    ax = _ax(ax, (0.55 * len(names) + 2.6, 0.45 * len(names) + 1.6))
+    sns.heatmap(
+        wide,
+        ax=ax,
+        cmap=sns.diverging_palette(10, 145, s=70, l=50, as_cmap=True),
+        vmin=-100,
+        vmax=100,
+        center=0,
+        annot=wide.map(lambda v: "" if pd.isna(v) else f"{v:+.0f}"),
+        fmt="",
+        annot_kws={"fontsize": 7},
+        linewidths=0.5,
+        linecolor="white",
+        cbar_kws={"label": "NPS", "shrink": 0.6},
+        square=True,
+    )
+    for i, j in zip(*np.nonzero(hidden.to_numpy()), strict=True):
+        ax.add_patch(
+            plt.Rectangle((j, i), 1, 1, facecolor="#EEEEEE", hatch="///", edgecolor="#BBBBBB", lw=0)
+        )
+        ax.text(j + 0.5, i + 0.5, "s", ha="center", va="center", fontsize=7, color=MUTED)
+    ax.set_xlabel("Internal customer (who rates)")
+    ax.set_ylabel("Function rated")
+    ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    return ax
+
+
+def gap_360(
+    table: pd.DataFrame, *, label: str = "provider_function", ax: Axes | None = None
+) -> Axes:
+    """Each function's own prediction (hollow) against the NPS it receives (dot and interval).
+
+    ``table`` is :func:`kit.nps_tables.gap_360`; suppressed functions are left out.
+    """
+    t = table[~table["suppressed"]].reset_index(drop=True)
+    ax = _ax(ax, (7.5, 0.4 * len(t) + 1.2))
+    y = np.arange(len(t))
+    ax.hlines(y, t["ci_low"], t["ci_high"], color=MUTED, lw=1.2)
+    ax.hlines(y, t["predicted"], t["nps"], color="#C0392B", lw=0.8, linestyles="dotted")
+    ax.scatter(t["nps"], y, color=PRIMARY, zorder=3, label="Received (95% interval)")
+    ax.scatter(
+        t["predicted"], y, facecolors="white", edgecolors=PRIMARY, zorder=3, label="Predicted"
+    )
+    ax.set_yticks(y, t[label].astype(str))
+    ax.invert_yaxis()
+    ax.axvline(0, color="#999", lw=0.8)
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel("NPS")
+    ax.legend(ncol=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def response_rates(
+    table: pd.DataFrame, *, label: str = "respondent_function", ax: Axes | None = None
+) -> Axes:
+    """Share of each function's headcount that answered; suppressed functions marked."""
+    t = table.reset_index(drop=True)
+    ax = _ax(ax, (7.5, 0.35 * len(t) + 1.0))
+    y = np.arange(len(t))
+    ax.barh(y, t["rate"].fillna(0), color=PRIMARY, alpha=0.85, height=0.6)
+    for i, row in t.iterrows():
+        text = (
+            "fewer than the anonymity threshold"
+            if row["suppressed"]
+            else f"{row['rate']:.0f}% ({int(row['respondents'])} of {int(row['headcount'])})"
+        )
+        ax.annotate(
+            text,
+            (0 if row["suppressed"] else row["rate"], i),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=MUTED if row["suppressed"] else "black",
+        )
+    ax.set_yticks(y, t[label].astype(str))
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(100, float(t["rate"].max(skipna=True) or 0) * 1.1))
+    ax.set_xlabel("Respondents as % of headcount")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def driver_importance(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Each driver's share of the explained variation (LMG), with its bootstrap interval.
+
+    ``table`` is :func:`kit.drivers.importance`.
+    """
+    t = table.reset_index(drop=True)
+    ax = _ax(ax, (7.5, 0.45 * len(t) + 1.2))
+    y = np.arange(len(t))
+    value = 100 * t["lmg"].to_numpy(float)
+    err = np.vstack(
+        [value - 100 * t["ci_low"].to_numpy(float), 100 * t["ci_high"].to_numpy(float) - value]
+    )
+    ax.barh(y, value, xerr=err, color=PRIMARY, alpha=0.85, height=0.6, ecolor="#333", capsize=3)
+    for i, (v, hi) in enumerate(zip(value, 100 * t["ci_high"], strict=True)):
+        ax.annotate(
+            f"{v:.0f}", (hi, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+        )
+    ax.set_yticks(y, t["label"].astype(str))
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of the variation in scores explained (R² points, %)")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def theme_counts(table: pd.DataFrame, *, top: int = 10, ax: Axes | None = None) -> Axes:
+    """Stacked bars: how often each theme comes up, from detractors, passives and promoters.
+
+    ``table`` is :func:`kit.themes.theme_counts` (one row per theme and category).
+    """
+    wide = table.pivot_table(
+        index="label",
+        columns="category",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+        observed=True,
+    )
+    wide = wide.reindex(columns=list(CATEGORY_COLOURS), fill_value=0)
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index[:top]]
+    ax = _ax(ax, (7.5, 0.38 * len(wide) + 1.2))
+    left = np.zeros(len(wide))
+    y = np.arange(len(wide))
+    for cat, colour in CATEGORY_COLOURS.items():
+        ax.barh(y, wide[cat], left=left, color=colour, label=cat.capitalize() + "s", height=0.6)
+        left += wide[cat].to_numpy()
+    ax.set_yticks(y, [textwrap.shorten(str(s), 40) for s in wide.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("Comments")
+    ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def network(
+    graph,
+    *,
+    nps: pd.Series | None = None,
+    highlight: str | None = None,
+    seed: int = 2026,
+    ax: Axes | None = None,
+) -> Axes:
+    """The internal network: functions as nodes (coloured by NPS received when given), edges
+    by relationship weight. ``graph`` is :func:`kit.network.build`."""
+    import networkx as nx
+
+    ax = _ax(ax, (8.0, 6.5))
+    u = graph.to_undirected()
+    pos = nx.spring_layout(u, weight="weight", seed=seed, k=2 / np.sqrt(max(len(u), 1)))
+    weights = np.array([w for _, _, w in u.edges(data="weight")] or [1.0])
+    nx.draw_networkx_edges(
+        u, pos, ax=ax, width=0.5 + 3.5 * weights / weights.max(), edge_color="#BBBBBB"
+    )
+    cmap = sns.diverging_palette(10, 145, s=70, l=50, as_cmap=True)
+    values = [nps.get(n, np.nan) if nps is not None else np.nan for n in u]
+    colours = [MUTED if pd.isna(v) else cmap((v + 100) / 200) for v in values]
+    sizes = [900 if n == highlight else 600 for n in u]
+    nx.draw_networkx_nodes(
+        u, pos, ax=ax, node_color=colours, node_size=sizes, edgecolors="#333", linewidths=0.8
+    )
+    for n, (x, y) in pos.items():
+        ax.annotate(
+            textwrap.fill(str(n), 14, break_long_words=False),
+            (x, y),
+            xytext=(0, -17),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8,
+            fontweight="bold" if n == highlight else "normal",
+        )
+    if nps is not None:
+        sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(-100, 100))
+        ax.figure.colorbar(sm, ax=ax, shrink=0.6, label="NPS received (grey: not shown)")
+    ax.set_axis_off()
+    ax.margins(0.12)
+    return ax
+
+
+def collision_matrix(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Heatmap of how often two functions contact the same external stakeholder within days
+    of each other. ``table`` is :func:`kit.touchpoints.collision_matrix` (tidy pairs)."""
+    names = sorted(set(table["function_a"]) | set(table["function_b"]))
+    wide = pd.DataFrame(0, index=names, columns=names, dtype=float)
+    for a, b, n in table[["function_a", "function_b", "collisions"]].itertuples(index=False):
+        wide.loc[a, b] = wide.loc[b, a] = n
+    mask = np.triu(np.ones_like(wide, dtype=bool))
+    ax = _ax(ax, (0.8 * len(names) + 2.5, 0.6 * len(names) + 1.5))
+    sns.heatmap(
+        wide,
+        mask=mask,
+        ax=ax,
+        cmap="Reds",
+        annot=True,
+        fmt=",.0f",
+        annot_kws={"fontsize": 8},
+        linewidths=0.5,
+        cbar_kws={"label": "Collisions", "shrink": 0.6},
+    )
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.tick_params(axis="y", labelrotation=0, labelsize=8)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     return ax

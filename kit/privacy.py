@@ -1,4 +1,5 @@
-"""Anonymity that holds: small groups suppressed, and no suppressed group recoverable.
+"""Anonymity that holds: small groups suppressed, no suppressed group recoverable, and
+personal data removed from comments.
 
 Primary suppression hides every group with fewer than ``min_n`` responses. That alone is not
 enough when the parent total is shown: subtracting the shown groups from it gives the hidden one.
@@ -12,10 +13,18 @@ group is hidden, or at least two are and together they hold ``min_n`` responses 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["complementary_suppression", "complementary_suppression_1d"]
+__all__ = [
+    "complementary_suppression",
+    "complementary_suppression_1d",
+    "person_names",
+    "redact",
+]
 
 
 def _fix_line(n: np.ndarray, hidden: np.ndarray, min_n: int) -> bool:
@@ -62,3 +71,114 @@ def complementary_suppression(n: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
                 hidden[:, j] = col
                 changed = True
     return pd.DataFrame(hidden, index=n.index, columns=n.columns)
+
+
+# ---------------------------------------------------------------- redaction
+
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+#: Phone numbers: an international prefix or a leading 0 / area code, then digit groups.
+PHONE = re.compile(
+    r"(?<![\w-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?|\(?0\d{1,4}\)?[\s.-]?|\(\d{3}\)\s?)"
+    r"\d{2,4}(?:[\s.-]?\d{2,4}){1,3}(?![\w-])"
+)
+#: Employee ids: EMP-12345, EMP12345, E123456 (letters then 5-8 digits).
+EMPLOYEE_ID = re.compile(r"\b(?:EMP[-_ ]?\d{4,8}|E\d{6,8})\b", re.IGNORECASE)
+#: First names or surnames that are also common words: matched only as part of a full name.
+COMMON_WORDS = frozenset(
+    [
+        "will",
+        "may",
+        "grant",
+        "mark",
+        "rose",
+        "hope",
+        "joy",
+        "faith",
+        "bill",
+        "sue",
+        "pat",
+        "art",
+        "chase",
+        "dawn",
+        "drew",
+        "gene",
+        "glen",
+        "guy",
+        "jack",
+        "jean",
+        "john",
+        "lane",
+        "long",
+        "lee",
+        "love",
+        "page",
+        "park",
+        "reed",
+        "rich",
+        "ray",
+        "see",
+        "summer",
+        "victor",
+        "wade",
+        "ward",
+        "white",
+        "young",
+        "king",
+        "hall",
+        "wood",
+        "green",
+        "brown",
+        "black",
+        "price",
+        "rich",
+        "case",
+    ]
+)
+PLACEHOLDERS = {"e-mail": "[e-mail]", "phone": "[phone]", "id": "[employee id]", "name": "[name]"}
+
+
+def person_names(*tables: pd.DataFrame, column: str = "name") -> list[str]:
+    """The distinct person names in the given tables (e.g. the register and the roster)."""
+    names = pd.concat([t[column] for t in tables if column in t.columns], ignore_index=True)
+    return sorted(set(names.dropna().astype(str).str.strip()) - {""})
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One alternation of full names and their distinctive parts, longest first."""
+    terms: set[str] = set()
+    for name in names:
+        full = " ".join(str(name).split())
+        if not full:
+            continue
+        terms.add(full)
+        for part in re.split(r"\s+", full):
+            if len(part) >= 3 and part.lower() not in COMMON_WORDS:
+                terms.add(part)
+    if not terms:
+        return None
+    body = "|".join(
+        re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w-])(?:{body})(?:'s|’s)?(?![\w-])", re.IGNORECASE | re.UNICODE)
+
+
+def redact(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
+    """Comments with personal data replaced: e-mail addresses, phone numbers, employee ids and
+    the ``names`` of people (full names, and first names or surnames alone unless they are
+    common words). Offline and rule-based; blanks stay blank. Returns a new Series.
+
+    >>> redact(pd.Series(["Ask Elif Wilson (EMP-12345) or elif.w@helix.example"]),
+    ...        names=["Elif Wilson"]).iloc[0]
+    'Ask [name] ([employee id]) or [e-mail]'
+    """
+    pattern = _name_pattern(names)
+
+    def clean(text):
+        if not isinstance(text, str):
+            return text
+        text = EMAIL.sub(PLACEHOLDERS["e-mail"], text)
+        text = EMPLOYEE_ID.sub(PLACEHOLDERS["id"], text)
+        text = PHONE.sub(PLACEHOLDERS["phone"], text)
+        return pattern.sub(PLACEHOLDERS["name"], text) if pattern is not None else text
+
+    return texts.map(clean)

@@ -5,7 +5,7 @@ Example
 >>> from kit.config import SAMPLE_CONFIG, load_engagement
 >>> from kit.data import load
 >>> ds = load(load_engagement(SAMPLE_CONFIG))
->>> grid(ds.stakeholders)["quadrant"].isin(QUADRANTS).all()
+>>> bool(grid(ds.stakeholders)["quadrant"].isin(QUADRANTS).all())
 True
 """
 
@@ -24,6 +24,10 @@ __all__ = [
     "sipoc",
     "internal_customers",
     "in_scope",
+    "SALIENCE",
+    "salience",
+    "engagement_matrix",
+    "engagement_actions",
 ]
 
 #: Mendelow's quadrants, from most to least attention.
@@ -172,3 +176,109 @@ def in_scope(
         relationships.loc[relationships["customer_function"] == scope, "supplier_function"]
     )
     return stakeholders[stakeholders["function"].isin(partners | {scope})].copy()
+
+
+#: Mitchell, Agle & Wood (1997): (power, legitimacy, urgency) -> class and group.
+SALIENCE = {
+    (False, False, False): ("Non-stakeholder", "None"),
+    (True, False, False): ("Dormant", "Latent"),
+    (False, True, False): ("Discretionary", "Latent"),
+    (False, False, True): ("Demanding", "Latent"),
+    (True, True, False): ("Dominant", "Expectant"),
+    (True, False, True): ("Dangerous", "Expectant"),
+    (False, True, True): ("Dependent", "Expectant"),
+    (True, True, True): ("Definitive", "Definitive"),
+}
+
+
+def salience(
+    register: pd.DataFrame,
+    *,
+    power: str = "power",
+    legitimacy: str = "legitimacy",
+    urgency: str = "urgency",
+) -> pd.DataFrame:
+    """A copy of the register with Mitchell's salience ``salience`` class and its ``group``.
+
+    A blank attribute counts as absent. Missing columns are a ``KeyError`` naming them.
+
+    >>> reg = pd.DataFrame({"power": [True, True, False], "legitimacy": [True, False, True],
+    ...                     "urgency": [True, True, False]})
+    >>> salience(reg)["salience"].tolist()
+    ['Definitive', 'Dangerous', 'Discretionary']
+    """
+    missing = [c for c in (power, legitimacy, urgency) if c not in register.columns]
+    if missing:
+        raise KeyError(f"salience needs the yes/no columns {missing} in the stakeholder register")
+    flags = register[[power, legitimacy, urgency]].astype("boolean").fillna(False).astype(bool)
+    keys = list(map(tuple, flags.to_numpy()))
+    out = register.copy()
+    out["salience"] = [SALIENCE[k][0] for k in keys]
+    out["salience_group"] = [SALIENCE[k][1] for k in keys]
+    return out
+
+
+def engagement_matrix(register: pd.DataFrame, *, label: str = "name") -> pd.DataFrame:
+    """The PMBOK stakeholder engagement assessment matrix: C (current) and D (desired).
+
+    One row per stakeholder, one column per level (Unaware ... Leading), cells "C", "D", "C D"
+    or blank; plus ``gap`` in steps.
+    """
+    rank = {level: i for i, level in enumerate(ENGAGEMENT_LEVELS)}
+    rows = []
+    for _, r in register.iterrows():
+        cells = {
+            level: " ".join(
+                mark
+                for mark, col in (("C", "engagement_current"), ("D", "engagement_desired"))
+                if r[col] == level
+            )
+            for level in ENGAGEMENT_LEVELS
+        }
+        gap = rank.get(r["engagement_desired"], 0) - rank.get(r["engagement_current"], 0)
+        rows.append({label: r[label], **cells, "gap": gap})
+    return pd.DataFrame(rows, columns=[label, *ENGAGEMENT_LEVELS, "gap"])
+
+
+#: What to do to move a stakeholder from a current engagement level.
+MOVES = {
+    "Unaware": "Brief {name} on the survey results that concern {function} and why they matter",
+    "Resistant": "Meet {name} one to one to understand the objections and agree one concrete fix",
+    "Neutral": "Involve {name} in designing the improvement actions for {function}",
+    "Supportive": "Ask {name} to sponsor an improvement action and speak for it",
+}
+
+
+def engagement_actions(register: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
+    """The engagement gaps as suggested actions, most influential stakeholders first.
+
+    Returns ``stakeholder_id, name, function, current, desired, gap, influence, action, owner``
+    (the stakeholder's relationship owner): the rows stage 3 takes up as action proposals.
+    """
+    gaps = engagement_gaps(register).sort_values(
+        ["influence", "gap", "name"], ascending=[False, False, True], kind="stable"
+    )
+    owners = register.set_index("stakeholder_id")["name"]
+    out = pd.DataFrame(
+        {
+            "stakeholder_id": gaps["stakeholder_id"],
+            "name": gaps["name"],
+            "function": gaps["function"],
+            "current": gaps["engagement_current"],
+            "desired": gaps["engagement_desired"],
+            "gap": gaps["gap"].astype(int),
+            "influence": gaps["influence"],
+            "action": [
+                MOVES[c].format(name=n, function=f) + f" (to reach {d})."
+                for c, n, f, d in zip(
+                    gaps["engagement_current"],
+                    gaps["name"],
+                    gaps["function"],
+                    gaps["engagement_desired"],
+                    strict=True,
+                )
+            ],
+            "owner": gaps["relationship_owner"].map(owners).fillna(gaps["relationship_owner"]),
+        }
+    ).reset_index(drop=True)
+    return out.head(top) if top else out

@@ -1,0 +1,209 @@
+"""Verbatim themes: comments coded with an editable codebook, counted, quoted safely.
+
+The codebook is YAML (the kit's own is ``kit/codebook.yaml``; an engagement can point
+``codebook:`` at its own copy): theme key -> label, description, patterns (regular expressions
+matched case-insensitively on the comment with its spaces normalised).
+
+Example
+-------
+>>> from kit.config import SAMPLE_CONFIG, load_engagement
+>>> from kit.data import load
+>>> ds = load(load_engagement(SAMPLE_CONFIG))
+>>> coded = code(ds.responses)
+>>> sorted(set(coded["theme"]))[:3]
+['communication_gaps', 'data_not_shared', 'decisions_overturned']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from kit.nps import CATEGORIES, classify
+from kit.privacy import redact
+
+__all__ = [
+    "DEFAULT_CODEBOOK",
+    "Codebook",
+    "CodebookError",
+    "load_codebook",
+    "code",
+    "theme_counts",
+    "quotes",
+    "uncoded",
+]
+
+DEFAULT_CODEBOOK = Path(__file__).with_name("codebook.yaml")
+
+
+class CodebookError(ValueError):
+    """A codebook that cannot be used, with every problem listed."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = path, problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{path}: {len(problems)} problem(s) in the codebook:\n{lines}\n"
+            "Fix them and run again (patterns are Python regular expressions)."
+        )
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Themes in codebook order: key -> (label, description, compiled patterns)."""
+
+    labels: dict[str, str]
+    descriptions: dict[str, str]
+    patterns: dict[str, tuple[re.Pattern, ...]]
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and check a codebook; every bad theme or pattern is reported at once."""
+    path = Path(path) if path else DEFAULT_CODEBOOK
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CodebookError(path, [f"cannot be read: {exc}"]) from None
+    themes = raw.get("themes") if isinstance(raw, dict) else None
+    if not isinstance(themes, dict) or not themes:
+        raise CodebookError(path, ["it must have a 'themes:' mapping of theme -> settings"])
+    problems: list[str] = []
+    labels, descriptions, patterns = {}, {}, {}
+    for key, spec in themes.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("patterns"), list):
+            problems.append(f"theme '{key}': needs 'label' and a list of 'patterns'")
+            continue
+        compiled = []
+        for pat in spec["patterns"]:
+            try:
+                compiled.append(re.compile(str(pat), re.IGNORECASE))
+            except re.error as exc:
+                problems.append(f"theme '{key}': pattern {pat!r} is not valid ({exc})")
+        if not spec["patterns"]:
+            problems.append(f"theme '{key}': the list of patterns is empty")
+        labels[key] = str(spec.get("label") or key.replace("_", " ").capitalize())
+        descriptions[key] = str(spec.get("description", ""))
+        patterns[key] = tuple(compiled)
+    if problems:
+        raise CodebookError(path, problems)
+    return Codebook(labels, descriptions, patterns)
+
+
+def _normalise(texts: pd.Series) -> pd.Series:
+    return texts.fillna("").astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def code(
+    responses: pd.DataFrame,
+    *,
+    codebook: Codebook | None = None,
+    text: str = "comment",
+    id: str = "response_id",  # noqa: A002 - the column's name
+) -> pd.DataFrame:
+    """Themes of each comment: one row per (response, theme) with the number of patterns hit."""
+    book = codebook or load_codebook()
+    comments = _normalise(responses[text])
+    comments = comments[comments != ""]
+    parts = []
+    for theme, pats in book.patterns.items():
+        hits = pd.Series(
+            [sum(bool(p.search(t)) for p in pats) for t in comments], index=comments.index
+        )
+        hit = hits[hits > 0]
+        parts.append(
+            pd.DataFrame({id: responses.loc[hit.index, id].to_numpy(), "theme": theme, "hits": hit})
+        )
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    out["label"] = out["theme"].map(book.labels)
+    return out[[id, "theme", "label", "hits"]]
+
+
+def theme_counts(
+    responses: pd.DataFrame,
+    coded: pd.DataFrame,
+    *,
+    detractor_max: int = 6,
+    passive_max: int = 8,
+    text: str = "comment",
+) -> pd.DataFrame:
+    """How often each theme comes up per category: one row per theme and category.
+
+    ``share`` is the theme's count over the commented responses of that category; ``total``
+    the theme's count over all categories (the sort order).
+    """
+    cat = classify(responses["score"], detractor_max=detractor_max, passive_max=passive_max)
+    cat.index = responses["response_id"].to_numpy()
+    commented = cat[_normalise(responses[text]).to_numpy() != ""]
+    base = commented.value_counts().reindex(list(CATEGORIES), fill_value=0)
+    tagged = coded.assign(category=coded["response_id"].map(cat).astype(str))
+    counts = tagged.groupby(["theme", "label", "category"]).size().rename("count").reset_index()
+    full = pd.MultiIndex.from_product(
+        [tagged[["theme", "label"]].drop_duplicates().itertuples(index=False), CATEGORIES]
+    )
+    rows = [(t, lab, c) for (t, lab), c in full]
+    grid = pd.DataFrame(rows, columns=["theme", "label", "category"])
+    out = grid.merge(counts, how="left").fillna({"count": 0})
+    out["count"] = out["count"].astype(int)
+    out["share"] = out["count"] / out["category"].map(base).replace(0, pd.NA)
+    out["total"] = out.groupby("theme")["count"].transform("sum")
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return out.sort_values(
+        ["total", "theme", "category"],
+        ascending=[False, True, True],
+        key=lambda s: s.map(order) if s.name == "category" else s,
+        ignore_index=True,
+    )
+
+
+def quotes(
+    responses: pd.DataFrame,
+    coded: pd.DataFrame,
+    *,
+    theme: str | None = None,
+    per_theme: int = 2,
+    names=(),
+    min_group_size: int = 10,
+    group: str = "respondent_function",
+    text: str = "comment",
+    detractor_max: int = 6,
+    passive_max: int = 8,
+) -> pd.DataFrame:
+    """Representative quotes per theme, anonymised.
+
+    Only comments from groups (``group``) with at least ``min_group_size`` comments are
+    quoted, always redacted (``names`` plus e-mail, phone and employee-id patterns). The
+    choice is by rule: the comments that hit the theme's patterns most, then of a readable
+    length (closest to 120 characters), then by response id; no comment is quoted twice.
+    """
+    commented = responses[_normalise(responses[text]) != ""]
+    sizes = commented.groupby(group, observed=True).size()
+    allowed = commented[commented[group].map(sizes) >= min_group_size]
+    pool = coded[coded["response_id"].isin(allowed["response_id"])]
+    if theme is not None:
+        pool = pool[pool["theme"] == theme]
+    info = allowed.set_index("response_id")
+    pool = pool.assign(
+        comment=_normalise(pool["response_id"].map(info[text])),
+        score=pool["response_id"].map(info["score"]),
+    )
+    pool = pool.assign(length_gap=(pool["comment"].str.len() - 120).abs())
+    pool = pool.sort_values(
+        ["theme", "hits", "length_gap", "response_id"], ascending=[True, False, True, True]
+    )
+    pool = pool.drop_duplicates("comment").groupby("theme").head(per_theme)
+    cat = classify(pool["score"], detractor_max=detractor_max, passive_max=passive_max)
+    out = pool.assign(
+        category=cat.astype(str).to_numpy(), quote=redact(pool["comment"], names=names)
+    )
+    return out[["theme", "label", "response_id", "category", "quote"]].reset_index(drop=True)
+
+
+def uncoded(responses: pd.DataFrame, coded: pd.DataFrame, *, text: str = "comment") -> pd.DataFrame:
+    """Commented responses no theme matched, for the consultant to code."""
+    commented = responses[_normalise(responses[text]) != ""]
+    rest = commented[~commented["response_id"].isin(coded["response_id"])]
+    return rest[["response_id", "provider_function", "score", text]].reset_index(drop=True)

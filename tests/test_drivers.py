@@ -1,0 +1,100 @@
+"""Relative importance (LMG) against closed forms, brute force and the sample's design."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kit import drivers
+
+
+def r2(y: np.ndarray, x: np.ndarray) -> float:
+    if x.shape[1] == 0:
+        return 0.0
+    design = np.column_stack([np.ones(len(y)), x])
+    resid = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    return 1 - resid.var() / y.var()
+
+
+def frame(seed: int, n: int = 200, k: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, k)) + rng.normal(size=(n, 1))  # correlated drivers
+    y = x @ np.arange(1, k + 1) + rng.normal(scale=2, size=n)
+    return pd.DataFrame(x, columns=[f"driver_{i}" for i in range(k)]).assign(score=y)
+
+
+def test_two_drivers_closed_form():
+    data = frame(1, k=2)
+    y, x = data["score"].to_numpy(), data[["driver_0", "driver_1"]].to_numpy()
+    full = r2(y, x)
+    r1, r2_ = (np.corrcoef(y, x[:, i])[0, 1] ** 2 for i in range(2))
+    got = drivers.importance(data, resamples=50).set_index("driver")["lmg"]
+    assert got["driver_0"] == pytest.approx((r1 + (full - r2_)) / 2)
+    assert got["driver_1"] == pytest.approx((r2_ + (full - r1)) / 2)
+
+
+def test_three_drivers_match_all_six_orderings():
+    data = frame(2)
+    cols = ["driver_0", "driver_1", "driver_2"]
+    y, x = data["score"].to_numpy(), data[cols].to_numpy()
+    brute = np.zeros(3)
+    for order in permutations(range(3)):
+        for pos, j in enumerate(order):
+            before = list(order[:pos])
+            brute[j] += r2(y, x[:, [*before, j]]) - r2(y, x[:, before])
+    brute /= 6
+    got = drivers.importance(data, resamples=50).set_index("driver").loc[cols, "lmg"]
+    assert got.to_numpy() == pytest.approx(brute)
+    assert got.sum() == pytest.approx(r2(y, x))
+
+
+def test_uncorrelated_drivers_get_their_squared_correlation():
+    # a 2^2 factorial design: the drivers are exactly uncorrelated
+    a = np.tile([1.0, 1, -1, -1], 25)
+    b = np.tile([1.0, -1, 1, -1], 25)
+    noise = np.random.default_rng(3).normal(size=100)
+    data = pd.DataFrame({"driver_a": a, "driver_b": b, "score": 2 * a + b + noise})
+    got = drivers.importance(data, resamples=50).set_index("driver")["lmg"]
+    for col in ("driver_a", "driver_b"):
+        assert got[col] == pytest.approx(np.corrcoef(data["score"], data[col])[0, 1] ** 2)
+
+
+def test_sample_ranks_the_planted_weights(ds):
+    t = drivers.importance(ds.responses)
+    assert t["label"].iloc[0] == "Responsiveness" and t["label"].iloc[-1] == "Communication"
+    assert t["share"].sum() == pytest.approx(1)
+    assert (t["ci_low"] <= t["lmg"]).all() and (t["lmg"] <= t["ci_high"]).all()
+    again = drivers.importance(ds.responses)
+    assert again["ci_low"].tolist() == t["ci_low"].tolist()
+    assert t["n"].iloc[0] == len(
+        ds.responses[["score", *drivers.driver_columns(ds.responses)]].dropna()
+    )
+    said = drivers.sentence(t)
+    assert said.startswith("Responsiveness matters most: it accounts for 31%")
+
+
+def test_bad_input_is_explained():
+    data = frame(4)
+    with pytest.raises(ValueError, match="at least 2 driver columns"):
+        drivers.importance(data, drivers=["driver_0"])
+    with pytest.raises(ValueError, match="only 10 responses .* at least 30"):
+        drivers.importance(data.head(10))
+    with pytest.raises(ValueError, match=r"\['driver_1'\] have the same value"):
+        drivers.importance(data.assign(driver_1=3))
+    with pytest.raises(KeyError, match="driver_x"):
+        drivers.importance(data, drivers=["driver_0", "driver_x"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5))
+def test_lmg_is_non_negative_and_adds_up_to_r2(seed, k):
+    data = frame(seed, n=60, k=k)
+    t = drivers.importance(data, resamples=20)
+    y, x = data["score"].to_numpy(), data[drivers.driver_columns(data)].to_numpy()
+    assert (t["lmg"] >= -1e-12).all()
+    assert t["lmg"].sum() == pytest.approx(r2(y, x))
