@@ -92,14 +92,12 @@ def communities(g: nx.DiGraph, *, seed: int = 2026) -> pd.DataFrame:
 def function_metrics(g: nx.DiGraph) -> pd.DataFrame:
     """Per function: customers, suppliers, flow in and out, brokerage, and outside share.
 
-    ``betweenness`` (normalised, on the undirected graph with distance 1 / weight) marks the
-    brokers that many paths between other functions go through. ``outside_share`` is the share
+    ``betweenness`` (normalised, on the undirected graph, counting steps) marks the brokers
+    that many shortest paths between other functions go through. ``outside_share`` is the share
     of the function's relationship weight that crosses to another community.
     """
     u = _undirected(g)
-    distance = {(a, b): 1.0 / w for a, b, w in u.edges(data="weight")}
-    nx.set_edge_attributes(u, distance, "distance")
-    between = nx.betweenness_centrality(u, weight="distance", normalized=True)
+    between = nx.betweenness_centrality(u, normalized=True)
     community = communities(g).set_index("function")["community"]
     rows = []
     for f in sorted(g):

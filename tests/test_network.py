@@ -49,10 +49,10 @@ def test_broker_and_degrees():
     m = nw.function_metrics(nw.build(chain())).set_index("function")
     assert m.loc["A", "customers"] == 2 and m.loc["A", "suppliers"] == 0
     assert m.loc["C", "suppliers"] == 4
-    # shortest paths by distance 1 / weight: B lies on A-C, A-D, A-E, A-F; C on A-D, B-D,
-    # D-E, D-F; E-F ties through B or C (half each): 4.5 of 10 pairs each
-    assert m.loc["B", "betweenness"] == pytest.approx(0.45)
-    assert m.loc["C", "betweenness"] == pytest.approx(0.45)
+    # shortest paths in steps: C alone on A-D, B-D, D-E, D-F; A-E, A-F and E-F each split
+    # between B and C: C 5.5, B 1.5 of the 10 pairs of other functions
+    assert m.loc["C", "betweenness"] == pytest.approx(0.55)
+    assert m.loc["B", "betweenness"] == pytest.approx(0.15)
     assert m.loc[["A", "D", "E", "F"], "betweenness"].eq(0).all()
 
 
