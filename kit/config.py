@@ -91,7 +91,9 @@ class Engagement:
     target_nps: float = 20.0
     collision_days: int = 7
     contact_cap: int = 12
-    influence_labels: dict[str, int] = field(default_factory=dict)
+    influence_labels: dict[str, int] = field(
+        default_factory=lambda: {"low": 2, "medium": 3, "high": 4, "very high": 5}
+    )
     brand_primary: str = "#1B4F72"
     brand_accent: str = "#C0392B"
     confidentiality: str = (
@@ -301,7 +303,7 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
         tp, "contact_cap", "touchpoints", problems, lo=1, hi=10000, default=12
     )
     st = _section(raw, "stakeholders", problems)
-    labels = st.get("influence_labels", {}) or {}
+    labels = st.get("influence_labels") or {"low": 2, "medium": 3, "high": 4, "very high": 5}
     if not isinstance(labels, dict) or not all(
         isinstance(v, int) and 1 <= v <= 5 for v in labels.values()
     ):

@@ -49,6 +49,13 @@ class Column:
     hi: int | None = None
     choices: tuple[str, ...] = ()
     ref: tuple[str, str] | None = None  # (table, column) the value must exist in
+    hint: str = ""  # added to messages about a bad value
+
+
+_LABEL_HINT = (
+    ", or a label from stakeholders.influence_labels in engagement.yaml "
+    "(e.g. Low, Medium, High, Very High)"
+)
 
 
 def _c(name: str, kind: str = "text", **kw) -> Column:
@@ -85,8 +92,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         _c("function", ref=_FUNC),
         _c("level", nullable=True, required=False),
         _c("reports_to", nullable=True, required=False, ref=_STAKE),
-        _c("influence", "int", lo=1, hi=5),
-        _c("interest", "int", lo=1, hi=5),
+        _c("influence", "int", lo=1, hi=5, hint=_LABEL_HINT),
+        _c("interest", "int", lo=1, hi=5, hint=_LABEL_HINT),
         _c("power", "bool", nullable=True, required=False),
         _c("legitimacy", "bool", nullable=True, required=False),
         _c("urgency", "bool", nullable=True, required=False),
@@ -223,7 +230,7 @@ def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem])
         num = pd.to_numeric(raw.where(~blank), errors="coerce")
         whole = num.notna() & (num == num.round())
         rng = f" from {col.lo} to {col.hi}" if col.lo is not None else ""
-        flag(~blank & ~whole, f"is not a whole number{rng}")
+        flag(~blank & ~whole, f"is not a whole number{rng}{col.hint}")
         inside = whole & num.between(col.lo, col.hi) if col.lo is not None else whole
         flag(whole & ~inside, f"is outside the allowed range{rng}")
         return num.where(inside).astype("Int64")
@@ -263,6 +270,45 @@ def _check_table(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.DataFra
         for name in [c for c in df.columns if c.startswith(DRIVER_PREFIX)]:
             typed[name] = _check_column(table, df, Column(name, **_DRIVER), out)
     return typed
+
+
+def _map_labels(df: pd.DataFrame, labels: dict[str, int]) -> pd.DataFrame:
+    """Influence and interest written as labels (any case and spacing) become 1-5."""
+    out = df.copy()
+    for col in ("influence", "interest"):
+        if col in out.columns:
+            key = out[col].str.lower().str.split().str.join(" ")
+            out[col] = key.map({k: str(v) for k, v in labels.items()}).fillna(out[col])
+    return out
+
+
+def _check_reporting_lines(register: pd.DataFrame, out: list[Problem]) -> None:
+    """A reports-to chain that comes back to where it started is an error, named in full."""
+    if "reports_to" not in register.columns:
+        return
+    boss = dict(zip(register["stakeholder_id"], register["reports_to"], strict=True))
+    row = {sid: i + 2 for i, sid in enumerate(register["stakeholder_id"])}
+    seen_cycles: set[frozenset] = set()
+    for start in boss:
+        path, node = [], start
+        while isinstance(node, str) and node in boss and node not in path:
+            path.append(node)
+            node = boss[node]
+        if node in path:
+            cycle = path[path.index(node) :]
+            if frozenset(cycle) not in seen_cycles:
+                seen_cycles.add(frozenset(cycle))
+                chain = " -> ".join([*cycle, cycle[0]])
+                out.append(
+                    Problem(
+                        "stakeholders.csv",
+                        row[cycle[0]],
+                        "reports_to",
+                        boss[cycle[0]],
+                        f"makes a reporting cycle ({chain}); someone in it must report "
+                        "outside it or to nobody",
+                    )
+                )
 
 
 def _check_refs(
@@ -367,8 +413,18 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
                     f"is missing from {folder}; the kit needs this table",
                 )
             )
-    tables = {t: _check_table(t, df, problems) for t, df in raw.items()}
+    labels = (
+        cfg.influence_labels
+        if cfg
+        else Engagement.__dataclass_fields__["influence_labels"].default_factory()
+    )
+    typed_input = {
+        t: _map_labels(df, labels) if t == "stakeholders" else df for t, df in raw.items()
+    }
+    tables = {t: _check_table(t, df, problems) for t, df in typed_input.items()}
     _check_refs(tables, raw, problems)
+    if "stakeholders" in tables:
+        _check_reporting_lines(tables["stakeholders"], problems)
     if "responses" in tables:
         _check_responses(tables["responses"], cfg, problems)
     return tables, problems

@@ -89,3 +89,37 @@ def test_contact_without_consent_is_refused(sample_copy: Path):
     assert [(p.row, p.column) for p in problems if "consent" in p.message] == [
         (i + 2, "contact_id")
     ]
+
+
+def test_register_labels_any_case_are_mapped_and_unknown_ones_named(sample_copy):
+    _edit(
+        sample_copy,
+        "stakeholders",
+        {(0, "influence"): "  very   HIGH ", (1, "interest"): "medium", (2, "influence"): "Huge"},
+    )
+    with pytest.raises(DataError) as err:
+        load(load_engagement(sample_copy / "engagement.yaml"))
+    table = problems_table(err.value.problems)
+    assert table[["row", "column", "value"]].values.tolist() == [[4, "influence", "Huge"]]
+    assert "influence_labels" in table["message"].iloc[0]
+    _edit(sample_copy, "stakeholders", {(2, "influence"): "High"})
+    ds = load(load_engagement(sample_copy / "engagement.yaml"))
+    assert ds.stakeholders["influence"].iloc[:3].tolist() == [
+        5,
+        ds.stakeholders.loc[1, "influence"],
+        4,
+    ]
+    assert ds.stakeholders.loc[1, "interest"] == 3
+
+
+def test_reporting_cycle_is_named(sample_copy):
+    _edit(
+        sample_copy,
+        "stakeholders",
+        {(0, "reports_to"): "S002", (1, "reports_to"): "S003", (2, "reports_to"): "S001"},
+    )
+    with pytest.raises(DataError) as err:
+        load(load_engagement(sample_copy / "engagement.yaml"))
+    text = str(err.value)
+    assert "reporting cycle (S001 -> S002 -> S003 -> S001)" in text
+    assert text.count("reporting cycle") == 1

@@ -121,6 +121,8 @@ def test_client_pack_names_no_contact(batch, ds):
     page = (root / "organisation" / "pack.html").read_text(encoding="utf-8")
     emails = ds.roster["email"].dropna()
     assert not [e for e in emails if e in page]
+    for planted in ("EMP-", "+44 20 7946", "@helixbio", "Ask James", "escalated to Elif"):
+        assert planted not in page, planted
 
 
 def test_a_failing_scope_does_not_stop_the_others(tmp_path, capsys):

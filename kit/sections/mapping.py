@@ -172,6 +172,13 @@ def network_view(ctx) -> HTML:
         f"{brokers.iloc[0]['function']} and {brokers.iloc[1]['function']} broker the most: "
         "many working paths between other functions run through them."
     ]
+    groups = network.communities(g).groupby("community")["function"].apply(list)
+    if len(groups) > 1:
+        lines.append(
+            "The work clusters into "
+            + "; ".join(f"{{{', '.join(fs)}}}" for fs in groups)
+            + ": functions that deliver mostly to each other, whatever the organisation chart."
+        )
     isolated = [f for f in g if g.degree(f) == 0]
     if isolated:
         lines.append(f"No mapped relationship at all: {', '.join(isolated)}.")
