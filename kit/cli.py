@@ -46,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
         help="engagement.yaml or a data folder (default: the sample)",
     )
 
+    plan = sub.add_parser(
+        "plan", help="follow-up workbook: export the queue and action plan, import the edits"
+    )
+    plan_sub = plan.add_subparsers(dest="action", required=True)
+    exp = plan_sub.add_parser("export", help="write the follow-up workbook (xlsx and csv)")
+    exp.add_argument("--config", default=str(SAMPLE_CONFIG), help="engagement.yaml")
+    exp.add_argument("--scope", default="Organisation", help="a function, or Organisation")
+    exp.add_argument("--wave", default="", help="survey wave (default: the current one)")
+    exp.add_argument("--out", required=True, help="the workbook to write, e.g. plan.xlsx")
+    imp = plan_sub.add_parser("import", help="read an edited workbook into a new follow-up log")
+    imp.add_argument("workbook", help="the edited workbook")
+    imp.add_argument("--config", default=str(SAMPLE_CONFIG), help="engagement.yaml")
+
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
     smp.add_argument("--seed", type=int, default=2026)
@@ -95,6 +108,27 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from kit import workbook
+    from kit.context import open_engagement
+    from kit.sections import follow_up
+
+    if args.action == "export":
+        ctx = open_engagement(args.config, scope=args.scope, wave=args.wave)
+        out = Path(args.out)
+        if out.exists():
+            raise FileExistsError(f"{out} exists; choose a new name (nothing is overwritten)")
+        files = workbook.export(out, follow_up.queue(ctx), follow_up.plan(ctx), ctx.ds)
+        print("Confidential working files (names and comments; keep them out of client packs):")
+        print("\n".join(f"  {f}" for f in files))
+        return 0
+    ctx = open_engagement(args.config)
+    log = workbook.read_log(args.workbook, ctx.ds, sla_days=ctx.cfg.followup_sla_days)
+    out = workbook.write_log_version(log, ctx.cfg.data_dir)
+    print(f"{len(log)} follow-ups written to {out} (the previous log is kept as it was).")
+    return 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from kit.sample import write
 
@@ -108,10 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     from kit.report import ParameterError
 
     args = _parser().parse_args(argv)
-    command = {"report": _report, "validate": _validate, "sample": _sample}[args.command]
+    command = {"report": _report, "validate": _validate, "plan": _plan, "sample": _sample}[
+        args.command
+    ]
     try:
         return command(args)
-    except (ConfigError, DataError, ParameterError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, DataError, ParameterError, OSError, ValueError) as exc:
         print(f"kit {args.command}: {exc}", file=sys.stderr)
         return 2
 

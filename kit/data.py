@@ -17,6 +17,7 @@ Example
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -382,6 +383,21 @@ def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype="object") for c in SCHEMAS[table]})
 
 
+def table_path(folder: Path | str, table: str) -> Path:
+    """Where a table is read from: ``<table>.csv``, or for the follow-up log its latest
+    version ``followups.vN.csv`` (written by ``kit plan import``; older versions are kept)."""
+    folder = Path(folder)
+    if table == "followups":
+        versions = sorted(
+            (int(m.group(1)), p)
+            for p in folder.glob("followups.v*.csv")
+            if (m := re.fullmatch(r"followups\.v(\d+)\.csv", p.name))
+        )
+        if versions:
+            return versions[-1][1]
+    return folder / f"{table}.csv"
+
+
 def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Check every table of a data folder; return the typed tables and all problems found.
 
@@ -393,7 +409,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
     for table in SCHEMAS:
-        path = folder / f"{table}.csv"
+        path = table_path(folder, table)
         if path.is_file():
             try:
                 raw[table] = _read(path)

@@ -13,12 +13,30 @@ True
 
 from __future__ import annotations
 
+from math import ceil
+
 import pandas as pd
 
 from kit.data import Dataset
 from kit.nps import classify
 
-__all__ = ["queue", "queue_summary", "log_summary", "CONTACT_COLUMNS"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "STATUSES",
+    "THEME_ACTIONS",
+    "action_plan",
+    "impact",
+    "log_summary",
+    "overdue_by_owner",
+    "queue",
+    "queue_summary",
+    "status_funnel",
+    "target_moves",
+    "you_said_we_did",
+]
+
+#: The follow-up statuses, in the order a follow-up moves through them.
+STATUSES = ("open", "contacted", "action agreed", "closed", "no response")
 
 #: Columns that identify a person: for the consultant's working file, never for a client pack.
 CONTACT_COLUMNS = ("contact_id", "name", "email", "comment")
@@ -40,19 +58,22 @@ def queue(
     detractor_max: int = 6,
     passive_max: int = 8,
     include_passives: bool = True,
+    coded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The follow-up queue of a wave: consenting detractors first, then passives just below 9.
 
     Only responses with ``ok_to_contact`` true **and** a ``contact_id`` are included. Each item
     gets an owner (the head of the rated function) and a due date (the wave's last submission
     plus ``sla_days``). Order: category, score (lowest first), the contact's influence in the
-    stakeholder register (highest first), most recent first.
+    stakeholder register (highest first), comments with a complaint theme (``coded``, from
+    :func:`kit.themes.code`) before others, most recent first.
 
     Returns
     -------
     One row per response to follow up: ``priority`` (1 = first), ``response_id``,
     ``provider_function``, ``respondent_function``, ``score``, ``category``, ``contact_id``,
-    ``name``, ``email``, ``comment``, ``influence``, ``owner_id``, ``owner``, ``due``.
+    ``name``, ``email``, ``comment``, ``themes``, ``influence``, ``owner_id``, ``owner``,
+    ``due``.
     """
     r = ds.responses[ds.responses["wave"] == wave]
     if provider is not None:
@@ -73,9 +94,16 @@ def queue(
     r = r.merge(_owners(ds), left_on="provider_function", right_on="function", how="left")
     r["due"] = (close + pd.Timedelta(days=sla_days)).normalize() if pd.notna(close) else pd.NaT
     r["_cat"] = r["category"].map({"detractor": 0, "passive": 1, "promoter": 2})
+    complaints = coded[coded["theme"].isin(THEME_ACTIONS)] if coded is not None else None
+    r["themes"] = (
+        r["response_id"].map(complaints.groupby("response_id")["label"].agg("; ".join))
+        if complaints is not None
+        else None
+    )
+    r["_theme"] = r["themes"].notna()
     r = r.sort_values(
-        ["_cat", "score", "influence", "submitted_at", "response_id"],
-        ascending=[True, True, False, False, True],
+        ["_cat", "score", "influence", "_theme", "submitted_at", "response_id"],
+        ascending=[True, True, False, False, False, True],
         na_position="last",
     )
     r.insert(0, "priority", range(1, len(r) + 1))
@@ -90,6 +118,7 @@ def queue(
         "name",
         "email",
         "comment",
+        "themes",
         "influence",
         "owner_id",
         "owner",
@@ -161,3 +190,272 @@ def log_summary(
     )
     out["contact_rate"] = 100 * out["contacted"] / out["followups"]
     return out[cols]
+
+
+# ---------------------------------------------------------------- action plan
+
+#: A first action per complaint theme of the kit's codebook; the consultant edits them.
+THEME_ACTIONS = {
+    "decisions_overturned": (
+        "Agree a decision log for joint projects: who decides, recorded in the meeting",
+        "No decision re-opened without new information in the next wave's comments",
+    ),
+    "misaligned_priorities": (
+        "Hold a quarterly joint prioritisation with the main internal customers",
+        "Customers' top three projects staffed as agreed",
+    ),
+    "data_not_shared": (
+        "Publish the data and insights customers need, on a shared space, on a set date",
+        "Fewer 'data not shared' comments; access requests answered within 5 days",
+    ),
+    "slow_response": (
+        "Set and publish response times for the main requests; track them monthly",
+        "Median response time within the published target",
+    ),
+    "unclear_ownership": (
+        "Name one contact per customer function and publish who owns what",
+        "Every customer function can name its contact",
+    ),
+    "working_in_silos": (
+        "Start a joint account or project plan with the functions serving the same customers",
+        "Joint plan in place; fewer external touchpoint collisions",
+    ),
+    "communication_gaps": (
+        "Send a short monthly update to internal customers before changes take effect",
+        "No 'heard about it after' comments in the next wave",
+    ),
+    "quality_issues": (
+        "Review the three most reworked deliverables with their customers",
+        "Rework requests halved",
+    ),
+    "process_bureaucracy": (
+        "Simplify the approval steps for small requests with two customer representatives",
+        "Steps and turnaround for small requests halved",
+    ),
+    "tools_systems": (
+        "Fix the top reported tool problems and tell customers when they are fixed",
+        "Open tool issues older than 30 days cleared",
+    ),
+}
+
+
+def action_plan(
+    coded: pd.DataFrame,
+    responses: pd.DataFrame,
+    engagement: pd.DataFrame,
+    owners: pd.DataFrame,
+    *,
+    due: pd.Timestamp,
+    themes_per_function: int = 2,
+    min_mentions: int = 3,
+) -> pd.DataFrame:
+    """Proposed actions: the main complaint themes of each rated function (stage 2) and the
+    engagement gaps of influential stakeholders (stage 1), each with owner, due date, success
+    measure and what it answers. ``coded`` is :func:`kit.themes.code` of ``responses``;
+    ``engagement`` is :func:`kit.stakeholders.engagement_actions`; ``owners`` maps ``function``
+    to ``owner`` (its head)."""
+    tagged = coded[coded["theme"].isin(THEME_ACTIONS)].merge(
+        responses[["response_id", "provider_function"]], on="response_id"
+    )
+    counts = tagged.groupby(["provider_function", "theme", "label"]).size().rename("mentions")
+    counts = counts[counts >= min_mentions].reset_index()
+    counts = counts.sort_values(["provider_function", "mentions"], ascending=[True, False])
+    top = counts.groupby("provider_function").head(themes_per_function)
+    head = owners.set_index("function")["owner"]
+    rows = [
+        {
+            "function": r["provider_function"],
+            "action": THEME_ACTIONS[r["theme"]][0],
+            "owner": head.get(r["provider_function"]),
+            "due": due,
+            "success_measure": THEME_ACTIONS[r["theme"]][1],
+            "answers": f"{r['label']} ({r['mentions']} comments)",
+            "source": "survey themes",
+        }
+        for _, r in top.iterrows()
+    ]
+    rows += [
+        {
+            "function": r["function"],
+            "action": r["action"],
+            "owner": r["owner"],
+            "due": due,
+            "success_measure": f"{r['name']} at {r['desired']} in the next assessment",
+            "answers": f"Engagement gap: {r['current']} -> {r['desired']}",
+            "source": "stakeholder map",
+        }
+        for _, r in engagement.iterrows()
+    ]
+    out = pd.DataFrame(
+        rows,
+        columns=["function", "action", "owner", "due", "success_measure", "answers", "source"],
+    )
+    out.insert(0, "action_id", [f"A{i:03d}" for i in range(1, len(out) + 1)])
+    out["status"] = "open"
+    return out
+
+
+# ---------------------------------------------------------------- closing the loop
+
+
+def _log(followups: pd.DataFrame, responses: pd.DataFrame, provider: str | None):
+    f = followups.merge(responses[["response_id", "wave", "provider_function"]], on="response_id")
+    return f if provider is None else f[f["provider_function"] == provider]
+
+
+def status_funnel(
+    followups: pd.DataFrame, responses: pd.DataFrame, *, provider: str | None = None
+) -> pd.DataFrame:
+    """How many follow-ups reached each stage: planned, contacted, action agreed, closed."""
+    f = _log(followups, responses, provider)
+    reached = {
+        "planned": len(f),
+        "contacted": int(f["first_contact_at"].notna().sum()),
+        "action agreed": int(f["status"].isin(["action agreed", "closed"]).sum()),
+        "closed": int(f["status"].eq("closed").sum()),
+    }
+    out = pd.DataFrame({"stage": list(reached), "followups": list(reached.values())})
+    out["share"] = 100 * out["followups"] / max(len(f), 1)
+    return out
+
+
+def overdue_by_owner(
+    followups: pd.DataFrame,
+    responses: pd.DataFrame,
+    stakeholders: pd.DataFrame,
+    *,
+    on: pd.Timestamp,
+    provider: str | None = None,
+) -> pd.DataFrame:
+    """Follow-ups past their due date without a first contact, per owner, on a given day."""
+    f = _log(followups, responses, provider)
+    late = f[f["first_contact_at"].isna() & (f["due"] < on) & ~f["status"].eq("closed")]
+    names = stakeholders.set_index("stakeholder_id")["name"]
+    out = (
+        late.groupby("owner")
+        .agg(overdue=("followup_id", "size"), oldest_due=("due", "min"))
+        .reset_index()
+        .assign(owner_name=lambda d: d["owner"].map(names))
+    )
+    return out.sort_values(["overdue", "oldest_due"], ascending=[False, True], ignore_index=True)
+
+
+def you_said_we_did(
+    followups: pd.DataFrame, coded: pd.DataFrame, *, min_count: int = 2
+) -> pd.DataFrame:
+    """For internal customers: what they raised (themes of followed-up comments) and the
+    actions agreed or closed on it, with how many follow-ups each. No names, no quotes."""
+    done = followups[followups["status"].isin(["action agreed", "closed"])]
+    pairs = done.merge(coded[["response_id", "label"]], on="response_id")
+    out = (
+        pairs.groupby(["label", "action"])
+        .agg(followups=("followup_id", "size"), closed=("status", lambda s: (s == "closed").sum()))
+        .reset_index()
+        .rename(columns={"label": "you_said", "action": "we_did"})
+    )
+    out = out[out["followups"] >= min_count]
+    return out.sort_values(["followups", "you_said"], ascending=[False, True], ignore_index=True)
+
+
+# ---------------------------------------------------------------- did it work?
+
+
+def impact(
+    responses: pd.DataFrame,
+    followups: pd.DataFrame,
+    *,
+    waves: list[str],
+    detractor_max: int = 6,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Score change of detractors who were followed up against those who were not.
+
+    For each pair of consecutive waves, detractors of the first wave (same respondent and rated
+    function) who answered again in the next: ``change`` is their mean score change in each
+    group, with a Welch interval for the difference (followed up - not). A follow-up counts when
+    a first contact was made. Returns one row per wave pair: ``n_followed, n_not, change_followed,
+    change_not, difference, ci_low, ci_high, p_value``, and a last row pooling every pair;
+    the difference is a difference-in-differences (both groups start as detractors).
+    """
+    reached = set(followups.loc[followups["first_contact_at"].notna(), "response_id"])
+    keys = ["respondent_id", "provider_function"]
+    rows, panels = [], []
+    for before, after in zip(waves[:-1], waves[1:], strict=True):
+        a = responses[(responses["wave"] == before) & (responses["score"] <= detractor_max)]
+        b = responses[responses["wave"] == after]
+        pair = a.dropna(subset=["respondent_id"]).merge(b, on=keys, suffixes=("_a", "_b"))
+        pair = pair.assign(
+            change=pair["score_b"].astype(float) - pair["score_a"].astype(float),
+            followed=pair["response_id_a"].isin(reached),
+        )
+        panels.append(pair)
+        rows.append({"wave_from": before, "wave_to": after, **_did(pair, confidence)})
+    if len(panels) > 1:
+        rows.append(
+            {"wave_from": "all pairs", "wave_to": "", **_did(pd.concat(panels), confidence)}
+        )
+    cols = [
+        "wave_from",
+        "wave_to",
+        "n_followed",
+        "n_not",
+        "change_followed",
+        "change_not",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "p_value",
+    ]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def _did(panel: pd.DataFrame, confidence: float) -> dict:
+    """Mean change of the followed-up and the others, and Welch's test of the difference."""
+    from scipy import stats
+
+    fol, rest = panel.loc[panel["followed"], "change"], panel.loc[~panel["followed"], "change"]
+    out = {
+        "n_followed": len(fol),
+        "n_not": len(rest),
+        "change_followed": fol.mean(),
+        "change_not": rest.mean(),
+    }
+    if len(fol) >= 2 and len(rest) >= 2:
+        test = stats.ttest_ind(fol, rest, equal_var=False)
+        ci = test.confidence_interval(confidence)
+        out |= {
+            "difference": fol.mean() - rest.mean(),
+            "ci_low": ci.low,
+            "ci_high": ci.high,
+            "p_value": test.pvalue,
+        }
+    return out
+
+
+def target_moves(counts: pd.Series | dict, *, target: float) -> pd.DataFrame:
+    """The smallest sets of moves that lift a group's NPS to ``target``.
+
+    ``counts`` has ``detractors``, ``passives`` and ``promoters``. A detractor who becomes a
+    passive, or a passive who becomes a promoter, each adds 100 / n points; the fewest moves is
+    k = ceil((target - NPS) * n / 100). Returns every feasible split of those k moves (a what-if
+    table): ``detractors_to_passives, passives_to_promoters, moves, nps_after``; empty when the
+    target is already met, and an error when no such moves can reach it.
+    """
+    c = dict(counts)
+    d, p, q = int(c["detractors"]), int(c["passives"]), int(c["promoters"])
+    n = d + p + q
+    if n == 0:
+        raise ValueError("no responses: a target cannot be planned")
+    now = 100 * (q - d) / n
+    cols = ["detractors_to_passives", "passives_to_promoters", "moves", "nps_after"]
+    if now >= target:
+        return pd.DataFrame(columns=cols)
+    k = ceil((target - now) * n / 100 - 1e-9)
+    rows = [
+        (x, k - x, k, 100 * (q + (k - x) - (d - x)) / n)
+        for x in range(0, k + 1)
+        if x <= d and k - x <= p + x  # a converted detractor can move on to promoter
+    ]
+    if not rows:
+        raise ValueError(f"NPS {now:+.0f} cannot reach {target:+.0f} by these moves with n = {n}")
+    return pd.DataFrame(rows, columns=cols)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from kit import narrative, nps
+from kit import followup, narrative, nps, themes
 from kit.followup import log_summary, queue_summary
-from kit.narrative import note, table
+from kit.narrative import note, signed, table
+from kit.sections import internal_nps, mapping
+from kit.stakeholders import engagement_actions
 
 
 def headline(ctx, queue: pd.DataFrame) -> HTML:
@@ -100,4 +102,216 @@ def log(ctx) -> HTML:
             "overdue": "Late or missing",
         },
         formats={"contact_rate": ".0f", "median_days_to_contact": ".0f"},
+    )
+
+
+# ---------------------------------------------------------------- the plan and the loop
+
+
+def _provider(ctx) -> str | None:
+    return None if ctx.is_organisation else ctx.scope
+
+
+def queue(ctx) -> pd.DataFrame:
+    """The follow-up queue of the scope in the selected wave (consenting respondents only)."""
+    return followup.queue(
+        ctx.ds,
+        wave=ctx.wave,
+        provider=_provider(ctx),
+        sla_days=ctx.cfg.followup_sla_days,
+        detractor_max=ctx.cfg.detractor_max,
+        passive_max=ctx.cfg.passive_max,
+        coded=themes.code(ctx.current, codebook=themes.load_codebook(ctx.cfg.codebook)),
+    )
+
+
+def plan(ctx) -> pd.DataFrame:
+    """Proposed actions for the scope: from its comment themes and its engagement gaps."""
+    rated = ctx.current
+    coded = themes.code(rated, codebook=themes.load_codebook(ctx.cfg.codebook))
+    register = mapping.scope_stakeholders(ctx)
+    gaps = engagement_actions(register, top=8)
+    if not ctx.is_organisation:
+        gaps = gaps[gaps["function"] == ctx.scope]
+    heads = ctx.ds.functions[["function", "head_id"]].assign(
+        owner=lambda d: d["head_id"].map(ctx.ds.stakeholders.set_index("stakeholder_id")["name"])
+    )
+    close = ctx.current["submitted_at"].max() if len(ctx.current) else pd.Timestamp.now()
+    due = (close + pd.Timedelta(days=90)).normalize()
+    return followup.action_plan(coded, rated, gaps, heads, due=due)
+
+
+def plan_view(ctx) -> HTML:
+    """The proposed action plan, for the consultant to edit with the function heads."""
+    if (hidden := internal_nps.withheld(ctx)) is not None:
+        return hidden
+    p = plan(ctx)
+    if p.empty:
+        return note(
+            "No theme is frequent enough and no engagement gap is open: no action proposed."
+        )
+    lines = [
+        f"{len(p)} actions are proposed for {ctx.label}: "
+        f"{int((p['source'] == 'survey themes').sum())} answer the most frequent complaint themes "
+        f"and {int((p['source'] == 'stakeholder map').sum())} close engagement gaps, all due "
+        f"{p['due'].iloc[0]:%d %B %Y}. Edit them with the owners; `kit plan export` writes the "
+        "workbook."
+    ]
+    return HTML(
+        narrative.headline(lines).data
+        + table(
+            p,
+            columns={
+                "action_id": "#",
+                "function": "Function",
+                "action": "Action",
+                "owner": "Owner",
+                "success_measure": "Success measure",
+                "answers": "Answers",
+            },
+            suppressed=None,
+        ).data
+    )
+
+
+def loop_view(ctx) -> HTML:
+    """Closing the loop in earlier waves: the status funnel, late items, you said - we did."""
+    f, r, provider = ctx.ds.followups, ctx.ds.responses, _provider(ctx)
+    funnel = followup.status_funnel(f, r, provider=provider)
+    if funnel["followups"].iloc[0] == 0:
+        return note("No follow-up was logged for earlier waves.")
+    opened = r.loc[r["wave"] == ctx.wave, "submitted_at"].min()
+    late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=provider)
+    said = followup.you_said_we_did(f[f["response_id"].isin(r["response_id"])], themes.code(r))
+    stages = {s: int(n) for s, n in zip(funnel["stage"], funnel["followups"], strict=True)}
+    if stages["planned"] < ctx.min_n:
+        return note(
+            f"Fewer than {ctx.min_n} follow-ups were logged for {ctx.label}: the figures are "
+            "not shown, to keep the people concerned anonymous."
+        )
+    lines = [
+        f"Of {stages['planned']} planned follow-ups, {stages['contacted']} reached a first "
+        f"contact, {stages['action agreed']} agreed an action and {stages['closed']} are closed.",
+        f"{int(late['overdue'].sum())} were never contacted before {ctx.wave} opened"
+        + (
+            f", most with {late['owner_name'].iloc[0]} ({int(late['overdue'].iloc[0])})."
+            if len(late)
+            else "."
+        ),
+    ]
+    blocks = [
+        narrative.headline(lines),
+        table(
+            funnel,
+            columns={"stage": "Stage", "followups": "Follow-ups", "share": "%"},
+            formats={"share": ".0f"},
+            suppressed=None,
+        ),
+    ]
+    if len(said):
+        blocks.append(
+            table(
+                said.head(8),
+                columns={
+                    "you_said": "You said",
+                    "we_did": "We did",
+                    "followups": "Conversations",
+                    "closed": "Closed",
+                },
+                suppressed=None,
+            )
+        )
+    return HTML("".join(b.data for b in blocks))
+
+
+def impact_view(ctx) -> HTML:
+    """Did following up move the scores? Detractors followed up against those not."""
+    if not ctx.is_organisation:
+        return note(
+            "The effect of follow-up is estimated for the whole organisation (see the "
+            "organisation pack): per function the groups are too small to say."
+        )
+    t = followup.impact(
+        ctx.ds.responses,
+        ctx.ds.followups,
+        waves=list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1]),
+        detractor_max=ctx.cfg.detractor_max,
+        confidence=ctx.cfg.thresholds.confidence,
+    )
+    pooled = t.iloc[-1]
+    if t.empty or pd.isna(pooled.get("difference")):
+        return note("Not enough detractors answered two waves to estimate an effect.")
+    small = min(pooled["n_followed"], pooled["n_not"]) < 30
+    lines = [
+        f"Detractors who were followed up scored {signed(pooled['change_followed'], 1)} points "
+        f"higher in the next wave; those who were not, {signed(pooled['change_not'], 1)}. "
+        f"The difference, {signed(pooled['difference'], 1)} points "
+        f"({ctx.cfg.thresholds.confidence:.0%} interval {signed(pooled['ci_low'], 1)} to "
+        f"{signed(pooled['ci_high'], 1)}; n = {int(pooled['n_followed'])} and "
+        f"{int(pooled['n_not'])}), "
+        + (
+            "is clear, though the groups are small enough to read it with care."
+            if small
+            else "is larger than chance would produce."
+        )
+        if pooled["ci_low"] > 0
+        else "Follow-up shows no clear effect on scores yet: the interval includes zero.",
+        "An observational estimate: people were not followed up at random, so part of the "
+        "difference may come from who was chosen.",
+    ]
+    return HTML(
+        narrative.headline(lines).data
+        + table(
+            t,
+            columns={
+                "wave_from": "From",
+                "wave_to": "To",
+                "n_followed": "n followed up",
+                "n_not": "n not",
+                "change_followed": "Change (followed up)",
+                "change_not": "Change (not)",
+                "difference": "Difference",
+                "ci_low": "Low",
+                "ci_high": "High",
+            },
+            formats={
+                c: ".2f"
+                for c in ("change_followed", "change_not", "difference", "ci_low", "ci_high")
+            },
+            suppressed=None,
+        ).data
+    )
+
+
+def target_view(ctx) -> HTML:
+    """The fewest moves that reach the engagement's target NPS, as a what-if table."""
+    if (hidden := internal_nps.withheld(ctx)) is not None:
+        return hidden
+    target = ctx.cfg.target_nps
+    now = nps.summary(ctx.current, **ctx.nps_options).iloc[0]
+    counts = {k: int(now[k]) for k in ("detractors", "passives", "promoters")}
+    options = followup.target_moves(counts, target=target)
+    if options.empty:
+        return note(f"{ctx.label} already meets the target NPS of {signed(target)}.")
+    k = int(options["moves"].iloc[0])
+    show = options.iloc[sorted({0, len(options) // 2, len(options) - 1})]
+    lines = [
+        f"{ctx.label[:1].upper()}{ctx.label[1:]} is at {signed(now['nps'])} against a target "
+        f"of {signed(target)}: "
+        f"{k} of its {int(now['n'])} respondents would need to move up one category, for "
+        "example:"
+    ]
+    return HTML(
+        narrative.headline(lines).data
+        + table(
+            show,
+            columns={
+                "detractors_to_passives": "Detractors to passives",
+                "passives_to_promoters": "Passives to promoters",
+                "moves": "Moves",
+                "nps_after": "NPS after",
+            },
+            formats={"nps_after": "signed"},
+            suppressed=None,
+        ).data
     )
