@@ -28,6 +28,7 @@ __all__ = [
     "kpis",
     "table",
     "chart",
+    "join",
     "nps_phrase",
     "change_sentence",
     "methodology",
@@ -107,6 +108,11 @@ def table(
     return HTML(
         f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}"
     )
+
+
+def join(*blocks: HTML) -> HTML:
+    """Several HTML blocks shown as one (a sentence, a chart, a table...)."""
+    return HTML("".join(b.data for b in blocks))
 
 
 def chart(ax) -> HTML:

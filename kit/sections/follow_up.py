@@ -57,9 +57,8 @@ def owners(ctx, queue: pd.DataFrame) -> HTML:
         },
     )
     if hidden & set(summary["provider_function"]):
-        return HTML(
-            out.data
-            + note("Counts for functions whose scores are withheld (anonymity rule) are too.").data
+        return narrative.join(
+            out, note("Counts for functions whose scores are withheld (anonymity rule) are too.")
         )
     return out
 
@@ -157,9 +156,9 @@ def plan_view(ctx) -> HTML:
         f"{p['due'].iloc[0]:%d %B %Y}. Edit them with the owners; `kit plan export` writes the "
         "workbook."
     ]
-    return HTML(
-        narrative.headline(lines).data
-        + table(
+    return narrative.join(
+        narrative.headline(lines),
+        table(
             p,
             columns={
                 "action_id": "#",
@@ -170,7 +169,7 @@ def plan_view(ctx) -> HTML:
                 "answers": "Answers",
             },
             suppressed=None,
-        ).data
+        ),
     )
 
 
@@ -221,7 +220,7 @@ def loop_view(ctx) -> HTML:
                 suppressed=None,
             )
         )
-    return HTML("".join(b.data for b in blocks))
+    return narrative.join(*blocks)
 
 
 def impact_view(ctx) -> HTML:
@@ -259,9 +258,9 @@ def impact_view(ctx) -> HTML:
         "An observational estimate: people were not followed up at random, so part of the "
         "difference may come from who was chosen.",
     ]
-    return HTML(
-        narrative.headline(lines).data
-        + table(
+    return narrative.join(
+        narrative.headline(lines),
+        table(
             t,
             columns={
                 "wave_from": "From",
@@ -279,7 +278,7 @@ def impact_view(ctx) -> HTML:
                 for c in ("change_followed", "change_not", "difference", "ci_low", "ci_high")
             },
             suppressed=None,
-        ).data
+        ),
     )
 
 
@@ -301,9 +300,9 @@ def target_view(ctx) -> HTML:
         f"{k} of its {int(now['n'])} respondents would need to move up one category, for "
         "example:"
     ]
-    return HTML(
-        narrative.headline(lines).data
-        + table(
+    return narrative.join(
+        narrative.headline(lines),
+        table(
             show,
             columns={
                 "detractors_to_passives": "Detractors to passives",
@@ -313,5 +312,5 @@ def target_view(ctx) -> HTML:
             },
             formats={"nps_after": "signed"},
             suppressed=None,
-        ).data
+        ),
     )

@@ -148,10 +148,6 @@ def segments_table(ctx, segments: pd.DataFrame) -> HTML:
     )
 
 
-def _join(*blocks: HTML) -> HTML:
-    return HTML("".join(b.data for b in blocks))
-
-
 def distribution(ctx) -> HTML:
     """The 0-10 answers of the selected wave, coloured by category."""
     if (note := withheld(ctx)) is not None:
@@ -165,7 +161,9 @@ def distribution(ctx) -> HTML:
 def trend_view(ctx) -> HTML:
     """NPS per wave with intervals, and the test of each change."""
     table_, changes = trend(ctx)
-    return _join(narrative.chart(plots.nps_trend(table_, changes=changes)), changes_table(changes))
+    return narrative.join(
+        narrative.chart(plots.nps_trend(table_, changes=changes)), changes_table(changes)
+    )
 
 
 def segments_view(ctx) -> HTML:
@@ -175,7 +173,7 @@ def segments_view(ctx) -> HTML:
     blocks = [narrative.chart(plots.nps_bars(seg, label=label))]
     if (~seg["suppressed"]).any():
         blocks.append(narrative.chart(plots.category_split(seg, label=label)))
-    return _join(*blocks, segments_table(ctx, seg))
+    return narrative.join(*blocks, segments_table(ctx, seg))
 
 
 # ---------------------------------------------------------------- across the organisation
@@ -224,7 +222,7 @@ def matrix_view(ctx) -> HTML:
             f"back): a likely silo."
             for _, r in silos.head(3).iterrows()
         ]
-        return HTML(narrative.headline(lines).data + narrative.chart(plots.nps_matrix(m)).data)
+        return narrative.join(narrative.headline(lines), narrative.chart(plots.nps_matrix(m)))
     view = nps_tables.mutual(m, ctx.scope)
     both = silos[(silos["a"] == ctx.scope) | (silos["b"] == ctx.scope)]
     lines = [
@@ -244,7 +242,7 @@ def matrix_view(ctx) -> HTML:
         formats={"nps_received": "signed", "nps_given": "signed"},
         suppressed=None,
     )
-    return HTML(narrative.headline(lines).data + out.data)
+    return narrative.join(narrative.headline(lines), out)
 
 
 def response_view(ctx) -> HTML:
@@ -260,7 +258,7 @@ def response_view(ctx) -> HTML:
             f"Highest participation: {hi['respondent_function']} ({hi['rate']:.0f}%); lowest: "
             f"{lo['respondent_function']} ({lo['rate']:.0f}%)."
         )
-    return HTML(narrative.headline(lines).data + narrative.chart(plots.response_rates(rates)).data)
+    return narrative.join(narrative.headline(lines), narrative.chart(plots.response_rates(rates)))
 
 
 def gap_view(ctx) -> HTML:
@@ -290,7 +288,7 @@ def gap_view(ctx) -> HTML:
             f"{len(blind)} of {len(shown)} functions rate themselves higher than "
             "their internal customers do, beyond the margin of error.",
         )
-        return HTML(narrative.headline(lines).data + narrative.chart(plots.gap_360(shown)).data)
+        return narrative.join(narrative.headline(lines), narrative.chart(plots.gap_360(shown)))
     return narrative.headline(lines)
 
 
@@ -336,7 +334,7 @@ def influence_view(ctx) -> HTML:
         },
         formats={"nps": "signed", "nps_weighted": "signed", "shift": "signed"},
     )
-    return HTML(narrative.headline(lines).data + out.data)
+    return narrative.join(narrative.headline(lines), out)
 
 
 # ---------------------------------------------------------------- drivers and comments
@@ -355,7 +353,7 @@ def drivers_view(ctx) -> HTML:
         )
     except ValueError as exc:
         return narrative.note(f"No driver analysis for {ctx.label}: {exc}")
-    return _join(
+    return narrative.join(
         narrative.headline([drivers.sentence(table_)]),
         narrative.chart(plots.driver_importance(table_)),
     )
@@ -405,7 +403,9 @@ def themes_view(ctx) -> HTML:
             "No quotes: no customer group has enough comments to quote anonymously."
         )
     )
-    return _join(narrative.headline(lines), narrative.chart(plots.theme_counts(counts)), quotes)
+    return narrative.join(
+        narrative.headline(lines), narrative.chart(plots.theme_counts(counts)), quotes
+    )
 
 
 def uncoded_view(ctx) -> HTML:
@@ -419,7 +419,7 @@ def uncoded_view(ctx) -> HTML:
     rest = themes.uncoded(commented, coded)
     names = privacy.person_names(ctx.ds.stakeholders, ctx.ds.roster)
     rest = rest.assign(comment=privacy.redact(rest["comment"], names=names))
-    return _join(
+    return narrative.join(
         narrative.note(f"{len(rest)} comments match no theme: add phrases to the codebook."),
         table(rest, columns={"response_id": "Response", "score": "Score", "comment": "Comment"}),
     )

@@ -94,7 +94,7 @@ def sipoc_view(ctx) -> HTML:
             f"Also rate {ctx.scope} without a mapped relationship (customers beyond the "
             f"obvious lines): {', '.join(unmapped)}."
         )
-        return HTML(out.data + extra.data)
+        return narrative.join(out, extra)
     return out
 
 
@@ -127,7 +127,7 @@ def salience_view(ctx) -> HTML:
         columns={"salience_group": "Group", "salience": "Class", "stakeholders": "Stakeholders"},
         suppressed=None,
     )
-    return HTML(narrative.headline(lines).data + out.data)
+    return narrative.join(narrative.headline(lines), out)
 
 
 def engagement_view(ctx, *, top: int = 12) -> HTML:
@@ -139,13 +139,13 @@ def engagement_view(ctx, *, top: int = 12) -> HTML:
     matrix = engagement_matrix(
         register.set_index("stakeholder_id").loc[actions["stakeholder_id"]].reset_index()
     )
-    return HTML(
+    return narrative.join(
         table(
             matrix,
             columns={"name": "Stakeholder", **{lv: lv for lv in ENGAGEMENT_LEVELS}},
             suppressed=None,
-        ).data
-        + table(
+        ),
+        table(
             actions,
             columns={
                 "name": "Stakeholder",
@@ -155,7 +155,7 @@ def engagement_view(ctx, *, top: int = 12) -> HTML:
                 "owner": "Owner",
             },
             suppressed=None,
-        ).data
+        ),
     )
 
 
@@ -215,7 +215,7 @@ def network_view(ctx) -> HTML:
             suppressed=None,
         )
     )
-    return HTML("".join(b.data for b in blocks))
+    return narrative.join(*blocks)
 
 
 def grid_view(ctx) -> HTML:
@@ -234,7 +234,7 @@ def grid_view(ctx) -> HTML:
         },
         suppressed=None,
     )
-    return HTML(narrative.chart(ax).data + counts.data)
+    return narrative.join(narrative.chart(ax), counts)
 
 
 def touchpoints_view(ctx) -> HTML:
@@ -277,10 +277,10 @@ def touchpoints_view(ctx) -> HTML:
             f"land within {days} days of another function's (coordination score "
             f"{m['score']:.0f}/100)."
         )
-    return HTML(
-        narrative.headline(lines).data
-        + narrative.chart(plots.collision_matrix(pairs)).data
-        + table(
+    return narrative.join(
+        narrative.headline(lines),
+        narrative.chart(plots.collision_matrix(pairs)),
+        table(
             worst,
             columns={
                 "external_id": "Stakeholder",
@@ -291,8 +291,8 @@ def touchpoints_view(ctx) -> HTML:
                 "collisions": "Collisions",
             },
             suppressed=None,
-        ).data
-        + table(
+        ),
+        table(
             scores,
             columns={
                 "function": "Function",
@@ -302,5 +302,5 @@ def touchpoints_view(ctx) -> HTML:
             },
             formats={"colliding_share": ".0%", "score": ".0f"},
             suppressed=None,
-        ).data
+        ),
     )
