@@ -153,8 +153,7 @@ def plan_view(ctx) -> HTML:
         f"{len(p)} actions are proposed for {ctx.label}: "
         f"{int((p['source'] == 'survey themes').sum())} answer the most frequent complaint themes "
         f"and {int((p['source'] == 'stakeholder map').sum())} close engagement gaps, all due "
-        f"{p['due'].iloc[0]:%d %B %Y}. Edit them with the owners; `kit plan export` writes the "
-        "workbook."
+        f"{p['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
     ]
     return narrative.join(
         narrative.headline(lines),
@@ -310,7 +309,12 @@ def target_view(ctx) -> HTML:
                 "moves": "Moves",
                 "nps_after": "NPS after",
             },
-            formats={"nps_after": "signed"},
+            formats={
+                "detractors_to_passives": ".0f",
+                "passives_to_promoters": ".0f",
+                "moves": ".0f",
+                "nps_after": "signed",
+            },
             suppressed=None,
         ),
     )
