@@ -38,7 +38,7 @@ lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup browser ## Measure the speed and memory goals (prints figures)
-	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@failed=0; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || failed=1; done; exit $$failed
 
 lint: setup ## Check style with ruff
 	$(BIN)/ruff check .

@@ -61,9 +61,8 @@ def relationships(nodes: int = 500, edges: int = 3000, seed: int = 2) -> pd.Data
 def main() -> int:
     data = touch_table()
     t0 = time.perf_counter()
-    per = touchpoints.per_stakeholder(data, cap=12, collision_days=7)
-    pairs = touchpoints.collision_matrix(data, collision_days=7)
-    touchpoints.coordination_score(data, collision_days=7)
+    tables = touchpoints.coordination(data, cap=12, collision_days=7)
+    per, pairs = tables["per_stakeholder"], tables["matrix"]
     touch_s = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rel = relationships()
@@ -75,9 +74,7 @@ def main() -> int:
         f"touchpoints: {len(data):,} touches, {data['external_id'].nunique():,} people, "
         f"{int(per['collisions'].sum()):,} collisions, {len(pairs)} function pairs"
     )
-    print(
-        f"  per_stakeholder + collision_matrix + coordination_score: {touch_s:6.2f} s (goal < 3 s)"
-    )
+    print(f"  coordination (per stakeholder, matrix, scores): {touch_s:6.2f} s (goal < 3 s)")
     print(f"  peak memory (process): {peak_mb:6.0f} MB (goal < 1536 MB)")
     print(f"network: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
     print(f"  build + function_metrics: {network_s:6.2f} s (goal < 2 s)")

@@ -25,6 +25,7 @@ __all__ = [
     "REQUIRED",
     "collisions",
     "collision_matrix",
+    "coordination",
     "coordination_score",
     "over_contacted",
     "per_stakeholder",
@@ -88,6 +89,7 @@ def _per_touch(data: pd.DataFrame, days: int) -> pd.DataFrame:
         colliding=(around_all - around_same) > 0,
         who_code=who,
         function_code=fn,
+        day_key=who * span + day,
     )
 
 
@@ -104,7 +106,10 @@ def per_stakeholder(
 ) -> pd.DataFrame:
     """One row per external stakeholder and period: touches, distinct functions and channels,
     collisions (counted in the period of the later touch), and over-contact against ``cap``."""
-    data = _per_touch(_check(touchpoints), collision_days)
+    return _by_stakeholder(_per_touch(_check(touchpoints), collision_days), period, cap)
+
+
+def _by_stakeholder(data: pd.DataFrame, period: str, cap: int) -> pd.DataFrame:
     who = data["who_code"].to_numpy()
     when, when_names = pd.factorize(data["date"].dt.to_period(period), sort=True)
     slots = max(len(when_names), 1)
@@ -165,7 +170,11 @@ def collision_matrix(touchpoints: pd.DataFrame, *, collision_days: int = 7) -> p
     """
     data = _check(touchpoints)
     who, _, day, span = _codes(data, collision_days)
-    key = who * span + day
+    return _matrix(data.assign(day_key=who * span + day), collision_days)
+
+
+def _matrix(data: pd.DataFrame, collision_days: int) -> pd.DataFrame:
+    key = data["day_key"].to_numpy()
     functions = sorted(data["function"].unique())
     by_function = {f: np.sort(key[(data["function"] == f).to_numpy()]) for f in functions}
     rows = []
@@ -221,9 +230,26 @@ def coordination_score(touchpoints: pd.DataFrame, *, collision_days: int = 7) ->
     """Per function: its touches, how many collide with another function's touch, and a
     coordination score = 100 x (1 - colliding share): 100 means none of its touches lands
     within ``collision_days`` of another function's touch on the same person."""
-    data = _per_touch(_check(touchpoints), collision_days)
+    return _scores(_per_touch(_check(touchpoints), collision_days))
+
+
+def _scores(data: pd.DataFrame) -> pd.DataFrame:
     g = data.groupby("function", sort=True)
     out = pd.DataFrame({"touches": g.size(), "colliding": g["colliding"].sum()}).reset_index()
     out["colliding_share"] = out["colliding"] / out["touches"]
     out["score"] = 100 * (1 - out["colliding_share"])
     return out.sort_values("score", kind="stable", ignore_index=True)
+
+
+def coordination(
+    touchpoints: pd.DataFrame, *, period: str = "Q", cap: int = 12, collision_days: int = 7
+) -> dict[str, pd.DataFrame]:
+    """The three coordination tables from one pass over the touches: ``per_stakeholder``
+    (:func:`per_stakeholder`), ``matrix`` (:func:`collision_matrix`) and ``scores``
+    (:func:`coordination_score`)."""
+    data = _per_touch(_check(touchpoints), collision_days)
+    return {
+        "per_stakeholder": _by_stakeholder(data, period, cap),
+        "matrix": _matrix(data, collision_days),
+        "scores": _scores(data),
+    }

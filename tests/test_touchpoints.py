@@ -127,3 +127,11 @@ def test_vectorised_count_equals_brute_force(rows, days):
     assert got == (brute(data, days) if rows else 0)
     if rows:
         assert len(tp.collisions(data, collision_days=days)) == got
+
+
+def test_one_pass_gives_the_same_tables(ds):
+    t = ds.touchpoints
+    tables = tp.coordination(t, cap=12, collision_days=7)
+    pd.testing.assert_frame_equal(tables["per_stakeholder"], tp.per_stakeholder(t))
+    pd.testing.assert_frame_equal(tables["matrix"], tp.collision_matrix(t))
+    pd.testing.assert_frame_equal(tables["scores"], tp.coordination_score(t))

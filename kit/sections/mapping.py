@@ -243,11 +243,10 @@ def touchpoints_view(ctx) -> HTML:
     if touches.empty:
         return narrative.note("No external touchpoints were provided (touchpoints.csv).")
     days, cap = ctx.cfg.collision_days, ctx.cfg.contact_cap
-    table_ = touchpoints.per_stakeholder(touches, cap=cap, collision_days=days)
+    tables = touchpoints.coordination(touches, cap=cap, collision_days=days)
+    table_, scores, pairs = tables["per_stakeholder"], tables["scores"], tables["matrix"]
     worst = touchpoints.over_contacted(table_, top=10)
     seg = touchpoints.segments(table_)
-    scores = touchpoints.coordination_score(touches, collision_days=days)
-    pairs = touchpoints.collision_matrix(touches, collision_days=days)
     over = table_.loc[table_["over_cap"], "external_id"].nunique()
     top_seg = seg.iloc[0]
     lines = [
