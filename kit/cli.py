@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         default=str(SAMPLE_CONFIG),
         help="engagement.yaml or a data folder (default: the sample)",
     )
+    val.add_argument(
+        "--out",
+        default="validation-problems.csv",
+        help="where to save the problems as CSV when there are any (default: %(default)s)",
+    )
 
     plan = sub.add_parser(
         "plan", help="follow-up workbook: export the queue and action plan, import the edits"
@@ -58,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     imp = plan_sub.add_parser("import", help="read an edited workbook into a new follow-up log")
     imp.add_argument("workbook", help="the edited workbook")
     imp.add_argument("--config", default=str(SAMPLE_CONFIG), help="engagement.yaml")
+
+    imp_ = sub.add_parser("import", help="turn a survey export into the kit's responses table")
+    imp_.add_argument("file", help="the export: Qualtrics, SurveyMonkey, Forms, Snap, CSV/Excel")
+    imp_.add_argument("--mapping", help="the YAML mapping of its columns")
+    imp_.add_argument("-o", "--out", help="the responses CSV to write (must not exist)")
+    imp_.add_argument("--sheet", help="the Excel sheet (default: the first)")
+    imp_.add_argument("--suggest", action="store_true", help="print a starting mapping")
 
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
@@ -103,8 +115,9 @@ def _validate(args: argparse.Namespace) -> int:
         return 0
     table = problems_table(problems)
     print(table.to_string(index=False))
+    table.to_csv(args.out, index=False)
     errors = int((table["severity"] == "error").sum())
-    print(f"\n{errors} error(s), {len(table) - errors} warning(s).")
+    print(f"\n{errors} error(s), {len(table) - errors} warning(s); saved to {args.out}.")
     return 1 if errors else 0
 
 
@@ -129,6 +142,33 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    import json
+
+    from kit import importers
+
+    export = importers.read_export(args.file, sheet=args.sheet)
+    if args.suggest:
+        print(importers.suggest_mapping(export), end="")
+        return 0
+    if not args.mapping or not args.out:
+        raise ValueError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
+    out = Path(args.out)
+    if out.exists():
+        raise FileExistsError(f"{out} exists; choose a new name (nothing is overwritten)")
+    responses, log = importers.to_responses(export, importers.load_mapping(args.mapping))
+    responses.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    log_path = out.with_suffix(".import-log.json")
+    log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
+    dropped = ", ".join(f"{n} {why}" for why, n in log["dropped"].items() if n) or "none"
+    print(
+        f"{log['rows_read']} responses read ({export.kind}), {log['responses_kept']} kept, "
+        f"dropped: {dropped}; {log['ratings_without_score']} ratings without a score; "
+        f"{log['ratings_written']} ratings written to {out} (log: {log_path})."
+    )
+    return 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from kit.sample import write
 
@@ -142,9 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     from kit.report import ParameterError
 
     args = _parser().parse_args(argv)
-    command = {"report": _report, "validate": _validate, "plan": _plan, "sample": _sample}[
-        args.command
-    ]
+    command = {
+        "report": _report,
+        "validate": _validate,
+        "plan": _plan,
+        "import": _import,
+        "sample": _sample,
+    }[args.command]
     try:
         return command(args)
     except (ConfigError, DataError, ParameterError, OSError, ValueError) as exc:

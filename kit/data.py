@@ -321,17 +321,23 @@ def _check_refs(
                 continue
             target_table, target_col = col.ref
             known = set(tables[target_table][target_col].dropna())
+            folded = {" ".join(str(k).lower().split()): k for k in known}
             values = df[col.name]
             bad = values.notna() & ~values.isin(known)
             for i in bad[bad].index:
+                near = folded.get(" ".join(str(values[i]).lower().split()))
+                hint = (
+                    f"differs from {near!r} only by case or spacing; write it as {near!r}"
+                    if near
+                    else "add it there or correct the spelling"
+                )
                 out.append(
                     Problem(
                         f"{table}.csv",
                         int(i) + 2,
                         col.name,
                         raw[table].at[i, col.name],
-                        f"is not a known {target_col} in {target_table}.csv; "
-                        f"add it there or correct the spelling",
+                        f"is not a known {target_col} in {target_table}.csv; {hint}",
                     )
                 )
 

@@ -123,3 +123,10 @@ def test_reporting_cycle_is_named(sample_copy):
     text = str(err.value)
     assert "reporting cycle (S001 -> S002 -> S003 -> S001)" in text
     assert text.count("reporting cycle") == 1
+
+
+def test_a_label_differing_by_case_or_spacing_gets_a_precise_hint(sample_copy):
+    _edit(sample_copy, "responses", {(0, "provider_function"): "market  access"})
+    with pytest.raises(DataError) as err:
+        load(load_engagement(sample_copy / "engagement.yaml"))
+    assert "differs from 'Market Access' only by case or spacing" in str(err.value)

@@ -1,0 +1,305 @@
+"""Importers on real exports (../shared/external) and on a corpus of hand-made bad files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kit import importers as im
+from kit.cli import main
+
+EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
+needs_external = pytest.mark.skipif(not EXTERNAL.is_dir(), reason="shared exports not present")
+SUDZILLA = "On a scale of 0-10, how would you rate Sudzilla?"
+
+
+def mapping(tmp_path: Path, **fields) -> Path:
+    base = {"wave": "2026-H1", "respondent_function": "Sales", "provider_function": "Marketing"}
+    path = tmp_path / "mapping.yaml"
+    path.write_text(yaml.safe_dump({**base, **fields}), encoding="utf-8")
+    return path
+
+
+def run_import(tmp_path, export: Path, **fields) -> tuple[pd.DataFrame, dict]:
+    out = tmp_path / "responses.csv"
+    code = main(
+        ["import", str(export), "--mapping", str(mapping(tmp_path, **fields)), "-o", str(out)]
+    )
+    assert code == 0
+    log = json.loads(out.with_suffix(".import-log.json").read_text())
+    return pd.read_csv(out), log
+
+
+def hand_nps(path: Path, column: str) -> tuple[int, float]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        scores = [int(r[column]) for r in csv.DictReader(f) if r[column].strip()]
+    pro = sum(s >= 9 for s in scores)
+    det = sum(s <= 6 for s in scores)
+    return len(scores), 100 * (pro - det) / len(scores)
+
+
+@needs_external
+@pytest.mark.parametrize("name", ["input_01.csv", "input_02.csv"])
+def test_google_forms_export_matches_a_hand_count(tmp_path, name):
+    path = EXTERNAL / "google_forms_sudzilla" / name
+    got, log = run_import(
+        tmp_path, path, score=SUDZILLA, comment="...why?", submitted_at="Timestamp"
+    )
+    n, nps = hand_nps(path, SUDZILLA)
+    assert log["format"] == "googleforms" and log["rows_read"] == 39 and len(got) == n
+    assert 100 * ((got["score"] >= 9).mean() - (got["score"] <= 6).mean()) == pytest.approx(nps)
+    assert pd.to_datetime(got["submitted_at"]).iloc[0] == pd.Timestamp("2019-11-01 08:51:12")
+    assert got["comment"].iloc[0] == "Bad service"
+
+
+@needs_external
+@pytest.mark.parametrize(
+    ("name", "kind", "id_col"),
+    [
+        ("sample.csv", "qualtrics", "ResponseId"),
+        ("sample_legacy.csv", "qualtrics-legacy", "ResponseID"),
+    ],
+)
+def test_qualtrics_current_and_legacy(tmp_path, name, kind, id_col):
+    got, log = run_import(
+        tmp_path,
+        EXTERNAL / "qualtrics" / name,
+        score="This is a multiple choice question.",
+        comment="this is a FREE text  question.",
+        respondent_id=id_col,
+    )
+    assert log["format"] == kind and log["rows_read"] == 1
+    assert got[["respondent_id", "score", "comment"]].values.tolist() == [
+        ["R_2YPOQ602ER1jkf1", 2, "Hello World!"]
+    ]
+
+
+@needs_external
+def test_snap_excel_with_serial_dates(tmp_path):
+    path = EXTERNAL / "snap_nhsbsa" / "nhs_pensions_FIC_data.example.xlsm"
+    got, log = run_import(tmp_path, path, score="Q1", comment="Q2", submitted_at="ID.endDate")
+    raw = pd.read_excel(path, sheet_name="FIC_data", header=None).iloc[2:]
+    expected = pd.to_numeric(raw[9], errors="coerce").dropna()
+    assert log["format"] == "snap" and log["rows_read"] == 21
+    assert len(got) == len(expected) and sorted(got["score"]) == sorted(expected.astype(int))
+    assert pd.to_datetime(got["submitted_at"]).iloc[0] == pd.Timestamp("2021-05-04")  # 44320
+
+
+def test_qualtrics_preview_and_unfinished_are_dropped_and_counted(tmp_path):
+    rows = [
+        ["ResponseId", "Status", "Finished", "Q1"],
+        ["Response ID", "Response Type", "Finished", "How likely ...?"],
+        [
+            '{"ImportId":"_recordId"}',
+            '{"ImportId":"status"}',
+            '{"ImportId":"finished"}',
+            '{"ImportId":"QID1"}',
+        ],
+        ["R_1", "IP Address", "True", "10 - Extremely likely"],
+        ["R_2", "Survey Preview", "True", "3"],
+        ["R_3", "IP Address", "False", "7"],
+        ["R_4", "IP Address", "True", "N/A"],
+        ["R_5", "IP Address", "True", " 9 "],
+    ]
+    path = tmp_path / "q.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    got, log = run_import(tmp_path, path, score="How likely ...?", respondent_id="ResponseId")
+    assert got["score"].tolist() == [10, 9]
+    assert log["dropped"] == {"preview or test": 1, "unfinished": 1, "duplicate response id": 0}
+    assert log["ratings_without_score"] == 1
+    assert log["rows_read"] == log["responses_kept"] + 2 == 5
+
+
+def test_surveymonkey_two_header_rows_and_wide_reshape(tmp_path):
+    rows = [
+        ["Respondent ID", "Collector ID", "How likely are you to recommend...", "", "Why?"],
+        ["", "", "Finance", "IT", "Open-Ended Response"],
+        ["101", "9", "9", "3", "IT never answers"],
+        ["102", "9", "10", "", "ok"],
+    ]
+    path = tmp_path / "sm.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    export = im.read_export(path)
+    assert export.kind == "surveymonkey"
+    got, log = run_import(
+        tmp_path,
+        path,
+        respondent_id="Respondent ID",
+        comment="Why?",
+        providers={
+            "How likely are you to recommend... - Finance": "Finance",
+            "How likely are you to recommend... - IT": "IT",
+        },
+    )
+    got = got.sort_values(["respondent_id", "provider_function"])
+    assert got[["respondent_id", "provider_function", "score"]].values.tolist() == [
+        [101, "Finance", 9],
+        [101, "IT", 3],
+        [102, "Finance", 10],
+    ]
+    assert log["ratings_written"] == 3 and log["ratings_without_score"] == 1
+
+
+def test_microsoft_forms_excel(tmp_path):
+    path = tmp_path / "forms.xlsx"
+    pd.DataFrame(
+        {
+            "ID": [1, 2],
+            "Start time": ["2026-03-02 10:00", "2026-03-03 11:00"],
+            "Completion time": ["2026-03-02 10:05", "2026-03-03 11:02"],
+            "Email": ["a", "b"],
+            "Recommend us (0-10)": [10, 6],
+        }
+    ).to_excel(path, index=False)
+    export = im.read_export(path)
+    assert export.kind == "msforms"
+    got, _ = run_import(tmp_path, path, score="recommend us (0-10)", respondent_id="ID")
+    assert got["score"].tolist() == [10, 6]
+
+
+def test_encodings_and_multiline_comments(tmp_path):
+    text = 'id\tscore\tcomment\n1\t9\t"Très bien,\nmerci"\n2\t4\tLent\n'
+    utf16 = tmp_path / "export.tsv"
+    utf16.write_bytes(text.encode("utf-16"))
+    cp = tmp_path / "export.csv"
+    cp.write_bytes(text.replace("\t", ",").encode("cp1252"))
+    for path in (utf16, cp):
+        got, _ = run_import(tmp_path, path, score="SCORE", comment="comment", respondent_id="id")
+        (tmp_path / "responses.csv").unlink()
+        (tmp_path / "responses.import-log.json").unlink()
+        assert got["comment"].tolist() == ["Très bien,\nmerci", "Lent"]
+
+
+def test_recoded_1_to_11_scale(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,11\n2,1\n3,7\n", encoding="utf-8")
+    got, _ = run_import(tmp_path, path, score="q", score_scale="1-11", respondent_id="id")
+    assert got["score"].tolist() == [10, 0, 6]
+
+
+def test_duplicate_ids_are_dropped_and_counted(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,9\n1,9\n2,5\n", encoding="utf-8")
+    got, log = run_import(tmp_path, path, score="q", response_id="id")
+    assert len(got) == 2 and log["dropped"]["duplicate response id"] == 1
+    assert log["rows_read"] == 3 == log["responses_kept"] + 1
+
+
+def test_bad_scores_are_listed_with_row_and_column(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,eleven\n2,9\n3,12\n4,7.5\n", encoding="utf-8")
+    code = main(
+        [
+            "import",
+            str(path),
+            "--mapping",
+            str(mapping(tmp_path, score="q")),
+            "-o",
+            str(tmp_path / "out.csv"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "3 problem(s); nothing was written" in err
+    for row, value in ((2, "eleven"), (4, "12"), (5, "7.5")):
+        assert f"row {row}, column 'q': {value!r} is not a score on 0-10" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_mapping_problems_are_all_listed(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,9\n", encoding="utf-8")
+    bad = tmp_path / "m.yaml"
+    bad.write_text("score: nope\ncomment: missing\n", encoding="utf-8")
+    with pytest.raises(im.ImportProblem) as err:
+        im.to_responses(im.read_export(path), im.load_mapping(bad))
+    text = str(err.value)
+    assert "'score': no column named 'nope'" in text and "'comment': no column" in text
+    assert "'wave' is required" in text and "'provider_function' is required" in text
+
+
+def test_inputs_are_never_changed_and_output_never_overwritten(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,9\n", encoding="utf-8")
+    before = path.read_bytes()
+    run_import(tmp_path, path, score="q")
+    assert path.read_bytes() == before
+    again = main(
+        [
+            "import",
+            str(path),
+            "--mapping",
+            str(mapping(tmp_path, score="q")),
+            "-o",
+            str(tmp_path / "responses.csv"),
+        ]
+    )
+    assert again == 2
+
+
+def test_dates_excel_serials_both_systems_and_mixed_text():
+    values = pd.Series(["44320", "2019-11-01 08:51:12", "11/1/2019 9:05:13", ""])
+    got = im.parse_dates(values)
+    assert got.tolist()[:3] == [
+        pd.Timestamp("2021-05-04"),
+        pd.Timestamp("2019-11-01 08:51:12"),
+        pd.Timestamp("2019-11-01 09:05:13"),
+    ]
+    assert pd.isna(got.iloc[3])
+    assert im.parse_dates(pd.Series(["42858"]), date1904=True).iloc[0] == pd.Timestamp("2021-05-04")
+
+
+def test_suggest_finds_score_and_comment(capsys):
+    if not EXTERNAL.is_dir():
+        pytest.skip("shared exports not present")
+    assert (
+        main(["import", str(EXTERNAL / "google_forms_sudzilla" / "input_01.csv"), "--suggest"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert f"score: '{SUDZILLA}'" in out and "comment: '...why?'" in out
+
+
+formats = st.sampled_from(["{}", " {} ", "{}.0", "{} - label", "{}\t"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10), formats)
+def test_no_valid_score_is_lost(score, fmt):
+    scores, invalid = im.parse_scores(pd.Series([fmt.format(score)]))
+    assert scores.iloc[0] == score and not invalid.iloc[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.integers(11, 10_000),
+        st.integers(-100, -1),
+        st.floats(0.1, 9.9).filter(lambda x: x != round(x)),
+    ),
+    formats,
+)
+def test_no_invalid_score_gets_through(value, fmt):
+    scores, invalid = im.parse_scores(pd.Series([fmt.format(value)]))
+    assert pd.isna(scores.iloc[0]) and invalid.iloc[0]
+
+
+def test_validate_lists_every_problem_in_the_terminal_and_a_file(sample_copy, tmp_path, capsys):
+    path = sample_copy / "responses.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].replace(",Market Access,", ",Market Acess,", 1)
+    text[2] = ",".join(["R99999" if i == 0 else v for i, v in enumerate(text[2].split(","))])
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "problems.csv"
+    code = main(["validate", str(sample_copy / "engagement.yaml"), "--out", str(out)])
+    printed = capsys.readouterr().out
+    saved = pd.read_csv(out)
+    assert code == 1 and "Market Acess" in printed and "error(s)" in printed
+    assert set(saved["column"]) >= {"provider_function"} and (saved["row"] == 2).any()
