@@ -390,6 +390,13 @@ def to_responses(export: Export, mapping: dict) -> tuple[pd.DataFrame, dict]:
             )
         part["_dup"] = dup
         rows.append(part)
+    if bad and scale == "0-10":
+        codes = pd.concat([pd.to_numeric(d[c], errors="coerce") for c in score_cols])
+        if codes.max() == 11 and codes.min() >= 1:
+            bad.append(
+                "the scores run from 1 to 11: this looks like a 0-10 question exported as "
+                "codes 1-11; add 'score_scale: 1-11' to the mapping"
+            )
     if bad:
         raise ImportProblem(export.path, bad)
     long = pd.concat(rows)

@@ -303,3 +303,12 @@ def test_validate_lists_every_problem_in_the_terminal_and_a_file(sample_copy, tm
     saved = pd.read_csv(out)
     assert code == 1 and "Market Acess" in printed and "error(s)" in printed
     assert set(saved["column"]) >= {"provider_function"} and (saved["row"] == 2).any()
+
+
+def test_codes_1_to_11_are_detected_when_not_declared(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,11\n2,1\n", encoding="utf-8")
+    with pytest.raises(im.ImportProblem, match="add 'score_scale: 1-11'"):
+        im.to_responses(
+            im.read_export(path), yaml.safe_load(mapping(tmp_path, score="q").read_text())
+        )
