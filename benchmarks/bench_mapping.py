@@ -12,15 +12,9 @@ import numpy as np
 import pandas as pd
 
 from kit import network, touchpoints
+from kit.sample import TOUCH_FUNCTIONS
 
-FUNCTIONS = [
-    "Sales",
-    "Marketing",
-    "Medical Affairs",
-    "Market Access",
-    "Clinical Operations",
-    "Pharmacovigilance",
-]
+FUNCTIONS = list(TOUCH_FUNCTIONS)
 
 
 def touch_table(rows: int = 1_000_000, people: int = 50_000, seed: int = 1) -> pd.DataFrame:

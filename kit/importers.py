@@ -241,22 +241,19 @@ def parse_dates(values: pd.Series, *, date1904: bool = False, dayfirst: bool = F
 # ---------------------------------------------------------------- mapping
 
 
-_FIELDS = {
-    "score",
-    "score_scale",
-    "comment",
+#: Mapping fields that name one value per response (a column, or a fixed value).
+_PER_RESPONSE = (
     "wave",
     "respondent_function",
     "provider_function",
     "respondent_id",
     "response_id",
     "submitted_at",
+    "comment",
     "ok_to_contact",
     "contact_id",
-    "drivers",
-    "providers",
-    "dayfirst",
-}
+)
+_FIELDS = {*_PER_RESPONSE, "score", "score_scale", "drivers", "providers", "dayfirst"}
 
 
 def load_mapping(path: Path | str) -> dict:
@@ -320,20 +317,7 @@ def to_responses(export: Export, mapping: dict) -> tuple[pd.DataFrame, dict]:
             problems.append(f"mapping: '{needed}' is required (a fixed value or {{column: ...}})")
     if not providers and "provider_function" not in mapping:
         problems.append("mapping: 'provider_function' is required for a long export")
-    base = {
-        f: _value(export, mapping.get(f), problems, f)
-        for f in (
-            "wave",
-            "respondent_function",
-            "provider_function",
-            "respondent_id",
-            "response_id",
-            "submitted_at",
-            "comment",
-            "ok_to_contact",
-            "contact_id",
-        )
-    }
+    base = {f: _value(export, mapping.get(f), problems, f) for f in _PER_RESPONSE}
     drivers = {
         k: _column(export, v, problems, f"drivers.{k}")
         for k, v in (mapping.get("drivers") or {}).items()
