@@ -338,6 +338,7 @@ def nps_matrix(
             plt.Rectangle((j, i), 1, 1, facecolor="#EEEEEE", hatch="///", edgecolor="#BBBBBB", lw=0)
         )
         ax.text(j + 0.5, i + 0.5, "s", ha="center", va="center", fontsize=7, color=MUTED)
+    ax.grid(False)
     ax.set_xlabel("Internal customer (who rates)")
     ax.set_ylabel("Function rated")
     ax.tick_params(axis="x", labelrotation=90, labelsize=8)
@@ -520,6 +521,7 @@ def collision_matrix(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         linewidths=0.5,
         cbar_kws={"label": "Collisions", "shrink": 0.6},
     )
+    ax.grid(False)
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.tick_params(axis="y", labelrotation=0, labelsize=8)
     ax.set_xlabel("")

@@ -79,3 +79,12 @@ def test_a_small_scope_shows_no_count_anywhere(legal):
         said = text(view(legal))
         assert not re.search(r"\b4 (responses|of)\b|n = 4\b", said), (view.__name__, said)
     assert "fewer than 5 responses" in text(internal_nps.distribution(legal))
+
+
+def test_touchpoints_view_shows_segments_and_scores(org):
+    from kit.sections import mapping
+
+    said = text(mapping.touchpoints_view(org))
+    assert "1,356 times two functions contacted the same person within 7 days" in said
+    assert "Collisions each" in said and "Coordination score" in said
+    assert "The most frequent collision: Marketing and Medical Affairs (273 times)" in said

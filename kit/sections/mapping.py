@@ -292,6 +292,22 @@ def touchpoints_view(ctx) -> HTML:
             suppressed=None,
         ),
         table(
+            seg,
+            columns={
+                "segment": "Segment",
+                "stakeholders": "Stakeholders",
+                "touches_per_period": "Touches per quarter",
+                "share_over_cap": "Over the cap",
+                "collisions_per_stakeholder": "Collisions each",
+            },
+            formats={
+                "touches_per_period": ".1f",
+                "share_over_cap": ".0%",
+                "collisions_per_stakeholder": ".1f",
+            },
+            suppressed=None,
+        ),
+        table(
             scores,
             columns={
                 "function": "Function",
