@@ -28,6 +28,7 @@ __all__ = [
     "impact",
     "log_summary",
     "overdue_by_owner",
+    "owners",
     "queue",
     "queue_summary",
     "status_funnel",
@@ -42,7 +43,8 @@ STATUSES = ("open", "contacted", "action agreed", "closed", "no response")
 CONTACT_COLUMNS = ("contact_id", "name", "email", "comment")
 
 
-def _owners(ds: Dataset) -> pd.DataFrame:
+def owners(ds: Dataset) -> pd.DataFrame:
+    """Each function with its head: ``function, owner_id, owner`` (the head's name)."""
     heads = ds.functions[["function", "head_id"]].rename(columns={"head_id": "owner_id"})
     names = ds.stakeholders.set_index("stakeholder_id")["name"]
     heads["owner"] = heads["owner_id"].map(names)
@@ -91,7 +93,7 @@ def queue(
     r["email"] = r["contact_id"].map(roster["email"])
     influence = ds.stakeholders.set_index("stakeholder_id")["influence"]
     r["influence"] = r["contact_id"].map(roster["stakeholder_id"]).map(influence)
-    r = r.merge(_owners(ds), left_on="provider_function", right_on="function", how="left")
+    r = r.merge(owners(ds), left_on="provider_function", right_on="function", how="left")
     r["due"] = (close + pd.Timedelta(days=sla_days)).normalize() if pd.notna(close) else pd.NaT
     r["_cat"] = r["category"].map({"detractor": 0, "passive": 1, "promoter": 2})
     complaints = coded[coded["theme"].isin(THEME_ACTIONS)] if coded is not None else None

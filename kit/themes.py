@@ -100,12 +100,15 @@ def _normalise(texts: pd.Series) -> pd.Series:
 def code(
     responses: pd.DataFrame,
     *,
-    codebook: Codebook | None = None,
+    codebook: Codebook | str | Path | None = None,
     text: str = "comment",
     id: str = "response_id",  # noqa: A002 - the column's name
 ) -> pd.DataFrame:
-    """Themes of each comment: one row per (response, theme) with the number of patterns hit."""
-    book = codebook or load_codebook()
+    """Themes of each comment: one row per (response, theme) with the number of patterns hit.
+
+    ``codebook`` is a loaded :class:`Codebook`, the path of one, or None for the kit's own.
+    """
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     comments = _normalise(responses[text])
     comments = comments[comments != ""]
     parts = []

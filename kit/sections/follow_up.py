@@ -120,24 +120,21 @@ def queue(ctx) -> pd.DataFrame:
         sla_days=ctx.cfg.followup_sla_days,
         detractor_max=ctx.cfg.detractor_max,
         passive_max=ctx.cfg.passive_max,
-        coded=themes.code(ctx.current, codebook=themes.load_codebook(ctx.cfg.codebook)),
+        coded=themes.code(ctx.current, codebook=ctx.cfg.codebook),
     )
 
 
 def plan(ctx) -> pd.DataFrame:
     """Proposed actions for the scope: from its comment themes and its engagement gaps."""
     rated = ctx.current
-    coded = themes.code(rated, codebook=themes.load_codebook(ctx.cfg.codebook))
+    coded = themes.code(rated, codebook=ctx.cfg.codebook)
     register = mapping.scope_stakeholders(ctx)
     gaps = engagement_actions(register, top=8)
     if not ctx.is_organisation:
         gaps = gaps[gaps["function"] == ctx.scope]
-    heads = ctx.ds.functions[["function", "head_id"]].assign(
-        owner=lambda d: d["head_id"].map(ctx.ds.stakeholders.set_index("stakeholder_id")["name"])
-    )
     close = ctx.current["submitted_at"].max() if len(ctx.current) else pd.Timestamp.now()
     due = (close + pd.Timedelta(days=90)).normalize()
-    return followup.action_plan(coded, rated, gaps, heads, due=due)
+    return followup.action_plan(coded, rated, gaps, followup.owners(ctx.ds), due=due)
 
 
 def plan_view(ctx) -> HTML:

@@ -369,7 +369,7 @@ def _comments(ctx) -> tuple[pd.DataFrame, pd.DataFrame] | HTML:
         return narrative.note(
             f"Fewer than {least} comments about {ctx.label} in {ctx.wave}: themes are not shown."
         )
-    return commented, themes.code(commented, codebook=themes.load_codebook(ctx.cfg.codebook))
+    return commented, themes.code(commented, codebook=ctx.cfg.codebook)
 
 
 def themes_view(ctx) -> HTML:

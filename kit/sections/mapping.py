@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from kit import narrative, network, nps, nps_tables, plots, touchpoints
+from kit import narrative, network, nps, plots, touchpoints
 from kit.config import ENGAGEMENT_LEVELS
 from kit.narrative import note, signed, table
+from kit.sections import internal_nps
 from kit.stakeholders import (
     SALIENCE,
     engagement_actions,
@@ -163,7 +164,7 @@ def network_view(ctx) -> HTML:
     """The internal network: brokers, silos, and (organisation) the chart coloured by NPS."""
     g = network.build(ctx.ds.relationships, ctx.ds.functions)
     metrics = network.function_metrics(g)
-    matrix = nps_tables.matrix(ctx.in_wave, **ctx.nps_options) if len(ctx.in_wave) else None
+    matrix = internal_nps.matrix(ctx) if len(ctx.in_wave) else None
     silos = network.silo_scores(g, matrix)
     if not ctx.is_organisation:
         silos = silos[(silos["function_a"] == ctx.scope) | (silos["function_b"] == ctx.scope)]
