@@ -9,7 +9,7 @@ CONFIG ?= data/sample/engagement.yaml
 JOBS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup browser report test test-fast lab bench lint format sample clean
+.PHONY: help setup browser report test test-fast lab workshop bench lint format sample clean
 
 help: ## Show this list of commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ test-fast: setup ## Unit tests only (no notebooks, no report run)
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
+
+workshop: setup ## Serve the workshop widgets (Voilà, code hidden) on 127.0.0.1 (CONFIG=...)
+	$(BIN)/kit workshop --config $(CONFIG)
 
 bench: setup browser ## Measure the speed and memory goals (prints figures)
 	@failed=0; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || failed=1; done; exit $$failed

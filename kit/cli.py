@@ -2,6 +2,7 @@
 
 kit report [--config FILE] [--scope NAME ...] [--wave W] [--jobs N] [--format html,pdf]
 kit validate [DATA_DIR | engagement.yaml]
+kit workshop [--config FILE] [--port N] [--wave W]
 kit sample [FOLDER]
 """
 
@@ -70,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     imp_.add_argument("-o", "--out", help="the responses CSV to write (must not exist)")
     imp_.add_argument("--sheet", help="the Excel sheet (default: the first)")
     imp_.add_argument("--suggest", action="store_true", help="print a starting mapping")
+
+    ws = sub.add_parser("workshop", help="serve the workshop widgets with Voilà on this machine")
+    ws.add_argument(
+        "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
+    )
+    ws.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
+    ws.add_argument("--wave", default="", help="the wave to open on (default: the current one)")
+    ws.add_argument("--min-group-size", type=int, default=0, help="a stricter anonymity threshold")
 
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
@@ -169,6 +178,12 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workshop(args: argparse.Namespace) -> int:
+    from kit.serve import serve
+
+    return serve(args.config, port=args.port, wave=args.wave, min_group_size=args.min_group_size)
+
+
 def _sample(args: argparse.Namespace) -> int:
     from kit.sample import write
 
@@ -187,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "plan": _plan,
         "import": _import,
+        "workshop": _workshop,
         "sample": _sample,
     }[args.command]
     try:

@@ -35,6 +35,9 @@ __all__ = [
     "validate",
     "problems_table",
     "file_hashes",
+    "table_path",
+    "write_version",
+    "VERSIONED",
 ]
 
 
@@ -389,19 +392,36 @@ def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype="object") for c in SCHEMAS[table]})
 
 
+#: Tables the kit writes new versions of (``<table>.vN.csv``), never overwriting the last one.
+VERSIONED = ("followups", "stakeholders")
+
+
+def _versions(folder: Path, table: str) -> list[tuple[int, Path]]:
+    pattern = re.compile(rf"{table}\.v(\d+)\.csv")
+    return sorted(
+        (int(m.group(1)), p)
+        for p in folder.glob(f"{table}.v*.csv")
+        if (m := pattern.fullmatch(p.name))
+    )
+
+
 def table_path(folder: Path | str, table: str) -> Path:
-    """Where a table is read from: ``<table>.csv``, or for the follow-up log its latest
-    version ``followups.vN.csv`` (written by ``kit plan import``; older versions are kept)."""
+    """Where a table is read from: ``<table>.csv``, or for a versioned table (the follow-up
+    log written by ``kit plan import``, the register saved by a workshop) its latest version
+    ``<table>.vN.csv``; older versions are kept."""
     folder = Path(folder)
-    if table == "followups":
-        versions = sorted(
-            (int(m.group(1)), p)
-            for p in folder.glob("followups.v*.csv")
-            if (m := re.fullmatch(r"followups\.v(\d+)\.csv", p.name))
-        )
-        if versions:
-            return versions[-1][1]
-    return folder / f"{table}.csv"
+    versions = _versions(folder, table) if table in VERSIONED else []
+    return versions[-1][1] if versions else folder / f"{table}.csv"
+
+
+def write_version(df: pd.DataFrame, folder: Path | str, table: str) -> Path:
+    """Save ``df`` as the next ``<table>.vN.csv`` (v2 after the original); never overwrites."""
+    folder = Path(folder)
+    versions = _versions(folder, table)
+    out = folder / f"{table}.v{versions[-1][0] + 1 if versions else 2}.csv"
+    with open(out, "x", encoding="utf-8", newline="") as f:
+        df.to_csv(f, index=False)
+    return out
 
 
 def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:

@@ -37,13 +37,14 @@ def matrix(
     """NPS each provider function receives from each customer function, one row per pair.
 
     Cells under ``min_n`` are suppressed, and further cells by two-way complementary
-    suppression, so that neither a provider's overall score (row total) nor a customer
-    function's (column total) lets a hidden cell be worked out. ``options`` go to
+    suppression with the totals as cells too, so that neither a provider's overall score (row
+    total) nor a customer function's (column total), shown or hidden, lets a hidden cell be
+    worked out. ``options`` go to
     :func:`kit.nps.summary` (method, confidence, breaks).
     """
     table = nps.summary(responses, by=[provider, customer], **options)
     wide = table.pivot(index=provider, columns=customer, values="n").fillna(0)
-    hidden = complementary_suppression(wide, min_n=min_n).stack()
+    hidden = complementary_suppression(wide, min_n=min_n, margins=True).iloc[:-1, :-1].stack()
     hidden.index = hidden.index.set_names([provider, customer])
     mask = hidden.reindex(pd.MultiIndex.from_frame(table[[provider, customer]])).to_numpy()
     table["suppressed"] = mask.astype(bool)

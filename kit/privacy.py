@@ -27,14 +27,23 @@ __all__ = [
 ]
 
 
-def _fix_line(n: np.ndarray, hidden: np.ndarray, min_n: int) -> bool:
+def _fix_line(n: np.ndarray, hidden: np.ndarray, min_n: int, *, total_hidden: bool = False) -> bool:
     """Hide the smallest shown non-empty cells of one line until it is safe.
 
-    Safe: nothing hidden, or at least two hidden cells holding ``min_n`` responses together
-    (a single hidden cell is recoverable from the line's total, whatever its size).
+    Safe, when the line's total is shown: nothing hidden, or at least two hidden cells holding
+    ``min_n`` responses together (a single hidden cell is recoverable from the line's total,
+    whatever its size). When the total is hidden: at least one cell hidden too (otherwise the
+    total is the sum of the shown cells).
     """
+
+    def unsafe() -> bool:
+        k = (hidden & (n > 0)).sum()
+        if total_hidden:
+            return k == 0 and n.sum() > 0
+        return 0 < n[hidden].sum() < min_n or k == 1
+
     changed = False
-    while 0 < n[hidden].sum() < min_n or (hidden & (n > 0)).sum() == 1:
+    while unsafe():
         shown = np.flatnonzero(~hidden & (n > 0))
         if not len(shown):
             break
@@ -51,26 +60,50 @@ def complementary_suppression_1d(n: pd.Series, *, min_n: int) -> pd.Series:
     return pd.Series(hidden, index=n.index, name="suppressed")
 
 
-def complementary_suppression(n: pd.DataFrame, *, min_n: int) -> pd.DataFrame:
+def complementary_suppression(
+    n: pd.DataFrame, *, min_n: int, margins: bool = False, total: str = "All"
+) -> pd.DataFrame:
     """The same rule for a two-way table of counts (rows and columns both have totals).
 
     ``n`` is a wide table of response counts (e.g. provider x customer, 0 or NaN for empty
     cells). Returns a boolean table of the same shape: True where the cell must not be shown.
     Lines are revisited until no row or column lets a hidden cell be recovered.
+
+    With ``margins``, the row totals, column totals and grand total are cells too (a row and
+    a column named ``total`` are added): a total under ``min_n`` is hidden, the totals are
+    protected from each other as in :func:`complementary_suppression_1d`, and a hidden total
+    keeps at least one of its cells hidden, so that no view of the table (a cell, a row's or a
+    column's total, the whole) can be subtracted from another to recover a small group.
+
+    >>> n = pd.DataFrame([[20, 12, 9], [3, 1, 0], [11, 14, 30]], index=[*"ABC"], columns=[*"xyz"])
+    >>> complementary_suppression(n, min_n=5, margins=True).astype(int).to_numpy().tolist()
+    [[0, 1, 0, 1], [1, 1, 0, 1], [1, 1, 0, 0], [0, 0, 0, 0]]
     """
     counts = n.apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    if margins:
+        counts = np.vstack([counts, counts.sum(axis=0)])
+        counts = np.column_stack([counts, counts.sum(axis=1)])
     hidden = (counts > 0) & (counts < min_n)
+    rows, cols = counts.shape
+    parts = (rows - 1, cols - 1) if margins else (rows, cols)
     changed = True
     while changed:
         changed = False
-        for i in range(counts.shape[0]):
-            changed |= _fix_line(counts[i], hidden[i], min_n)
-        for j in range(counts.shape[1]):
-            col = hidden[:, j].copy()
-            if _fix_line(counts[:, j], col, min_n):
-                hidden[:, j] = col
+        for i in range(rows):
+            line = hidden[i, : parts[1]]
+            changed |= _fix_line(
+                counts[i, : parts[1]], line, min_n, total_hidden=margins and hidden[i, -1]
+            )
+        for j in range(cols):
+            line = hidden[: parts[0], j].copy()
+            total_hidden = margins and hidden[-1, j]
+            if _fix_line(counts[: parts[0], j], line, min_n, total_hidden=total_hidden):
+                hidden[: parts[0], j] = line
                 changed = True
-    return pd.DataFrame(hidden, index=n.index, columns=n.columns)
+    index, columns = n.index, n.columns
+    if margins:
+        index, columns = [*index, total], [*columns, total]
+    return pd.DataFrame(hidden, index=index, columns=columns)
 
 
 # ---------------------------------------------------------------- redaction

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit.data import Dataset, table_path
+from kit.data import Dataset, write_version
 from kit.followup import STATUSES
 
 __all__ = [
@@ -253,14 +253,7 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
 
 def write_log_version(log: pd.DataFrame, folder: Path | str) -> Path:
     """Save the log as the next ``followups.vN.csv``; existing files are never touched."""
-    folder = Path(folder)
-    current = table_path(folder, "followups")
-    n = int(current.stem.split(".v")[1]) + 1 if ".v" in current.stem else 2
-    out = folder / f"followups.v{n}.csv"
-    if out.exists():
-        raise FileExistsError(f"{out} already exists; nothing was written")
     dated = log.copy()
     for col in ("created", "due", "first_contact_at", "closed_at"):
         dated[col] = pd.to_datetime(dated[col]).dt.strftime("%Y-%m-%d")
-    dated.to_csv(out, index=False)
-    return out
+    return write_version(dated, folder, "followups")

@@ -67,3 +67,36 @@ def test_2d_every_row_and_column_is_safe(rows, min_n):
     assert hidden[(arr > 0) & (arr < min_n)].all()
     for line, mask in [*zip(arr, hidden, strict=True), *zip(arr.T, hidden.T, strict=True)]:
         assert _safe(line, mask, min_n) or mask[line > 0].all()
+
+
+def test_margins_hand_worked():
+    # B's total (4) is small: hidden, with A's total as its complement in the totals column;
+    # each hidden total keeps a hidden cell in its row, and every column stays safe
+    n = pd.DataFrame([[20, 12, 9], [3, 1, 0], [11, 14, 30]], index=[*"ABC"], columns=[*"xyz"])
+    hidden = complementary_suppression(n, min_n=5, margins=True)
+    assert hidden["All"].tolist() == [True, True, False, False]
+    assert not hidden.loc["All"].any()
+    assert hidden.loc["B", ["x", "y"]].all() and not hidden.loc["A", "z"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda r: st.lists(st.lists(cell, min_size=4, max_size=4), min_size=r, max_size=r)
+    ),
+    st.integers(2, 10),
+)
+def test_margins_no_line_lets_a_hidden_entry_be_subtracted_out(rows, min_n):
+    n = pd.DataFrame(rows)
+    hidden = complementary_suppression(n, min_n=min_n, margins=True).to_numpy()
+    arr = n.to_numpy()
+    arr = np.vstack([arr, arr.sum(axis=0)])
+    arr = np.column_stack([arr, arr.sum(axis=1)])
+    assert hidden[(arr > 0) & (arr < min_n)].all()  # small cells and small totals alike
+    lines = [(arr[i, :-1], hidden[i, :-1], hidden[i, -1]) for i in range(arr.shape[0])]
+    lines += [(arr[:-1, j], hidden[:-1, j], hidden[-1, j]) for j in range(arr.shape[1])]
+    for parts, mask, total_hidden in lines:
+        if total_hidden:  # the total is not the sum of the shown parts
+            assert mask[parts > 0].any() or parts.sum() == 0
+        else:
+            assert _safe(parts, mask, min_n) or mask[parts > 0].all()

@@ -1,0 +1,135 @@
+"""The workshop widgets' callbacks, driven by setting values and clicking, without a browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kit.context import open_engagement
+from kit.narrative import signed
+from kit.widgets import GridWorkshop, LivePoll, NpsExplorer, Workshop, board_html
+from kit.workshop import ALL, NpsCube, what_if
+
+
+@pytest.fixture
+def room(sample_copy):
+    return Workshop(open_engagement(sample_copy / "engagement.yaml"))
+
+
+def test_explorer_follows_the_pickers(room):
+    ex = room.explorer
+    assert ex.wave.value == "2026-H1" and ex.provider.value == ALL
+    ex.provider.value = "Regulatory"
+    assert ex.result["n"] == 100 and f'data-kit="nps">{signed(ex.result["nps"])}<' in (
+        ex.output.value
+    )
+    assert "−21" in ex.output.value and "n = 100" in ex.output.value
+    ex.wave.value = "2025-H2"
+    assert round(ex.result["nps"]) == 21
+    ex.customer.value = "Sales"
+    expected = ex.cube.view("2025-H2", provider="Regulatory", customer="Sales")
+    assert ex.result == expected
+
+
+def test_explorer_never_shows_a_suppressed_score(room):
+    ex = room.explorer
+    ex.provider.value = "Legal & Compliance"  # 4 ratings in 2026-H1
+    assert ex.result["suppressed"]
+    assert "Not shown" in ex.output.value and "n = " not in ex.output.value
+    assert "kit-bars" not in ex.output.value  # nor its distribution
+
+
+def test_what_if_sliders(room):
+    wi = room.what_if
+    assert "Legal & Compliance" not in wi.function.options  # suppressed functions not offered
+    wi.function.value = "Regulatory"
+    base = wi.base
+    assert wi.to_passive.max == base["detractors"]
+    wi.to_passive.value = 10
+    assert wi.to_promoter.max == base["passives"] + 10
+    wi.to_promoter.value = 4
+    expected = what_if(
+        base["detractors"],
+        base["passives"],
+        base["promoters"],
+        to_passive=10,
+        to_promoter=4,
+        target=20,
+    )
+    assert wi.result == expected
+    assert f'data-kit="nps">{signed(expected["after"])}<' in wi.output.value
+    assert f"{expected['moves_to_target']} more people one step up" in wi.output.value
+    wi.function.value = "IT"  # a new function starts from its own score
+    assert (wi.to_passive.value, wi.to_promoter.value) == (0, 0)
+    assert wi.result["after"] == wi.result["before"]
+
+
+def test_poll_buttons_undo_and_save(room, sample_copy):
+    poll = room.poll
+    assert "appears at 5 votes" in poll.output.value
+    for s in (10, 9, 3, 7, 9, 0):
+        poll.buttons[s].click()
+    poll.undo_button.click()  # the 0 was a slip
+    assert poll.poll.votes == [10, 9, 3, 7, 9]
+    assert poll.result["nps"] == 40.0 and 'data-kit="nps">+40<' in poll.output.value
+    poll.provider.value, poll.room.value = "Regulatory", "Sales"
+    poll.save_button.click()
+    saved = list((sample_copy / "polls").glob("poll-regulatory-*.csv"))
+    assert len(saved) == 1 and "5 votes saved" in poll.status.value
+    table = pd.read_csv(saved[0])
+    assert set(table["provider_function"]) == {"Regulatory"}
+    assert set(table["respondent_function"]) == {"Sales"}
+
+
+def test_grid_moves_are_recorded_and_saved_as_a_new_register(room, sample_copy):
+    grid = room.grid
+    original = (sample_copy / "stakeholders.csv").read_bytes()
+    sid = grid.who.value
+    grid.who.value = grid.who.options[3][1]  # choosing someone records nothing
+    assert grid.edits.changes.empty
+    grid.influence.value = 5 if grid.influence.value != 5 else 1
+    grid.desired.value = "Leading"
+    changes = grid.edits.changes
+    assert set(changes["field"]) <= {"influence", "engagement_desired"} and len(changes) >= 1
+    assert "not saved yet" in grid.gaps.value
+    assert '<span class="kit-me">' in grid.board.value
+    grid.save_button.click()
+    assert "stakeholders.v2.csv" in grid.status.value
+    assert (sample_copy / "stakeholders.csv").read_bytes() == original
+    assert (sample_copy / "stakeholders.v2.csv").exists()
+    assert grid.edits.changes.empty  # saved: nothing pending
+    grid.who.value = sid
+
+
+def test_client_strings_are_escaped():
+    evil = "<script>alert(1)</script>"
+    responses = pd.DataFrame(
+        {
+            "wave": "W1",
+            "provider_function": [evil] * 6,
+            "respondent_function": ["Ops"] * 6,
+            "score": [10, 9, 9, 7, 3, 10],
+        }
+    )
+    cube = NpsCube.build(responses, waves=["W1"], functions=[evil, "Ops"], min_n=5)
+    ex = NpsExplorer(cube, wave="W1")
+    ex.provider.value = evil
+    assert "<script>" not in ex.output.value and "&lt;script&gt;" in ex.output.value
+    placed = pd.DataFrame(
+        {"stakeholder_id": ["S1"], "name": [evil], "influence": [5], "interest": [5]}
+    )
+    assert "<script>" not in board_html(placed, high=4)
+
+
+def test_grid_tool_alone(sample_copy):
+    grid = GridWorkshop(open_engagement(sample_copy / "engagement.yaml"))
+    grid.show.value = "Regulatory"
+    names = grid.edits.register.loc[grid.edits.register["function"] == "Regulatory", "name"]
+    assert all(n in grid.board.value for n in names if "&" not in n)
+
+
+def test_poll_tool_alone_refuses_an_empty_save(sample_copy):
+    poll = LivePoll(open_engagement(sample_copy / "engagement.yaml"))
+    poll.save_button.click()
+    assert "Not saved: no votes to save" in poll.status.value
+    assert not (sample_copy / "polls").exists()
