@@ -5,3 +5,10 @@ Data flows one way: :mod:`kit.data` -> analysis modules -> :mod:`kit.plots` / :m
 """
 
 __version__ = "0.1.0"
+
+import sys as _sys
+
+# jsonschema (through nbformat and papermill) imports rfc3987_syntax when it is installed, and
+# that module compiles a grammar for over two seconds at import, in every process that reads a
+# notebook. Nothing here validates IRIs, so the kit's processes go without it.
+_sys.modules.setdefault("rfc3987_syntax", None)

@@ -12,10 +12,14 @@ Microsoft Edge on ``PATH`` and the usual install locations.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import date
 from pathlib import Path
 
 __all__ = ["BrowserNotFound", "find_browser", "browser_help", "Printer", "print_pdfs"]
@@ -116,30 +120,62 @@ class Printer:
         self.timeout_ms = timeout_s * 1000
         self._pw = self._browser = None
         self._profile = None
+        self._driver: set[int] = set()
 
     def __enter__(self) -> Printer:
         from playwright.sync_api import sync_playwright
 
         self._profile = tempfile.mkdtemp(prefix="kit-browser-")
+        before = set(_children())
         self._pw = sync_playwright().start()
+        self._driver = set(_children()) - before
         try:
-            self._browser = self._pw.chromium.launch(
-                executable_path=str(self.executable),
-                args=_launch_args(),
-                headless=True,
-                timeout=self.timeout_ms,
-            )
+            with self._deadline():
+                self._browser = self._pw.chromium.launch(
+                    executable_path=str(self.executable),
+                    args=_launch_args(),
+                    headless=True,
+                    timeout=self.timeout_ms,
+                )
         except Exception:
             self.__exit__(None, None, None)
             raise
         return self
 
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """A browser that crashed can leave a call waiting for ever: past the timeout (and a
+        margin), the browser's driver is stopped, so the call fails instead of hanging."""
+        timer = threading.Timer(self.timeout_ms / 1000 * 1.5 + 5, self._kill_driver)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _kill_driver(self) -> None:
+        for pid in self._driver:
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
     @property
     def version(self) -> str:
         return self._browser.version if self._browser else ""
 
-    def pdf(self, html: Path | str, pdf: Path | str, *, footer: str = "") -> Path:
-        """Print one local HTML file to ``pdf`` (A4, page numbers). Returns the PDF path."""
+    def pdf(
+        self, html: Path | str, pdf: Path | str, *, footer: str = "", dated: date | None = None
+    ) -> Path:
+        """Print one local HTML file to ``pdf`` (A4, page numbers). Returns the PDF path.
+
+        ``dated``: the creation date written in the PDF (midnight UTC), instead of the moment of
+        printing, so that the same pack printed twice is the same file.
+        """
+
+        with self._deadline():
+            return self._print(html, pdf, footer=footer, dated=dated)
+
+    def _print(self, html, pdf, *, footer: str, dated: date | None) -> Path:
         import html as html_lib
 
         page = self._browser.new_page()
@@ -159,18 +195,47 @@ class Printer:
             )
         finally:
             page.close()
+        if dated is not None:
+            _set_pdf_dates(Path(pdf), dated)
         return Path(pdf)
 
     def __exit__(self, *exc) -> None:
         try:
             if self._browser is not None:
-                self._browser.close()
+                with self._deadline(), suppress(Exception):  # it may have crashed already
+                    self._browser.close()
         finally:
             if self._pw is not None:
-                self._pw.stop()
+                with self._deadline():
+                    self._pw.stop()
             if self._profile:
                 shutil.rmtree(self._profile, ignore_errors=True)
             self._browser = self._pw = None
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
+
+
+def _set_pdf_dates(path: Path, day: date) -> None:
+    """Write ``day`` as the PDF's creation and modification dates, in place and at the same
+    length (so the cross-reference offsets stay right)."""
+    data = path.read_bytes()
+    stamp = f"D:{day:%Y%m%d}000000+00'00'".encode()
+
+    def fixed(m: re.Match) -> bytes:
+        new = b"/" + m.group(1) + b" (" + stamp + b")"
+        return new if len(new) == len(m.group(0)) else m.group(0)
+
+    path.write_bytes(_PDF_DATE.sub(fixed, data))
+
+
+def _children() -> list[int]:
+    """This process's children (Linux; elsewhere none are known and no driver is stopped)."""
+    pid = os.getpid()
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def _local_only(route) -> None:

@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
     rep.add_argument("--out", default=None, help="reports folder (default: reports/)")
     rep.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run")
+    rep.add_argument(
+        "--start-timeout",
+        type=int,
+        default=60,
+        help="seconds a kernel may take to start (one more try if it does not)",
+    )
     rep.add_argument("--notebooks", default=None, help="folder of customised stage notebooks")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -99,6 +105,7 @@ def _report(args: argparse.Namespace) -> int:
         formats=formats,
         reports_dir=args.out,
         timeout_s=args.timeout,
+        start_timeout_s=args.start_timeout,
         progress=not args.quiet,
         notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
     )
@@ -122,9 +129,11 @@ def _validate(args: argparse.Namespace) -> int:
     if not problems:
         print(f"{args.source}: no problems found.")
         return 0
+    from kit.workbook import neutralise
+
     table = problems_table(problems)
     print(table.to_string(index=False))
-    table.to_csv(args.out, index=False)
+    table.map(neutralise).to_csv(args.out, index=False)  # values may be formulas: made inert
     errors = int((table["severity"] == "error").sum())
     print(f"\n{errors} error(s), {len(table) - errors} warning(s); saved to {args.out}.")
     return 1 if errors else 0
@@ -194,7 +203,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from kit.data import DataError
-    from kit.report import ParameterError
+    from kit.report import BatchLocked, ParameterError
 
     args = _parser().parse_args(argv)
     command = {
@@ -207,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     }[args.command]
     try:
         return command(args)
-    except (ConfigError, DataError, ParameterError, OSError, ValueError) as exc:
+    except (ConfigError, DataError, ParameterError, BatchLocked, OSError, ValueError) as exc:
         print(f"kit {args.command}: {exc}", file=sys.stderr)
         return 2
 

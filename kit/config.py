@@ -13,7 +13,9 @@ Example
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -140,15 +142,17 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 def slug(text: str) -> str:
-    """A safe folder name: letters, digits and dashes only (never a path).
+    """A safe folder name: ASCII letters, digits and dashes only (never a path), at most 60
+    characters; a name with none of those gets a stable name from its hash.
 
-    >>> slug("Legal & Compliance")
-    'legal-compliance'
-    >>> slug("../../etc")
-    'etc'
+    >>> slug("Legal & Compliance"), slug("Médical Affairs"), slug("../../etc/{x}")
+    ('legal-compliance', 'medical-affairs', 'etc-x')
+    >>> slug("研究開発")
+    'name-fc5c02ad'
     """
-    s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return s or "unnamed"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60].strip("-")
+    return s or f"name-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 def _section(raw: dict, key: str, problems: list[str]) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -276,6 +276,35 @@ def _check_table(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.DataFra
     return typed
 
 
+#: Characters that show nothing but change what text means or how it reads: zero-width
+#: spaces and joiners, the byte-order mark, and the controls that reverse text direction
+#: (they can make "Regulatory" and "Regulatory" different ids, or disguise a comment).
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _strip_invisible(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.DataFrame:
+    """The table without invisible characters; each cell that had some is reported."""
+    clean = df.copy()
+    for col in df.columns:
+        text = df[col].astype(str)
+        hit = text.str.contains(INVISIBLE)
+        for i in hit[hit].index:
+            out.append(
+                Problem(
+                    f"{table}.csv",
+                    int(i) + 2,
+                    col,
+                    df.at[i, col],
+                    "contained invisible characters (zero-width or text-direction controls); "
+                    "they were removed for the analysis (the file is unchanged)",
+                    severity="warning",
+                )
+            )
+        if hit.any():
+            clean[col] = text.str.replace(INVISIBLE, "", regex=True)
+    return clean
+
+
 def _map_labels(df: pd.DataFrame, labels: dict[str, int]) -> pd.DataFrame:
     """Influence and interest written as labels (any case and spacing) become 1-5."""
     out = df.copy()
@@ -460,6 +489,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         if cfg
         else Engagement.__dataclass_fields__["influence_labels"].default_factory()
     )
+    raw = {t: _strip_invisible(t, df, problems) for t, df in raw.items()}
     typed_input = {
         t: _map_labels(df, labels) if t == "stakeholders" else df for t, df in raw.items()
     }
@@ -472,8 +502,34 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     return tables, problems
 
 
+_LOADED: dict[tuple, Dataset] = {}
+
+
+def _signature(folder: Path, cfg: Engagement | None) -> tuple:
+    """What a validated dataset depends on: the files as they are now, and the settings."""
+    files = tuple(
+        (p.name, st.st_size, st.st_mtime_ns)
+        for p in sorted(folder.glob("*.csv"))
+        for st in (p.stat(),)
+    )
+    settings = (
+        (cfg.waves, tuple(sorted(cfg.influence_labels.items())), cfg.thresholds.min_group_size)
+        if cfg
+        else None
+    )
+    return str(folder.resolve()), files, settings
+
+
+def _copy(ds: Dataset) -> Dataset:
+    tables = {f.name: getattr(ds, f.name).copy() for f in fields(ds) if f.name in SCHEMAS}
+    return Dataset(**tables, folder=ds.folder, warnings=list(ds.warnings))
+
+
 def load(source: Engagement | Path | str) -> Dataset:
     """Load an engagement's tables, typed and validated.
+
+    Validated once while the files stay the same: later calls in the same process (the three
+    notebooks of a pack share a kernel) get a fresh copy of the result.
 
     Raises
     ------
@@ -482,6 +538,9 @@ def load(source: Engagement | Path | str) -> Dataset:
     """
     cfg = source if isinstance(source, Engagement) else None
     folder = cfg.data_dir if cfg else Path(source)
+    key = _signature(folder, cfg)
+    if key in _LOADED:
+        return _copy(_LOADED[key])
     tables, problems = validate(source)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -489,7 +548,10 @@ def load(source: Engagement | Path | str) -> Dataset:
     for t in SCHEMAS:
         tables.setdefault(t, _empty(t))
     warnings = [p for p in problems if p.severity == "warning"]
-    return Dataset(**tables, folder=folder, warnings=warnings)
+    ds = Dataset(**tables, folder=folder, warnings=warnings)
+    _LOADED.clear()  # one engagement at a time is plenty
+    _LOADED[key] = ds
+    return _copy(ds)
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:

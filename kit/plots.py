@@ -55,7 +55,7 @@ def setup(*, vector: bool = True) -> None:
             "axes.labelsize": 10,
             "figure.dpi": 110,
             "savefig.bbox": "tight",
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # text stays text: smaller, faster, searchable
             "svg.hashsalt": "kit",
         },
     )

@@ -108,7 +108,7 @@ def complementary_suppression(
 
 # ---------------------------------------------------------------- redaction
 
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 #: Phone numbers: an international prefix or a leading 0 / area code, then digit groups.
 PHONE = re.compile(
     r"(?<![\w-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?|\(?0\d{1,4}\)?[\s.-]?|\(\d{3}\)\s?)"

@@ -1,13 +1,18 @@
 """Batch runner: execute the stage notebooks per scope and build client-ready report packs.
 
 A *scope* is one provider function, or the whole organisation. For each scope the three stage
-notebooks run with papermill in the current environment; their outputs (never their code) are
-assembled into one self-contained HTML document, which the headless browser prints to PDF::
+notebooks run with papermill, one after the other in one kernel of their own; their outputs
+(never their code) are assembled into one self-contained HTML document, which one headless
+browser, shared by the batch, prints to PDF::
 
     reports/<client>/<wave>/<scope>/pack.html, pack.pdf, notebooks/*.ipynb, manifest.json
 
 Every pack is built in a temporary folder and moved into place whole. A scope that fails leaves
-no pack; its executed notebooks go to ``reports/<client>/<wave>/_failed/<scope>/``.
+no pack (an older one stays as it was); its executed notebooks go to
+``reports/<client>/<wave>/_failed/<scope>/``, never into a pack. Faults stay with their scope:
+a cell raising, a kernel killed, a cell past ``timeout_s``, a full disk; only a kernel that does
+not start is tried again. One batch at a time writes a reports folder (a lock). The same inputs
+give the same pack, byte for byte, on the same day (or with ``SOURCE_DATE_EPOCH`` set).
 
 Example
 -------
@@ -31,7 +36,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -46,6 +51,8 @@ __all__ = [
     "STAGES",
     "ScopeResult",
     "ParameterError",
+    "BatchLocked",
+    "batch_lock",
     "scopes_for",
     "check_parameters",
     "render_notebook",
@@ -81,6 +88,10 @@ class ParameterError(ValueError):
     """Parameters passed to a notebook that it does not declare, or of a non-JSON type."""
 
 
+class BatchLocked(RuntimeError):
+    """Another ``kit report`` is writing the same reports folder."""
+
+
 @dataclass
 class ScopeResult:
     """What happened to one scope in a batch."""
@@ -94,6 +105,7 @@ class ScopeResult:
     error: str = ""
     failed_notebook: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    kernel_restarts: int = 0  # kernels that did not start and were started again
 
 
 # ---------------------------------------------------------------- scopes and parameters
@@ -114,7 +126,18 @@ def scopes_for(cfg: Engagement, ds: Dataset, requested: list[str] | None = None)
             f"Unknown scope(s) {unknown}. A scope is '{ORGANISATION}' or one of the functions in "
             f"functions.csv: {', '.join(functions)}."
         )
-    return list(dict.fromkeys(wanted))
+    wanted = list(dict.fromkeys(wanted))
+    folders: dict[str, list[str]] = {}
+    for s in wanted:
+        folders.setdefault(slug(s), []).append(s)
+    clashes = [names for names in folders.values() if len(names) > 1]
+    if clashes:
+        raise ValueError(
+            "These scopes would share a pack folder: "
+            + "; ".join(" and ".join(repr(n) for n in names) for names in clashes)
+            + ". Rename one of them in functions.csv (and the other tables)."
+        )
+    return wanted
 
 
 def _is_json(value) -> bool:
@@ -219,6 +242,13 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def pack_date() -> date:
+    """The date a pack carries: today, or the day of ``SOURCE_DATE_EPOCH`` when it is set
+    (the convention for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch.isdigit() else date.today()
+
+
 def methodology_html(cfg: Engagement, ds: Dataset) -> str:
     """The methodology appendix, computed from the configuration and the data."""
     from kit import narrative
@@ -247,7 +277,7 @@ def render_pack(
         title=cfg.title,
         scope_label="Organisation-wide" if scope == ORGANISATION else scope,
         wave=wave,
-        date=(on or date.today()).strftime("%d %B %Y"),
+        date=(on or pack_date()).strftime("%d %B %Y"),
         consultancy=cfg.consultancy,
         confidentiality=cfg.confidentiality,
         primary=cfg.brand_primary,
@@ -270,6 +300,7 @@ class _Task:
     timeout_s: int
     start_timeout_s: int
     notebooks_dir: str = str(NOTEBOOKS_DIR)
+    start_attempts: int = 2
 
 
 def _sha(path: Path) -> str:
@@ -292,15 +323,72 @@ def _parameters(task: _Task) -> dict:
     return {"config": task.config, "scope": task.scope, "wave": task.wave, "audience": "client"}
 
 
-def _execute(src: Path, dest: Path, params: dict, task: _Task) -> nbformat.NotebookNode:
+def _literal(path: Path) -> str:
+    """A path papermill will not treat as a format string (it runs ``path.format(**params)``)."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+@contextlib.contextmanager
+def _kernel(task: _Task, result: ScopeResult):
+    """The kernel a scope's notebooks run in, one after the other: started once per scope (the
+    imports are paid once, not three times), started again if it does not answer within
+    ``start_timeout_s``, shut down when the scope is done, whatever happened. Its channels are
+    local sockets (ipc) in a private folder, not TCP ports."""
+    sockets = Path(tempfile.mkdtemp(prefix="kit-kernel-"))  # short: socket paths are limited
+    km = None
+    try:
+        for attempt in range(1, task.start_attempts + 1):
+            km = _start_kernel(task, sockets)
+            if km is not None:
+                break
+            if attempt == task.start_attempts:
+                raise RuntimeError(
+                    f"the kernel did not start within {task.start_timeout_s} s "
+                    f"({task.start_attempts} tries); a slow machine may need --start-timeout"
+                )
+            result.kernel_restarts += 1
+        yield km
+    finally:
+        if km is not None:
+            from jupyter_core.utils import run_sync
+
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _start_kernel(task: _Task, sockets: Path):
+    """A started kernel that answers, or None (and nothing left running) if it does not.
+
+    An asynchronous manager, on the thread's event loop that papermill also uses: a kernel
+    that dies is then noticed while a cell runs."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
+    run_sync(km.start_kernel)(cwd=task.notebooks_dir)
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=task.start_timeout_s)
+        return km
+    except RuntimeError:  # no answer in time, or died while starting
+        run_sync(km.shutdown_kernel)(now=True)
+        return None
+    finally:
+        client.stop_channels()
+
+
+def _execute(src: Path, dest: Path, params: dict, task: _Task, km) -> nbformat.NotebookNode:
     import papermill
 
     return papermill.execute_notebook(
-        str(src),
-        str(dest),
+        _literal(src),
+        _literal(dest),
         parameters=params,
         cwd=str(src.parent),
         kernel_name="python3",
+        km=km,
         progress_bar=False,
         log_output=False,
         request_save_on_cell_execute=False,
@@ -314,6 +402,14 @@ def _failure(exc: BaseException, notebook: str) -> str:
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
     where = f"{notebook}, cell {cell}" if cell is not None else notebook
     return f"{where}: {ename}: {str(evalue).strip().splitlines()[0] if evalue else ''}"
+
+
+def _mark_failed(src: Path, dest: Path, error: str) -> None:
+    """The notebook as it was given, headed by what went wrong, where no output was saved."""
+    nb = nbformat.read(src, as_version=4)
+    note = f"**This notebook did not finish** and its outputs were lost: {error}. "
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(note + f"See {KERNEL_LOG} beside it."))
+    nbformat.write(nb, dest)
 
 
 def _quarantine(staging: Path, out_root: Path, scope: str) -> Path:
@@ -333,10 +429,16 @@ def _build_scope(task: _Task) -> ScopeResult:
     out_root = Path(task.out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{slug(task.scope)}-", dir=out_root))
-    (staging / "notebooks").mkdir()
     result = ScopeResult(scope=task.scope, folder=str(staging))
-    with _kernel_log(staging / "notebooks" / KERNEL_LOG):
-        return _execute_scope(task, cfg, staging, result, started)
+    try:
+        (staging / "notebooks").mkdir()
+        with _kernel_log(staging / "notebooks" / KERNEL_LOG):
+            return _execute_scope(task, cfg, staging, result, started)
+    except Exception as exc:  # noqa: BLE001 - e.g. the disk filled up: the scope fails, alone
+        shutil.rmtree(staging, ignore_errors=True)
+        result.status, result.error, result.folder = "failed", _failure(exc, "pack"), ""
+        result.seconds = time.perf_counter() - started
+        return result
 
 
 @contextlib.contextmanager
@@ -358,18 +460,27 @@ def _execute_scope(
     out_root = Path(task.out_root)
     params = _parameters(task)
     executed = []
-    for name, _ in STAGES:
-        t0 = time.perf_counter()
-        try:
-            src = Path(task.notebooks_dir) / name
-            executed.append(_execute(src, staging / "notebooks" / name, params, task))
-        except BaseException as exc:  # noqa: BLE001 - any failure of a scope is reported, not raised
-            result.status, result.error = "failed", _failure(exc, name)
-            result.failed_notebook = str(_quarantine(staging, out_root, task.scope) / name)
-            shutil.rmtree(staging, ignore_errors=True)
-            result.seconds = time.perf_counter() - started
-            return result
-        result.timings[name] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    name = "kernel start"
+    try:
+        with _kernel(task, result) as km:
+            result.timings[name] = round(time.perf_counter() - t0, 2)
+            for name, _ in STAGES:
+                t0 = time.perf_counter()
+                src = Path(task.notebooks_dir) / name
+                executed.append(_execute(src, staging / "notebooks" / name, params, task, km))
+                result.timings[name] = round(time.perf_counter() - t0, 2)
+    except Exception as exc:  # noqa: BLE001 - any failure of a scope is reported, not raised
+        result.status, result.error = "failed", _failure(exc, name)
+        with contextlib.suppress(OSError):  # a full disk may refuse even this
+            failed = staging / "notebooks" / name
+            if name in dict(STAGES) and not failed.exists():  # the kernel died: no outputs
+                _mark_failed(Path(task.notebooks_dir) / name, failed, result.error)
+            kept = _quarantine(staging, out_root, task.scope)
+            result.failed_notebook = str(kept / name if name in dict(STAGES) else kept)
+        shutil.rmtree(staging, ignore_errors=True)
+        result.seconds, result.folder = time.perf_counter() - started, ""
+        return result
     t0 = time.perf_counter()
     ds = load(cfg)
     page = render_pack(cfg, ds, task.scope, executed, wave=task.wave)
@@ -389,13 +500,14 @@ def _manifest(
         "title": cfg.title,
         "scope": task.scope,
         "wave": task.wave,
-        "generated_on": date.today().isoformat(),
+        "generated_on": pack_date().isoformat(),
         "parameters": _parameters(task),
         "inputs": {"engagement.yaml": _sha(cfg.path), **file_hashes(cfg.data_dir)},
         "notebooks": {name: _sha(Path(task.notebooks_dir) / name) for name, _ in STAGES},
         "outputs": {p.name: _sha(p) for p in sorted(staging.glob("pack.*"))},
         "versions": {**_versions(), "browser": browser},
         "timings_s": {**result.timings, "total": round(result.seconds, 2)},
+        "kernel_restarts": result.kernel_restarts,
     }
 
 
@@ -405,16 +517,56 @@ os.umask(_UMASK)
 
 
 def _publish(staging: Path, dest: Path) -> None:
-    """Swap the finished staging folder into place; an older pack is replaced whole."""
+    """Swap the finished staging folder into place; an older pack is replaced whole, and put
+    back if the swap fails."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(staging, 0o777 & ~_UMASK)  # mkdtemp made it private
     old = None
     if dest.exists():
         old = dest.with_name(f".old-{dest.name}-{os.getpid()}-{time.time_ns()}")
         os.replace(dest, old)
-    os.chmod(staging, 0o777 & ~_UMASK)  # mkdtemp made it private
-    os.replace(staging, dest)
+    try:
+        os.replace(staging, dest)
+    except OSError:
+        if old is not None:
+            os.replace(old, dest)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def batch_lock(root: Path):
+    """One ``kit report`` at a time writes into ``root``; a second one stops at once, saying
+    which run holds the folder. The lock goes with the process that holds it (no stale lock)."""
+    import fcntl
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = open(root / ".kit-report.lock", "a+", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise OSError(
+            f"cannot write to the reports folder {root} ({exc.strerror or exc}); "
+            "make it writable or choose another folder with --out"
+        ) from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BatchLocked(
+                f"another `kit report` is writing {root} ({holder}); wait for it to finish, "
+                "or write elsewhere with --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------- the batch
@@ -425,7 +577,7 @@ def _print_pdf(printer, result: ScopeResult, cfg: Engagement, scope: str) -> Non
     t0 = time.perf_counter()
     footer = f"{cfg.client} · {cfg.title} · {scope} · Confidential"
     try:
-        printer.pdf(staging / "pack.html", staging / "pack.pdf", footer=footer)
+        printer.pdf(staging / "pack.html", staging / "pack.pdf", footer=footer, dated=pack_date())
         result.pdf = str(staging / "pack.pdf")
     except Exception as exc:  # noqa: BLE001 - the HTML is still delivered
         result.status, result.error = "html only", f"PDF failed: {type(exc).__name__}: {exc}"
@@ -433,38 +585,56 @@ def _print_pdf(printer, result: ScopeResult, cfg: Engagement, scope: str) -> Non
     result.seconds += time.perf_counter() - t0
 
 
-def _open_printer(formats: tuple[str, ...]):
-    """A started :class:`~kit.browser.Printer`, or ``(None, reason)`` when PDFs cannot be made."""
-    if "pdf" not in formats:
-        return None, ""
-    from kit.browser import BrowserNotFound, Printer
+@dataclass
+class _Delivery:
+    """Where finished scopes go: the formats asked for and the one browser that prints them."""
 
-    try:
-        printer = Printer()
-        return printer.__enter__(), ""
-    except BrowserNotFound as exc:
-        return None, str(exc)
-    except Exception as exc:  # noqa: BLE001 - the browser is broken: HTML only, said clearly
-        return None, f"The browser could not start: {type(exc).__name__}: {exc}"
+    cfg: Engagement
+    formats: tuple[str, ...]
+    printer: object = None
+    printer_error: str = ""
+
+    def open(self) -> None:
+        """Start the browser (when PDFs are asked for); if it cannot start, say why."""
+        if "pdf" not in self.formats:
+            return
+        from kit.browser import BrowserNotFound, Printer
+
+        try:
+            self.printer = Printer().__enter__()
+        except BrowserNotFound as exc:
+            self.printer_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the browser is broken: HTML only, said clearly
+            self.printer_error = f"The browser could not start: {type(exc).__name__}: {exc}"
+
+    def close(self) -> None:
+        if self.printer is not None:
+            with contextlib.suppress(Exception):  # a crashed browser closes as it can
+                self.printer.__exit__(None, None, None)
+            self.printer = None
 
 
-def _finish(
-    result: ScopeResult,
-    task: _Task,
-    cfg: Engagement,
-    printer,
-    printer_error: str,
-    formats: tuple[str, ...],
-) -> ScopeResult:
+def _finish(result: ScopeResult, task: _Task, out: _Delivery) -> ScopeResult:
     if result.status == "failed":
         return result
-    staging = Path(result.folder)
-    if "pdf" in formats:
+    try:
+        return _deliver(result, task, out)
+    except Exception as exc:  # noqa: BLE001 - e.g. disk full while writing: this scope fails
+        shutil.rmtree(result.folder, ignore_errors=True)
+        result.status, result.error, result.folder = "failed", _failure(exc, "pack"), ""
+        result.html = result.pdf = ""
+        return result
+
+
+def _deliver(result: ScopeResult, task: _Task, out: _Delivery) -> ScopeResult:
+    """Print the PDF, write the manifest and publish the staging folder as the pack."""
+    staging, cfg, printer = Path(result.folder), out.cfg, out.printer
+    if "pdf" in out.formats:
         if printer is None:
-            result.status, result.error = "html only", printer_error
+            result.status, result.error = "html only", out.printer_error
         else:
             _print_pdf(printer, result, cfg, task.scope)
-    if "html" not in formats and result.pdf:
+    if "html" not in out.formats and result.pdf:
         (staging / "pack.html").unlink()
         result.html = ""
     browser = printer.version if printer is not None else ""
@@ -518,23 +688,20 @@ def run_batch(
     ]
     for name, _ in STAGES:
         check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
-    printer, printer_error = _open_printer(formats)
-    try:
-        return _run(tasks, cfg, printer, printer_error, formats, jobs, progress)
-    finally:
-        if printer is not None:
-            printer.__exit__(None, None, None)
+    out = _Delivery(cfg, tuple(formats))
+    rated = ds.responses["provider_function"].value_counts()
+    cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
+    with batch_lock(root):
+        try:
+            return _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
+        finally:
+            out.close()
 
 
 def _run(
-    tasks: list[_Task],
-    cfg: Engagement,
-    printer,
-    printer_error: str,
-    formats: tuple[str, ...],
-    jobs: int | None,
-    progress: bool,
+    tasks: list[_Task], out: _Delivery, jobs: int | None, progress: bool, order: list[str]
 ) -> list[ScopeResult]:
+    """Run the tasks, largest first (so that two jobs end together); results in ``order``."""
     from tqdm import tqdm
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
@@ -545,17 +712,18 @@ def _run(
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         futures = {pool.submit(_build_scope, t): t for t in tasks}
+        out.open()  # the browser starts while the first scopes run
         for future in cf.as_completed(futures):
             task = futures[future]
             try:
                 result = future.result()
             except BaseException as exc:  # noqa: BLE001 - a crashed worker fails its scope only
                 result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
-            results[task.scope] = _finish(result, task, cfg, printer, printer_error, formats)
+            results[task.scope] = _finish(result, task, out)
             bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
             bar.update()
     bar.close()
-    return [results[t.scope] for t in tasks]
+    return [results[s] for s in order]
 
 
 def summary_table(results: list[ScopeResult]) -> str:

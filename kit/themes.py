@@ -35,6 +35,8 @@ __all__ = [
     "theme_counts",
     "quotes",
     "uncoded",
+    "clip",
+    "MAX_QUOTE",
 ]
 
 DEFAULT_CODEBOOK = Path(__file__).with_name("codebook.yaml")
@@ -91,6 +93,22 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     if problems:
         raise CodebookError(path, problems)
     return Codebook(labels, descriptions, patterns)
+
+
+#: Longest quote shown; longer comments are cut at a word and marked.
+MAX_QUOTE = 400
+
+
+def clip(text: str, limit: int = MAX_QUOTE) -> str:
+    """``text`` cut to at most ``limit`` characters at a word, with an ellipsis when cut.
+
+    >>> clip("one two three", 9)
+    'one two…'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
 
 
 def _normalise(texts: pd.Series) -> pd.Series:
@@ -200,7 +218,8 @@ def quotes(
     pool = pool.drop_duplicates("comment").groupby("theme").head(per_theme)
     cat = classify(pool["score"], detractor_max=detractor_max, passive_max=passive_max)
     out = pool.assign(
-        category=cat.astype(str).to_numpy(), quote=redact(pool["comment"], names=names)
+        category=cat.astype(str).to_numpy(),
+        quote=redact(pool["comment"], names=names).map(clip),  # redacted whole, then cut
     )
     return out[["theme", "label", "response_id", "category", "quote"]].reset_index(drop=True)
 
@@ -209,4 +228,5 @@ def uncoded(responses: pd.DataFrame, coded: pd.DataFrame, *, text: str = "commen
     """Commented responses no theme matched, for the consultant to code."""
     commented = responses[_normalise(responses[text]) != ""]
     rest = commented[~commented["response_id"].isin(coded["response_id"])]
+    rest = rest.assign(**{text: _normalise(rest[text]).map(clip)})
     return rest[["response_id", "provider_function", "score", text]].reset_index(drop=True)

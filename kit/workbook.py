@@ -67,11 +67,18 @@ class WorkbookError(ValueError):
         )
 
 
+#: Excel keeps at most 32,767 characters in a cell; longer text is cut, and says so.
+CELL_LIMIT = 32_000
+
+
 def neutralise(value):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe;
+    text too long for a cell cut with a note."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > CELL_LIMIT:
+        value = value[:CELL_LIMIT] + f" […cut: {len(value) - CELL_LIMIT:,} more characters]"
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _restore(value):

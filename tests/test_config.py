@@ -51,7 +51,9 @@ def test_missing_file_is_named(tmp_path: Path):
         ("../../etc/passwd", "etc-passwd"),
         ("/abs/path", "abs-path"),
         ("{x}", "x"),
-        ("", "unnamed"),
+        ("", "name-e3b0c442"),  # sha256 of nothing: still a name
+        ("研究開発", "name-fc5c02ad"),
+        ("Médical", "medical"),
         ("2026-H1", "2026-h1"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,8 @@ from kit.narrative import signed
 
 pytestmark = pytest.mark.slow
 SCOPES = ["Organisation", "Regulatory"]
+#: The packs' date pinned (reproducible builds), so a run across midnight compares equal.
+PINNED = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000"}
 
 
 def _browser() -> bool:
@@ -50,7 +53,7 @@ def batch(tmp_path_factory):
         "--quiet",
         *[a for s in SCOPES for a in ("--scope", s)],
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kernel is running" not in proc.stderr, "kernel chatter stays out of the terminal"
     return out / "helix-biopharma" / "2026-h1", proc.stdout
@@ -114,6 +117,26 @@ def test_manifest_records_inputs_and_timings(batch, ds):
     assert not list(root.glob(".tmp-*")), "no staging folder left behind"
     assert (root / "regulatory").stat().st_mode & 0o055 == 0o055, "others may read the pack"
     assert not list(root.rglob("kernel-stderr.log")), "kernel logs stay out of packs"
+
+
+def test_a_rerun_gives_the_same_pack_and_replaces_it_whole(batch):
+    root, _ = batch
+    folder = root / "regulatory"
+    before = {name: (folder / name).read_bytes() for name in ("pack.html", "pack.pdf")}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "stale.txt").write_text("left from an older pack")
+    cmd = [
+        sys.executable, "-m", "kit.cli", "report", "--config", str(SAMPLE_CONFIG),
+        "--scope", "Regulatory", "--out", str(root.parent.parent), "--quiet",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=PINNED)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (folder / "stale.txt").exists(), "a rerun replaces the pack whole"
+    for name, content in before.items():
+        assert (folder / name).read_bytes() == content, f"{name} differs between runs"
+    again = json.loads((folder / "manifest.json").read_text())
+    assert again["outputs"] == manifest["outputs"] and again["inputs"] == manifest["inputs"]
+    assert again["generated_on"] == "2026-11-18"  # SOURCE_DATE_EPOCH's day
 
 
 def test_client_pack_names_no_contact(batch, ds):
