@@ -34,8 +34,9 @@ test: setup browser ## Run every test: unit, notebooks (nbval), end to end, brow
 test-fast: setup ## Unit tests only (no notebooks, no report run)
 	$(BIN)/python -m pytest -m "not slow and not browser" --doctest-modules kit tests
 
-lab: setup ## Open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+lab: setup ## Open the notebooks in JupyterLab (no news feed, no update check: nothing leaves)
+	$(BIN)/jupyter lab notebooks/ --LabApp.news_url=None \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 workshop: setup ## Serve the workshop widgets (Voilà, code hidden) on 127.0.0.1 (CONFIG=...)
 	$(BIN)/kit workshop --config $(CONFIG)

@@ -40,6 +40,10 @@ def _safe(n: np.ndarray, hidden: np.ndarray, min_n: int) -> bool:
 
 
 cell = st.integers(0, 30)
+#: Two-way tables of counts: 1 to 6 rows of 4 cells.
+tables = st.integers(1, 6).flatmap(
+    lambda r: st.lists(st.lists(cell, min_size=4, max_size=4), min_size=r, max_size=r)
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -54,12 +58,7 @@ def test_1d_never_leaves_a_hidden_total_under_the_threshold(values, min_n):
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 6).flatmap(
-        lambda r: st.lists(st.lists(cell, min_size=4, max_size=4), min_size=r, max_size=r)
-    ),
-    st.integers(2, 10),
-)
+@given(tables, st.integers(2, 10))
 def test_2d_every_row_and_column_is_safe(rows, min_n):
     n = pd.DataFrame(rows)
     hidden = complementary_suppression(n, min_n=min_n).to_numpy()
@@ -80,12 +79,7 @@ def test_margins_hand_worked():
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 6).flatmap(
-        lambda r: st.lists(st.lists(cell, min_size=4, max_size=4), min_size=r, max_size=r)
-    ),
-    st.integers(2, 10),
-)
+@given(tables, st.integers(2, 10))
 def test_margins_no_line_lets_a_hidden_entry_be_subtracted_out(rows, min_n):
     n = pd.DataFrame(rows)
     hidden = complementary_suppression(n, min_n=min_n, margins=True).to_numpy()
