@@ -56,33 +56,18 @@ def timed_batch(out: Path, **kw) -> tuple[float, list]:
     return seconds, results
 
 
-def _chart_work(_: object = None) -> float:
-    """A pack's kind of work (the sample's charts and tables, again and again) for a fixed
-    number of rounds; returns the time it took (the argument is for Pool.map)."""
-    from kit import plots
-    from kit.context import open_engagement
-    from kit.sections import internal_nps, mapping
-
-    ctx = open_engagement(SAMPLE_CONFIG, scope=SCOPE)
-    plots.setup()
-    t0 = time.perf_counter()
-    for _ in range(4):
-        mapping.grid_view(ctx)
-        internal_nps.segments_view(ctx)
-        internal_nps.trend_view(ctx)
-    return time.perf_counter() - t0
-
-
 def parallel_efficiency() -> float:
     """How this machine runs two copies of that work at once: 1.0 when both take as long as
     one alone, 0.5 when two cores give nothing."""
     import multiprocessing
 
+    from _calibrate import chart_work  # a module of its own: the pool's processes import it
+
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
-        pool.map(_chart_work, [0, 0])  # warm: imports and caches in both
-        alone = min(pool.apply(_chart_work) for _ in range(2))
-        together = max(pool.map(_chart_work, [0, 0]))
+        pool.map(chart_work, [0, 0])  # warm: imports and caches in both
+        alone = min(pool.apply(chart_work) for _ in range(2))
+        together = max(pool.map(chart_work, [0, 0]))
     return alone / together
 
 

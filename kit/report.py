@@ -53,6 +53,7 @@ __all__ = [
     "ParameterError",
     "BatchLocked",
     "batch_lock",
+    "pack_date",
     "scopes_for",
     "check_parameters",
     "render_notebook",
