@@ -27,3 +27,17 @@ def sample_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "client"
     shutil.copytree(SAMPLE_DIR, dest)
     return dest
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # no /proc here: nothing known
+        return []
+    return children + [d for c in children for d in _descendants(c)]
+
+
+@pytest.fixture
+def descendants():
+    """The ids of a process's descendants (Linux /proc; an empty list elsewhere)."""
+    return _descendants

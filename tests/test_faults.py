@@ -299,22 +299,14 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _descendants(pid: int) -> list[int]:
-    try:
-        children = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-    return children + [d for c in children for d in _descendants(c)]
-
-
 @pytest.mark.browser
-def test_a_frozen_browser_fails_the_print_instead_of_hanging(tmp_path):
+def test_a_frozen_browser_fails_the_print_instead_of_hanging(tmp_path, descendants):
     from kit.browser import Printer
 
     page = tmp_path / "p.html"
     page.write_text("<p>hello</p>")
     printer = Printer(_browser(), timeout_s=2).__enter__()
-    frozen = [p for d in printer._driver for p in _descendants(d)]
+    frozen = [p for d in printer._driver for p in descendants(d)]
     if not frozen:
         printer.__exit__(None, None, None)
         pytest.skip("the browser's processes cannot be listed here (no /proc)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -146,13 +145,13 @@ def test_workshop_in_a_real_browser(workshop, sample_copy):
     assert all((SHOTS / f"workshop-{n}.png").stat().st_size > 20_000 for n in ("explorer", "poll"))
 
 
-def test_ctrl_c_stops_the_server_and_its_kernel(workshop):
+def test_ctrl_c_stops_the_server_and_its_kernel(workshop, descendants):
     from urllib.request import urlopen
 
     url, proc = workshop
     with urlopen(url, timeout=120) as page:  # Voilà starts a kernel for the page
         assert page.status == 200
-    kernels = _kernels_of(proc.pid)
+    kernels = descendants(proc.pid)
     proc.send_signal(signal.SIGINT)
     out = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0 and "Workshop stopped." in out
@@ -160,20 +159,3 @@ def test_ctrl_c_stops_the_server_and_its_kernel(workshop):
     assert not [k for k in kernels if Path(f"/proc/{k}").exists()]
     with pytest.raises(OSError):
         urlopen(url, timeout=5)
-
-
-def _kernels_of(pid: int) -> list[int]:
-    """Descendant process ids (Linux /proc; empty elsewhere)."""
-    if not shutil.which("ps"):
-        return []
-    out = subprocess.run(["ps", "-eo", "pid,ppid"], capture_output=True, text=True).stdout
-    children: dict[int, list[int]] = {}
-    for line in out.splitlines()[1:]:
-        p, pp = map(int, line.split())
-        children.setdefault(pp, []).append(p)
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
