@@ -1,9 +1,9 @@
 """Find a headless Chromium-family browser and print HTML pages to PDF with it.
 
 The PDF is the report's own HTML printed by the browser (A4, page numbers in the footer), so the
-two formats look the same. One browser process serves every print of a batch. Nothing is
-fetched from the network: pages are local files, and the browser runs with its background
-networking switched off.
+two formats look the same. One browser process, and one page in it, serves every print of a
+batch. Nothing is fetched from the network: pages are local files, and the browser runs with its
+background networking switched off.
 
 Discovery order: ``KIT_BROWSER`` (a path), then chromium, chromium-browser, google-chrome and
 Microsoft Edge on ``PATH`` and the usual install locations.
@@ -118,7 +118,7 @@ class Printer:
     def __init__(self, executable: Path | None = None, *, timeout_s: float = 120):
         self.executable = executable or find_browser()
         self.timeout_ms = timeout_s * 1000
-        self._pw = self._browser = None
+        self._pw = self._browser = self._page = None
         self._profile = None
         self._driver: set[int] = set()
 
@@ -178,10 +178,8 @@ class Printer:
     def _print(self, html, pdf, *, footer: str, dated: date | None) -> Path:
         import html as html_lib
 
-        page = self._browser.new_page()
+        page = self._open_page()
         try:
-            # Block anything that is not a local file: a report must never reach the network.
-            page.route("**/*", _local_only)
             page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=self.timeout_ms)
             page.pdf(
                 path=str(pdf),
@@ -193,11 +191,24 @@ class Printer:
                 footer_template=FOOTER.format(left=html_lib.escape(footer)),
                 margin={"top": "16mm", "bottom": "18mm", "left": "0mm", "right": "0mm"},
             )
-        finally:
-            page.close()
+        except Exception:
+            self._page = None  # the next print starts from a new page
+            with suppress(Exception):
+                page.close()
+            raise
         if dated is not None:
             _set_pdf_dates(Path(pdf), dated)
         return Path(pdf)
+
+    def _open_page(self):
+        """The page every print uses. One page for the batch: a new page per print costs a
+        renderer process, about three times the CPU of the print itself."""
+        if self._page is None:
+            page = self._browser.new_page()
+            # Block anything that is not a local file: a report must never reach the network.
+            page.route("**/*", _local_only)
+            self._page = page
+        return self._page
 
     def __exit__(self, *exc) -> None:
         try:
@@ -210,7 +221,7 @@ class Printer:
                     self._pw.stop()
             if self._profile:
                 shutil.rmtree(self._profile, ignore_errors=True)
-            self._browser = self._pw = None
+            self._browser = self._pw = self._page = None
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")

@@ -22,8 +22,10 @@ Example
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -56,6 +58,7 @@ __all__ = [
     "pack_date",
     "scopes_for",
     "check_parameters",
+    "declared_parameters",
     "render_notebook",
     "render_pack",
     "run_batch",
@@ -151,15 +154,26 @@ def _is_json(value) -> bool:
     return False
 
 
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names a notebook's ``parameters`` cell assigns (what papermill can replace)."""
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        return []
+    names = []
+    for node in ast.parse(cells[0].source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse parameters a notebook does not declare, or values that are not JSON types.
 
     papermill only warns about unknown names and will inject any object's ``repr``; a typo or a
     crafted object must stop the batch before anything runs.
     """
-    import papermill
-
-    declared = set(papermill.inspect_notebook(str(notebook)))
+    declared = set(declared_parameters(notebook))
     unknown = sorted(set(parameters) - declared)
     problems = [
         f"'{k}' is not a parameter of {notebook.name} (it has: {', '.join(sorted(declared))})"
@@ -308,6 +322,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@functools.cache
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -331,15 +346,16 @@ def _literal(path: Path) -> str:
 
 @contextlib.contextmanager
 def _kernel(task: _Task, result: ScopeResult):
-    """The kernel a scope's notebooks run in, one after the other: started once per scope (the
-    imports are paid once, not three times), started again if it does not answer within
-    ``start_timeout_s``, shut down when the scope is done, whatever happened. Its channels are
-    local sockets (ipc) in a private folder, not TCP ports."""
+    """The kernel a scope's notebooks run in, one after the other (:mod:`kit.kernel`): started
+    once per scope (the imports are paid once, not three times), started again if it does not
+    answer within ``start_timeout_s``, shut down when the scope is done, whatever happened."""
+    from kit import kernel
+
     sockets = Path(tempfile.mkdtemp(prefix="kit-kernel-"))  # short: socket paths are limited
     km = None
     try:
         for attempt in range(1, task.start_attempts + 1):
-            km = _start_kernel(task, sockets)
+            km = kernel.start(task.notebooks_dir, sockets, task.start_timeout_s)
             if km is not None:
                 break
             if attempt == task.start_attempts:
@@ -351,33 +367,8 @@ def _kernel(task: _Task, result: ScopeResult):
         yield km
     finally:
         if km is not None:
-            from jupyter_core.utils import run_sync
-
-            with contextlib.suppress(Exception):
-                run_sync(km.shutdown_kernel)(now=True)
+            kernel.stop(km)
         shutil.rmtree(sockets, ignore_errors=True)
-
-
-def _start_kernel(task: _Task, sockets: Path):
-    """A started kernel that answers, or None (and nothing left running) if it does not.
-
-    An asynchronous manager, on the thread's event loop that papermill also uses: a kernel
-    that dies is then noticed while a cell runs."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
-    run_sync(km.start_kernel)(cwd=task.notebooks_dir)
-    client = km.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=task.start_timeout_s)
-        return km
-    except RuntimeError:  # no answer in time, or died while starting
-        run_sync(km.shutdown_kernel)(now=True)
-        return None
-    finally:
-        client.stop_channels()
 
 
 def _execute(src: Path, dest: Path, params: dict, task: _Task, km) -> nbformat.NotebookNode:

@@ -12,6 +12,7 @@ from kit.report import (
     ParameterError,
     ScopeResult,
     check_parameters,
+    declared_parameters,
     render_notebook,
     render_pack,
     scopes_for,
@@ -81,6 +82,24 @@ def test_notebook_parameters_checked(name):
         check_parameters(path, {**ok, "scopee": "x"})
     with pytest.raises(ParameterError, match="must be a JSON value"):
         check_parameters(path, {**ok, "scope": object()})
+
+
+@pytest.mark.parametrize("name", [n for n, _ in STAGES])
+def test_declared_parameters_are_papermills(name):
+    import papermill
+
+    path = NOTEBOOKS_DIR / name
+    assert declared_parameters(path) == list(papermill.inspect_notebook(str(path)))
+
+
+def test_declared_parameters_of_any_cell(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("a = 1\nb: int = 2  # two\nc, d = 3, 4\nprint(a)")]
+    nbformat.write(nb, tmp_path / "none.ipynb")
+    assert declared_parameters(tmp_path / "none.ipynb") == []
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, tmp_path / "some.ipynb")
+    assert declared_parameters(tmp_path / "some.ipynb") == ["a", "b"]
 
 
 def test_summary_table_lists_failures():
