@@ -9,6 +9,8 @@ kit sample [FOLDER]
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -97,18 +99,30 @@ def _report(args: argparse.Namespace) -> int:
     from kit.report import run_batch, summary_table
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    results = run_batch(
-        args.config,
-        scopes=args.scope,
-        wave=args.wave,
-        jobs=args.jobs,
-        formats=formats,
-        reports_dir=args.out,
-        timeout_s=args.timeout,
-        start_timeout_s=args.start_timeout,
-        progress=not args.quiet,
-        notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
-    )
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C
+    try:
+        results = run_batch(
+            args.config,
+            scopes=args.scope,
+            wave=args.wave,
+            jobs=args.jobs,
+            formats=formats,
+            reports_dir=args.out,
+            timeout_s=args.timeout,
+            start_timeout_s=args.start_timeout,
+            progress=not args.quiet,
+            notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
+        )
+    except KeyboardInterrupt:
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the browser's driver, cut off
+        print(
+            "kit report: stopped. Packs finished before now are in place; no partial pack was "
+            "left. Run it again to make the others.",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(summary_table(results))
     failed = [r for r in results if r.status != "ok"]
     done = [r for r in results if r.status == "ok"]

@@ -68,9 +68,14 @@ def start(cwd: str, sockets: Path, timeout_s: float) -> ScopeKernelManager | Non
 
 
 def stop(km: ScopeKernelManager) -> None:
-    """Close the client and stop the kernel, whatever state they are in."""
+    """Close the client and stop the kernel, whatever state they are in (its process is killed
+    if shutting it down failed, e.g. on an event loop left broken by an interruption)."""
+    process = getattr(km.provisioner, "process", None)
     if km._shared is not None:
         with suppress(Exception):
             km._shared.stop_channels()
     with suppress(Exception):
         run_sync(km.shutdown_kernel)(now=True)
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()

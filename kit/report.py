@@ -11,8 +11,10 @@ Every pack is built in a temporary folder and moved into place whole. A scope th
 no pack (an older one stays as it was); its executed notebooks go to
 ``reports/<client>/<wave>/_failed/<scope>/``, never into a pack. Faults stay with their scope:
 a cell raising, a kernel killed, a cell past ``timeout_s``, a full disk; only a kernel that does
-not start is tried again. One batch at a time writes a reports folder (a lock). The same inputs
-give the same pack, byte for byte, on the same day (or with ``SOURCE_DATE_EPOCH`` set).
+not start is tried again. One batch at a time writes a reports folder (a lock). Interrupted
+(Ctrl-C, or SIGTERM through ``kit report``), a batch stops its scopes and leaves nothing half
+made. The same inputs give the same pack, byte for byte, on the same day (or with
+``SOURCE_DATE_EPOCH`` set).
 
 Example
 -------
@@ -29,11 +31,13 @@ import functools
 import hashlib
 import html
 import json
+import logging
 import multiprocessing
 import os
 import platform
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -414,8 +418,39 @@ def _quarantine(staging: Path, out_root: Path, scope: str) -> Path:
     return dest
 
 
+_STOPPING = False  # in a worker: the batch is being stopped
+_IN_SCOPE = False  # in a worker: a scope is being built
+
+
+def _worker_init() -> None:
+    """In each worker: the first SIGINT or SIGTERM stops the scope it runs (its kernel shut down,
+    its staging folder removed) or, idle, ends it quietly; any more are ignored while it cleans
+    up, and no scope starts."""
+
+    def stop(signum, frame) -> None:
+        global _STOPPING
+        if not _STOPPING:
+            _STOPPING = True
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # tasks cut off: no noise
+            raise KeyboardInterrupt if _IN_SCOPE else SystemExit(0)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+
+
 def _build_scope(task: _Task) -> ScopeResult:
     """Execute and render one scope into a staging folder (runs in a worker process)."""
+    global _IN_SCOPE
+    if _STOPPING:
+        raise KeyboardInterrupt
+    _IN_SCOPE = True
+    try:
+        return _build(task)
+    finally:
+        _IN_SCOPE = False
+
+
+def _build(task: _Task) -> ScopeResult:
     started = time.perf_counter()
     cfg = load_engagement(task.config)
     out_root = Path(task.out_root)
@@ -431,6 +466,9 @@ def _build_scope(task: _Task) -> ScopeResult:
         result.status, result.error, result.folder = "failed", _failure(exc, "pack"), ""
         result.seconds = time.perf_counter() - started
         return result
+    except BaseException:  # the batch is being stopped: leave nothing half made
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 @contextlib.contextmanager
@@ -702,20 +740,42 @@ def _run(
         total=len(tasks), desc="Report packs", unit="pack", disable=not progress, file=sys.stderr
     )
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    with pool, contextlib.closing(bar):
         futures = {pool.submit(_build_scope, t): t for t in tasks}
         out.open()  # the browser starts while the first scopes run
-        for future in cf.as_completed(futures):
-            task = futures[future]
-            try:
-                result = future.result()
-            except BaseException as exc:  # noqa: BLE001 - a crashed worker fails its scope only
-                result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
-            results[task.scope] = _finish(result, task, out)
-            bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
-            bar.update()
-    bar.close()
+        try:
+            for future in cf.as_completed(futures):
+                task = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails its scope only
+                    result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
+                results[task.scope] = _finish(result, task, out)
+                bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
+                bar.update()
+        except KeyboardInterrupt:
+            _stop(pool, Path(tasks[0].out_root))
+            raise
     return [results[s] for s in order]
+
+
+def _stop(pool: cf.ProcessPoolExecutor, root: Path, grace_s: float = 15) -> None:
+    """Stop an interrupted batch: no scope starts, the running ones stop (their workers are
+    interrupted, and killed past ``grace_s``), and no staging folder is left. Finished packs
+    stay as they are."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    workers = multiprocessing.active_children()
+    for worker in workers:
+        with contextlib.suppress(OSError):
+            os.kill(worker.pid, signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+    for staging in root.glob(".tmp-*"):  # the lock makes them this batch's
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def summary_table(results: list[ScopeResult]) -> str:

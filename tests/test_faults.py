@@ -1,6 +1,6 @@
 """The batch under faults, each made to happen: a cell raising, the kernel killed, a cell past
 its timeout, a kernel slow to start, the browser missing or crashing, the output folder
-read-only or full, two runs on one folder.
+read-only or full, two runs on one folder, the batch stopped midway.
 
 In every case: the other scopes finish, the summary says what happened, the exit code is not
 zero, no partial pack stands where a finished one belongs, a failed notebook is quarantined
@@ -34,14 +34,16 @@ pytestmark = pytest.mark.slow
 GOOD, BAD = "Finance", "IT"
 
 
-def small_notebooks(folder: Path, fault: str = "") -> Path:
+def small_notebooks(folder: Path, fault: str = "", pause: float = 0) -> Path:
     """The stage notebooks cut to their parameters and one line of output; ``fault`` is code
-    run in the first one when the scope is IT."""
+    run in the first one when the scope is IT; every scope's first one waits ``pause`` s."""
     folder.mkdir(parents=True, exist_ok=True)
     for i, (name, title) in enumerate(STAGES):
         nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         cells = [params, new_markdown_cell(f"## {title}"), new_code_cell('print("done", scope)')]
+        if pause and i == 0:
+            cells.append(new_code_cell(f"import time\ntime.sleep({pause})"))
         if fault and i == 0:
             cells.insert(
                 1, new_code_cell(f"if scope == {BAD!r}:\n" + textwrap.indent(fault, "    "))
@@ -52,7 +54,18 @@ def small_notebooks(folder: Path, fault: str = "") -> Path:
 
 
 def kit_report(out: Path, notebooks: Path, *args, env=None, preexec=None, timeout=300):
-    cmd = [
+    return subprocess.run(
+        report_command(out, notebooks, *args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        preexec_fn=preexec,
+    )
+
+
+def report_command(out: Path, notebooks: Path, *args) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "kit.cli",
@@ -72,14 +85,6 @@ def kit_report(out: Path, notebooks: Path, *args, env=None, preexec=None, timeou
         "2",
         *args,
     ]
-    return subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        preexec_fn=preexec,
-    )
 
 
 def packs(out: Path) -> Path:
@@ -175,22 +180,23 @@ def _browser() -> Path:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("browser", "message"),
+    ("browser", "message", "pause"),
     [
-        ("/nonexistent/chromium", r"KIT_BROWSER='/nonexistent/chromium' is not an executable"),
-        ("#!/bin/sh\necho crashed >&2\nexit 1\n", r"The browser could not start"),
-        ('#!/bin/sh\nexec timeout -s KILL 3 {real} "$@"\n', r"PDF failed"),
+        ("/nonexistent/chromium", r"KIT_BROWSER='/nonexistent/chromium' is not an executable", 0),
+        ("#!/bin/sh\necho crashed >&2\nexit 1\n", r"The browser could not start", 0),
+        ('#!/bin/sh\nexec timeout -s KILL 3 {real} "$@"\n', r"PDF failed", 6),  # before a print
     ],
     ids=["missing", "crashing at start", "crashing mid-batch"],
 )
-def test_the_browser_missing_or_crashing(tmp_path, browser, message):
+def test_the_browser_missing_or_crashing(tmp_path, browser, message, pause):
     if browser.startswith("#!"):
         script = tmp_path / "chromium"
         script.write_text(browser.format(real=_browser()))
         script.chmod(0o755)
         browser = str(script)
     out = tmp_path / "reports"
-    proc = kit_report(out, small_notebooks(tmp_path / "nb"), env={"KIT_BROWSER": browser})
+    notebooks = small_notebooks(tmp_path / "nb", pause=pause)
+    proc = kit_report(out, notebooks, env={"KIT_BROWSER": browser})
     assert proc.returncode == 1
     for scope in ("it", "finance"):
         assert re.search(rf"{scope}\s+html only\s+[\d.]+\s+.*{message}", proc.stdout, re.I | re.S)
@@ -322,3 +328,57 @@ def test_a_frozen_browser_fails_the_print_instead_of_hanging(tmp_path, descendan
         for pid in frozen:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _session(sid: int) -> list[str]:
+    """The live processes of a session (zombies left out: they have ended)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == sid and fields[0] != "Z":
+                found.append(stat.parent.name)
+    return found
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_a_batch_stopped_midway(tmp_path, how):
+    """Stopped while IT is busy (by a scheduler's SIGTERM, or Ctrl-C reaching the whole process
+    group): it stops within seconds, says so, exit 130, leaves nothing running and nothing
+    half made; finished packs stay; a rerun completes."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to list the batch's processes")
+    out = tmp_path / "reports"
+    notebooks = small_notebooks(tmp_path / "nb", fault="import time\ntime.sleep(300)")
+    proc = subprocess.Popen(
+        report_command(out, notebooks, "--format", "html"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (packs(out) / "finance" / "pack.html").exists():  # IT is sleeping by then
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        t0 = time.monotonic()
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+        assert time.monotonic() - t0 < 20
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stdout + stderr
+    assert "kit report: stopped" in stderr
+    assert "Traceback" not in stderr and "exception" not in stderr.lower(), stderr
+    time.sleep(0.5)
+    assert _session(proc.pid) == [], "no worker, kernel or browser left running"
+    root = packs(out)
+    assert (root / "finance" / "pack.html").is_file(), "a finished pack stays"
+    assert not (root / "it").exists()
+    assert not list(root.glob(".tmp-*")) and not list(root.glob(".old-*"))
+    rerun_completes(out, tmp_path, "--format", "html")
