@@ -16,8 +16,14 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import pickle
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -525,11 +531,62 @@ def _copy(ds: Dataset) -> Dataset:
     return Dataset(**tables, folder=ds.folder, warnings=list(ds.warnings))
 
 
+#: Set by :func:`shared_validation` for the processes a batch starts (workers, kernels).
+SHARED_ENV = "KIT_VALIDATED_DATA"
+
+
+@contextlib.contextmanager
+def shared_validation() -> Iterator[Path]:
+    """While open, a dataset validated by :func:`load` is left in a private folder (only this
+    user can read or write it) for the processes started meanwhile, which inherit its name in
+    ``KIT_VALIDATED_DATA``: a batch validates once, not once per kernel. It is used only while
+    the files and settings are unchanged, and removed on closing."""
+    folder = Path(tempfile.mkdtemp(prefix="kit-validated-"))
+    previous = os.environ.get(SHARED_ENV)
+    os.environ[SHARED_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(SHARED_ENV, None)
+        else:
+            os.environ[SHARED_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _shared_file(key: tuple) -> Path | None:
+    folder = os.environ.get(SHARED_ENV)
+    if not folder or not Path(folder).is_dir():
+        return None
+    return Path(folder) / (hashlib.sha256(repr(key).encode()).hexdigest() + ".pickle")
+
+
+def _from_shared(key: tuple) -> Dataset | None:
+    path = _shared_file(key)
+    if path is None or not path.is_file():
+        return None
+    with contextlib.suppress(Exception), open(path, "rb") as f:
+        ds = pickle.load(f)  # noqa: S301 - written by this user's batch, in its private folder
+        return ds if isinstance(ds, Dataset) else None
+    return None
+
+
+def _to_shared(key: tuple, ds: Dataset) -> None:
+    path = _shared_file(key)
+    if path is None or path.exists():
+        return
+    with contextlib.suppress(OSError):
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+
 def load(source: Engagement | Path | str) -> Dataset:
     """Load an engagement's tables, typed and validated.
 
     Validated once while the files stay the same: later calls in the same process (the three
-    notebooks of a pack share a kernel) get a fresh copy of the result.
+    notebooks of a pack share a kernel), or in the processes of a batch
+    (:func:`shared_validation`), get a fresh copy of the result.
 
     Raises
     ------
@@ -539,16 +596,17 @@ def load(source: Engagement | Path | str) -> Dataset:
     cfg = source if isinstance(source, Engagement) else None
     folder = cfg.data_dir if cfg else Path(source)
     key = _signature(folder, cfg)
-    if key in _LOADED:
-        return _copy(_LOADED[key])
-    tables, problems = validate(source)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(problems, folder=folder)
-    for t in SCHEMAS:
-        tables.setdefault(t, _empty(t))
-    warnings = [p for p in problems if p.severity == "warning"]
-    ds = Dataset(**tables, folder=folder, warnings=warnings)
+    ds = _LOADED.get(key) or _from_shared(key)
+    if ds is None:
+        tables, problems = validate(source)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(problems, folder=folder)
+        for t in SCHEMAS:
+            tables.setdefault(t, _empty(t))
+        warnings = [p for p in problems if p.severity == "warning"]
+        ds = Dataset(**tables, folder=folder, warnings=warnings)
+    _to_shared(key, ds)
     _LOADED.clear()  # one engagement at a time is plenty
     _LOADED[key] = ds
     return _copy(ds)

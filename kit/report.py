@@ -51,7 +51,7 @@ from markupsafe import Markup
 
 from kit import __version__
 from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
-from kit.data import Dataset, file_hashes, load
+from kit.data import Dataset, file_hashes, load, shared_validation
 
 __all__ = [
     "STAGES",
@@ -702,30 +702,35 @@ def run_batch(
     (raising :class:`~kit.config.ConfigError`, :class:`~kit.data.DataError`, ValueError or
     :class:`ParameterError`); after that a failing scope never stops the others.
     """
-    cfg = load_engagement(config)
-    ds = load(cfg)
-    wave = wave or cfg.current_wave
-    if wave not in cfg.waves:
-        raise ValueError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
-    bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
-    if bad:
-        raise ValueError(f"Unknown format(s) {bad}; use html, pdf or both.")
-    selected = scopes_for(cfg, ds, scopes)
-    root = output_root(cfg, wave, reports_dir)
-    tasks = [
-        _Task(str(cfg.path), s, wave, str(root), timeout_s, start_timeout_s, str(notebooks_dir))
-        for s in selected
-    ]
-    for name, _ in STAGES:
-        check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
-    out = _Delivery(cfg, tuple(formats))
-    rated = ds.responses["provider_function"].value_counts()
-    cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
-    with batch_lock(root):
-        try:
-            return _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
-        finally:
-            out.close()
+    with shared_validation():  # validated here once, for every worker and kernel
+        cfg = load_engagement(config)
+        ds = load(cfg)
+        wave = wave or cfg.current_wave
+        if wave not in cfg.waves:
+            raise ValueError(
+                f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}."
+            )
+        bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
+        if bad:
+            raise ValueError(f"Unknown format(s) {bad}; use html, pdf or both.")
+        selected = scopes_for(cfg, ds, scopes)
+        root = output_root(cfg, wave, reports_dir)
+        tasks = [
+            _Task(str(cfg.path), s, wave, str(root), timeout_s, start_timeout_s, str(notebooks_dir))
+            for s in selected
+        ]
+        for name, _ in STAGES:
+            check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
+        out = _Delivery(cfg, tuple(formats))
+        rated = ds.responses["provider_function"].value_counts()
+        cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
+        with batch_lock(root):
+            try:
+                return _run(
+                    sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected
+                )
+            finally:
+                out.close()
 
 
 def _run(

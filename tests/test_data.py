@@ -1,4 +1,5 @@
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -130,3 +131,27 @@ def test_a_label_differing_by_case_or_spacing_gets_a_precise_hint(sample_copy):
     with pytest.raises(DataError) as err:
         load(load_engagement(sample_copy / "engagement.yaml"))
     assert "differs from 'Market Access' only by case or spacing" in str(err.value)
+
+
+def test_a_batch_validates_once_for_all_its_processes(sample_copy, monkeypatch):
+    from kit import data
+
+    cfg = load_engagement(sample_copy / "engagement.yaml")
+    with data.shared_validation() as folder:
+        first = load(cfg)
+        assert len(list(folder.glob("*.pickle"))) == 1
+
+        def again(*args, **kwargs):
+            raise AssertionError("validated again")
+
+        monkeypatch.setattr(data, "validate", again)
+        monkeypatch.setattr(data, "_LOADED", {})  # as in a new process of the batch
+        shared = load(cfg)
+        for table in data.SCHEMAS:
+            pd.testing.assert_frame_equal(getattr(shared, table), getattr(first, table))
+        assert shared.warnings == first.warnings
+        with (sample_copy / "functions.csv").open("a", encoding="utf-8") as f:
+            f.write("\n")  # the files changed: the shared result no longer stands
+        with pytest.raises(AssertionError, match="validated again"):
+            load(cfg)
+    assert not folder.exists() and data.SHARED_ENV not in os.environ

@@ -15,6 +15,7 @@ from kit.report import (
     declared_parameters,
     render_notebook,
     render_pack,
+    run_batch,
     scopes_for,
     summary_table,
 )
@@ -120,3 +121,34 @@ def test_summary_table_lists_failures():
 def test_stage_notebooks_exist_and_are_valid():
     for name, _ in STAGES:
         nbformat.validate(nbformat.read(NOTEBOOKS_DIR / name, as_version=4))
+
+
+@pytest.mark.slow
+def test_kernels_use_the_batchs_validation(tmp_path):
+    """The batch validates the data once; its kernels load that result instead of validating
+    again (here a kernel that tried to validate would fail its scope)."""
+    from kit.config import SAMPLE_CONFIG
+
+    for name, title in STAGES:
+        nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        check = (
+            "import kit.data\n"
+            "from kit.context import open_engagement\n"
+            "def again(*a, **k):\n"
+            "    raise AssertionError('validated again in the kernel')\n"
+            "kit.data.validate = again\n"
+            "open_engagement(config, scope=scope, wave=wave, audience=audience)\n"
+            f"print('## {title}')"
+        )
+        nb.cells = [params, new_code_cell(check)]
+        nbformat.write(nb, tmp_path / name)
+    results = run_batch(
+        SAMPLE_CONFIG,
+        scopes=["Finance"],
+        formats=("html",),
+        reports_dir=tmp_path / "out",
+        progress=False,
+        notebooks_dir=tmp_path,
+    )
+    assert [(r.status, r.error) for r in results] == [("ok", "")]

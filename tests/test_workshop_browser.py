@@ -114,6 +114,14 @@ def test_workshop_in_a_real_browser(workshop, sample_copy):
             # a slider: ten Regulatory detractors moved to passive
             page.get_by_role("tab", name="What if").click()
             page.locator(".kit-function select").select_option(label="Regulatory")
+            before = what_if(
+                regulatory["detractors"],
+                regulatory["passives"],
+                regulatory["promoters"],
+                target=ctx.cfg.target_nps,
+            )
+            # the view has switched (its slider reset) before any key is pressed
+            assert _wait_text(page, "whatif", signed(before["after"])) == "−21"
             handle = page.locator(".kit-to-passive .noUi-handle")
             handle.focus()
             for _ in range(10):
