@@ -7,9 +7,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
@@ -39,20 +39,7 @@ def batch(tmp_path_factory):
     if not _browser():
         pytest.fail("a Chromium-family browser is needed: run `make browser`")
     out = tmp_path_factory.mktemp("reports")
-    cmd = [
-        sys.executable,
-        "-m",
-        "kit.cli",
-        "report",
-        "--config",
-        str(SAMPLE_CONFIG),
-        "--jobs",
-        "2",
-        "--out",
-        str(out),
-        "--quiet",
-        *[a for s in SCOPES for a in ("--scope", s)],
-    ]
+    cmd = commands.kit_report(out, "--jobs", "2", *[a for s in SCOPES for a in ("--scope", s)])
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kernel is running" not in proc.stderr, "kernel chatter stays out of the terminal"
@@ -125,10 +112,7 @@ def test_a_rerun_gives_the_same_pack_and_replaces_it_whole(batch):
     before = {name: (folder / name).read_bytes() for name in ("pack.html", "pack.pdf")}
     manifest = json.loads((folder / "manifest.json").read_text())
     (folder / "stale.txt").write_text("left from an older pack")
-    cmd = [
-        sys.executable, "-m", "kit.cli", "report", "--config", str(SAMPLE_CONFIG),
-        "--scope", "Regulatory", "--out", str(root.parent.parent), "--quiet",
-    ]  # fmt: skip
+    cmd = commands.kit_report(root.parent.parent, "--scope", "Regulatory")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not (folder / "stale.txt").exists(), "a rerun replaces the pack whole"

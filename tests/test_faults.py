@@ -22,12 +22,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from kit.browser import BrowserNotFound, find_browser
-from kit.config import NOTEBOOKS_DIR, SAMPLE_CONFIG
+from kit.config import NOTEBOOKS_DIR
 from kit.report import STAGES
 
 pytestmark = pytest.mark.slow
@@ -65,26 +66,8 @@ def kit_report(out: Path, notebooks: Path, *args, env=None, preexec=None, timeou
 
 
 def report_command(out: Path, notebooks: Path, *args) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "kit.cli",
-        "report",
-        "--config",
-        str(SAMPLE_CONFIG),
-        "--scope",
-        BAD,
-        "--scope",
-        GOOD,
-        "--out",
-        str(out),
-        "--notebooks",
-        str(notebooks),
-        "--quiet",
-        "--jobs",
-        "2",
-        *args,
-    ]
+    scopes = ("--scope", BAD, "--scope", GOOD)
+    return commands.kit_report(out, *scopes, "--notebooks", str(notebooks), "--jobs", "2", *args)
 
 
 def packs(out: Path) -> Path:
@@ -276,10 +259,9 @@ def test_the_disk_filling_up(tmp_path):
 def test_two_runs_on_one_folder(tmp_path):
     out = tmp_path / "reports"
     slow = small_notebooks(tmp_path / "slow", "import time\ntime.sleep(10)")
-    cmd_first = [
-        sys.executable, "-m", "kit.cli", "report", "--config", str(SAMPLE_CONFIG),
-        "--scope", BAD, "--out", str(out), "--notebooks", str(slow), "--quiet", "--format", "html",
-    ]  # fmt: skip
+    cmd_first = commands.kit_report(
+        out, "--scope", BAD, "--notebooks", str(slow), "--format", "html"
+    )
     first = subprocess.Popen(cmd_first, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lock = packs(out) / ".kit-report.lock"

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import commands
 import pandas as pd
 import pytest
 import yaml
@@ -59,10 +60,10 @@ def test_a_hostile_client_makes_a_harmless_pack(sample_copy, tmp_path):
 
     hostile_copy(sample_copy)
     out = tmp_path / "{x}" / "reports"  # braces in the path: papermill formats paths
-    cmd = [
-        sys.executable, "-m", "kit.cli", "report", "--config", str(sample_copy / "engagement.yaml"),
-        "--scope", "Organisation", "--scope", SCRIPT, "--out", str(out), "--quiet", "--jobs", "2",
-    ]  # fmt: skip
+    cmd = commands.kit_report(
+        out, "--scope", "Organisation", "--scope", SCRIPT, "--jobs", "2",
+        config=sample_copy / "engagement.yaml",
+    )  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     every = [p.resolve() for p in out.rglob("*")]
