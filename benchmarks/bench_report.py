@@ -1,6 +1,7 @@
 """Report generation against its floor, and the batch with two jobs against one.
 
-Goals (issue 8), measured in one run on the sample client:
+Goals (issue 8), measured in one run on the sample client (each comparison in turns, best of
+each: this machine's speed drifts by a third from one minute to the next):
 - one pack (three notebooks, the pack HTML, its PDF) takes at most 1.5x the floor: the same
   runner on the same notebooks reduced to their parameters and imports (kernel starts, pandas,
   seaborn and the kit imported) with a blank pack printed;
@@ -33,6 +34,7 @@ from kit.report import STAGES, run_batch
 SCOPE = "Regulatory"
 PACK_GOAL, JOBS_GOAL = 1.5, 1.7
 ROUNDS = 3  # one pack and its floor, in turn: the best of each
+BATCH_ROUNDS = 2  # the whole batch with one job, then two: the best of each
 
 
 def reduced_notebooks(folder: Path) -> Path:
@@ -139,24 +141,34 @@ def main(quick: bool = False) -> int:
         print(f"  floor (imports, blank page): {floor:6.1f} s")
         print(f"  ratio                      : {ratio:6.2f} x   (goal <= {PACK_GOAL} x)")
         if not quick:
-            cpu: list[float] = []
-            with cpu_work(cpu):
-                one, results = timed_batch(tmp / "jobs1", jobs=1)
-            with cpu_work(cpu):
-                two, _ = timed_batch(tmp / "jobs2", jobs=2)
+            runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}  # (wall, CPU work)
+            for i in range(BATCH_ROUNDS):  # in turn, so that both meet the machine's moods
+                for jobs in (1, 2):
+                    cpu: list[float] = []
+                    with cpu_work(cpu):
+                        wall, results = timed_batch(tmp / f"jobs{jobs}-{i}", jobs=jobs)
+                    runs[jobs].append((wall, cpu[0]))
+                    if jobs == 1:
+                        one_job = results
+            (one, work1), (two, work2) = min(runs[1]), min(runs[2])
             speedup = one / two
             ok &= speedup >= JOBS_GOAL
-            print(f"All {len(results)} sample scopes")
-            for jobs, wall, work in ((1, one, cpu[0]), (2, two, cpu[1])):
+            print(f"All {len(one_job)} sample scopes, best of {BATCH_ROUNDS}")
+            for jobs, wall, work in ((1, one, work1), (2, two, work2)):
                 busy = f"CPU work {work:5.1f} s, {work / wall:.2f} cores busy on average"
                 print(f"  --jobs {jobs}                   : {wall:6.1f} s   ({busy})")
             print(f"  speed-up                   : {speedup:6.2f} x   (goal >= {JOBS_GOAL} x)")
+            for i, ((w1, c1), (w2, c2)) in enumerate(zip(runs[1], runs[2], strict=True), 1):
+                print(
+                    f"    round {i}: {w1:5.1f} s / {w2:5.1f} s = {w1 / w2:.2f} x, CPU work "
+                    f"{c1:5.1f} s / {c2:5.1f} s, ceiling {2 * w1 / c2:.2f} x"
+                )
             print(
-                f"  ceiling on 2 cores         : {2 * one / cpu[1]:6.2f} x   (--jobs 2's CPU work "
+                f"  ceiling on 2 cores         : {2 * one / work2:6.2f} x   (--jobs 2's CPU work "
                 "shared evenly over both cores, never idle; --jobs 1 already prints each pack "
                 "while the next one runs)"
             )
-            print(f"  per pack (jobs 1)          : {where_time_goes(results)}")
+            print(f"  per pack (jobs 1)          : {where_time_goes(one_job)}")
     print("  " + ("goals met" if ok else "GOALS MISSED"))
     return 0 if ok else 1
 

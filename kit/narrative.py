@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = [
     "kpis",
     "table",
     "chart",
+    "cropped_svg",
     "join",
     "nps_phrase",
     "change_sentence",
@@ -116,17 +118,55 @@ def join(*blocks: HTML) -> HTML:
 
 
 def chart(ax) -> HTML:
-    """A matplotlib chart as an inline SVG block (the figure is closed)."""
-    import io
-
+    """A matplotlib chart as an inline SVG block, cropped to its content (the figure is closed)."""
     import matplotlib.pyplot as plt
 
-    fig = ax.figure
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    svg = buf.getvalue()
+    try:
+        svg = cropped_svg(ax.figure)
+    finally:
+        plt.close(ax.figure)
     return HTML(f'<figure class="chart">{svg[svg.index("<svg") :]}</figure>')
+
+
+_SVG_SIZE = re.compile(r'width="[\d.]+pt" height="[\d.]+pt" viewBox="[^"]*"')
+
+
+def cropped_svg(fig) -> str:
+    """``fig`` as SVG cropped to its content, as ``savefig(format="svg", bbox_inches="tight")``
+    makes it, but drawn once instead of twice: the crop is the SVG's viewBox, measured after the
+    one drawing (savefig draws the whole figure a first time only to measure it). The charts of
+    a pack take about a third less time. (Unlike savefig, it leaves anything placed in figure
+    coordinates where it was drawn; the kit's charts place text by their data.)"""
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.colors import to_hex
+
+    buf, dpi = io.StringIO(), fig.dpi
+    width, height = fig.get_size_inches()
+    try:
+        fig.dpi = 72  # SVG units are points, as in savefig
+        vector = RendererSVG(width * 72, height * 72, buf, image_dpi=dpi)
+        renderer = MixedModeRenderer(fig, width, height, dpi, vector)
+        fig.draw(renderer)
+        box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
+        renderer.finalize()
+    except Exception:  # noqa: BLE001 - another matplotlib's internals: savefig's own way
+        fig.dpi, buf = dpi, io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+        return buf.getvalue()
+    finally:
+        fig.dpi = dpi
+    x, y, w, h = (f"{72 * v:.3f}" for v in (box.x0, height - box.y1, box.width, box.height))
+    svg = _SVG_SIZE.sub(
+        f'width="{w}pt" height="{h}pt" viewBox="{x} {y} {w} {h}"', buf.getvalue(), 1
+    )
+    # Labels may reach beyond the figure: the crop gets the figure's background, as in savefig.
+    paint = to_hex(fig.get_facecolor(), keep_alpha=True)
+    back = f'<rect x="{x}" y="{y}" width="{w}" height="{h}" style="fill: {paint}"/>\n'
+    return svg.replace(' <g id="figure_1">', back + ' <g id="figure_1">', 1)
 
 
 def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:

@@ -750,7 +750,9 @@ def _run(
         futures = {pool.submit(_build_scope, t): t for t in tasks}
         out.open()  # the browser starts while the first scopes run
         try:
-            for future in cf.as_completed(futures):
+            for done, future in enumerate(cf.as_completed(futures), start=1):
+                if done == len(futures):  # the workers end while the last pack is printed
+                    pool.shutdown(wait=False)
                 task = futures[future]
                 try:
                     result = future.result()
@@ -759,6 +761,7 @@ def _run(
                 results[task.scope] = _finish(result, task, out)
                 bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
                 bar.update()
+            out.close()  # while the workers end
         except KeyboardInterrupt:
             _stop(pool, Path(tasks[0].out_root))
             raise

@@ -61,3 +61,36 @@ def test_a_failed_print_gives_the_next_one_a_new_page(printer, tmp_path):
     assert printer._page is None
     printer.pdf(good, tmp_path / "good.pdf")
     assert "after the failure" in _text(tmp_path / "good.pdf")
+
+
+def test_a_chart_drawn_once_looks_as_savefig_draws_it(printer):
+    """kit.narrative.cropped_svg crops by the SVG's viewBox: the browser shows the same picture
+    as savefig's tight crop (only anti-aliasing may differ)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from test_narrative import _figures
+
+    from kit.narrative import cropped_svg
+
+    page = printer._browser.new_page()
+    try:
+        for make in _figures():
+            ax = make()
+            buf = io.StringIO()
+            ax.figure.savefig(buf, format="svg", bbox_inches="tight")
+            shots = []
+            for svg in (buf.getvalue(), cropped_svg(ax.figure)):
+                page.set_content(
+                    f"<body style='margin:0; background:#808080'>{svg[svg.index('<svg') :]}</body>"
+                )
+                png = page.locator("svg").first.screenshot()
+                shots.append(np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=int))
+            savefig, ours = shots
+            assert ours.shape == savefig.shape, make.__name__
+            differ = np.abs(ours - savefig) > 64
+            assert differ.mean() < 0.002, f"{make.__name__}: {differ.mean():.2%} of pixels differ"
+            assert (savefig < 128).mean() > 0.003, "the picture has ink"
+    finally:
+        page.close()

@@ -59,3 +59,86 @@ def test_nps_phrase_and_change_sentence():
     flat = change.copy()
     flat["significant"], flat["p_value"] = False, 0.4
     assert "not a significant change" in change_sentence("IT", flat)
+
+
+# ---------------------------------------------------------------- charts drawn once, cropped
+
+
+def _figures():
+    """Charts whose content overflows their axes in each direction."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from kit import plots
+
+    plots.setup()
+
+    def long_labels():
+        _, ax = plt.subplots(figsize=(4, 3))
+        ax.barh(["Pharmacovigilance and drug safety", "IT"], [-21, 14])
+        ax.set_title("NPS by function")
+        return ax
+
+    def legend_outside():
+        _, ax = plt.subplots(figsize=(5, 3))
+        ax.plot([1, 2, 3], label="wave 1")
+        ax.plot([3, 1, 2], label="wave 2")
+        ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left")
+        return ax
+
+    def text_beyond_the_figure():
+        _, ax = plt.subplots(figsize=(3, 3))
+        ax.scatter([0, 1], [0, 1])
+        ax.annotate("far left, below", (0, 0), xytext=(-150, -90), textcoords="offset points")
+        ax.tick_params(axis="x", labelrotation=60)
+        return ax
+
+    return [long_labels, legend_outside, text_beyond_the_figure]
+
+
+def _size(svg: str) -> tuple[float, float, float, float]:
+    import re
+
+    width, height = (
+        float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    )
+    view = [float(v) for v in re.search(r'viewBox="([^"]*)"', svg).group(1).split()]
+    return width, height, view[2], view[3]
+
+
+@pytest.mark.parametrize("make", _figures(), ids=lambda f: f.__name__)
+def test_a_chart_is_cropped_as_savefig_crops_it(make):
+    import io
+    import re
+
+    from kit.narrative import cropped_svg
+
+    ax = make()
+    buf = io.StringIO()
+    ax.figure.savefig(buf, format="svg", bbox_inches="tight")
+    ours = cropped_svg(ax.figure)
+    assert _size(ours) == pytest.approx(_size(buf.getvalue()), abs=0.01)
+    texts = re.compile(r"<text[^>]*>([^<]*)</text>")
+    assert texts.findall(ours) == texts.findall(buf.getvalue()), "the same words, in order"
+
+
+def test_a_chart_falls_back_to_savefig_if_matplotlib_changed(monkeypatch):
+    import io
+
+    from matplotlib.backends import backend_mixed
+
+    from kit.narrative import chart
+
+    ax = _figures()[0]()
+    buf = io.StringIO()
+    ax.figure.savefig(buf, format="svg", bbox_inches="tight")
+
+    def changed(*args, **kwargs):
+        raise TypeError("MixedModeRenderer() takes 4 positional arguments but 5 were given")
+
+    monkeypatch.setattr(backend_mixed, "MixedModeRenderer", changed)
+    html = chart(ax).data
+    assert html.startswith('<figure class="chart"><svg')
+    assert _size(html) == pytest.approx(_size(buf.getvalue()), abs=0.01)
