@@ -1,7 +1,7 @@
 """Report generation against its floor, and the batch with two jobs against one.
 
 Goals (issue 8), measured in one run on the sample client (each comparison in turns, best of
-each: this machine's speed drifts by a third from one minute to the next):
+each: this machine's speed drifts by a fifth or more from one minute to the next):
 - one pack (three notebooks, the pack HTML, its PDF) takes at most 1.5x the floor: the same
   runner on the same notebooks reduced to their parameters and imports (kernel starts, pandas,
   seaborn and the kit imported) with a blank pack printed;
