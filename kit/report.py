@@ -725,12 +725,7 @@ def run_batch(
         rated = ds.responses["provider_function"].value_counts()
         cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
         with batch_lock(root):
-            try:
-                return _run(
-                    sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected
-                )
-            finally:
-                out.close()
+            return _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
 
 
 def _run(
@@ -746,7 +741,8 @@ def _run(
     )
     ctx = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
-    with pool, contextlib.closing(bar):
+    # Closed in reverse order: the browser, then the bar, then the pool (its workers end meanwhile).
+    with pool, contextlib.closing(bar), contextlib.closing(out):
         futures = {pool.submit(_build_scope, t): t for t in tasks}
         out.open()  # the browser starts while the first scopes run
         try:
@@ -761,7 +757,6 @@ def _run(
                 results[task.scope] = _finish(result, task, out)
                 bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
                 bar.update()
-            out.close()  # while the workers end
         except KeyboardInterrupt:
             _stop(pool, Path(tasks[0].out_root))
             raise
