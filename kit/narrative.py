@@ -128,6 +128,8 @@ def chart(ax) -> HTML:
     return HTML(f'<figure class="chart">{svg[svg.index("<svg") :]}</figure>')
 
 
+#: No drawing time in a chart: the same inputs give the same pack, byte for byte, any day.
+_SVG_METADATA = {"Date": None}
 _SVG_SIZE = re.compile(r'width="[\d.]+pt" height="[\d.]+pt" viewBox="[^"]*"')
 
 
@@ -148,14 +150,14 @@ def cropped_svg(fig) -> str:
     width, height = fig.get_size_inches()
     try:
         fig.dpi = 72  # SVG units are points, as in savefig
-        vector = RendererSVG(width * 72, height * 72, buf, image_dpi=dpi)
+        vector = RendererSVG(width * 72, height * 72, buf, image_dpi=dpi, metadata=_SVG_METADATA)
         renderer = MixedModeRenderer(fig, width, height, dpi, vector)
         fig.draw(renderer)
         box = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
         renderer.finalize()
     except Exception:  # noqa: BLE001 - another matplotlib's internals: savefig's own way
         fig.dpi, buf = dpi, io.StringIO()
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata=_SVG_METADATA)
         return buf.getvalue()
     finally:
         fig.dpi = dpi

@@ -142,3 +142,19 @@ def test_a_chart_falls_back_to_savefig_if_matplotlib_changed(monkeypatch):
     html = chart(ax).data
     assert html.startswith('<figure class="chart"><svg')
     assert _size(html) == pytest.approx(_size(buf.getvalue()), abs=0.01)
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["drawn once", "savefig fallback"])
+def test_a_chart_carries_no_drawing_time(broken, monkeypatch):
+    """Two runs of the same inputs give the same pack: no <dc:date> in any chart, any day."""
+    from matplotlib.backends import backend_mixed
+
+    from kit.narrative import chart
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    if broken:
+        monkeypatch.setattr(backend_mixed, "MixedModeRenderer", None)
+    first, second = (chart(_figures()[0]()).data for _ in range(2))
+    assert "<dc:date>" not in first
+    assert "<dc:creator>" in first, "the rest of the metadata is still written"
+    assert first == second
