@@ -17,12 +17,14 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
-__all__ = ["BrowserNotFound", "find_browser", "browser_help", "Printer", "print_pdfs"]
+from kit.errors import KitError
+
+__all__ = ["BrowserNotFound", "find_browser", "browser_help", "Printer"]
 
 _NAMES = (
     "chromium",
@@ -65,7 +67,7 @@ FOOTER = (
 )
 
 
-class BrowserNotFound(RuntimeError):
+class BrowserNotFound(KitError):
     """No Chromium-family browser was found; the message says how to get one."""
 
 
@@ -254,16 +256,3 @@ def _local_only(route) -> None:
         route.continue_()
     else:
         route.abort()
-
-
-@contextmanager
-def _maybe_printer(executable: Path | None) -> Iterator[Printer]:
-    with Printer(executable) as printer:
-        yield printer
-
-
-def print_pdfs(jobs: Iterable[tuple[Path, Path, str]], *, executable: Path | None = None) -> None:
-    """Print each ``(html, pdf, footer)`` with one browser process."""
-    with _maybe_printer(executable) as printer:
-        for html, pdf, footer in jobs:
-            printer.pdf(html, pdf, footer=footer)

@@ -14,7 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
-from kit.config import SAMPLE_CONFIG, SAMPLE_DIR, ConfigError
+from kit.config import SAMPLE_CONFIG, SAMPLE_DIR
+from kit.errors import KitError
 
 __all__ = ["main"]
 
@@ -156,7 +157,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     from kit import workbook
     from kit.context import open_engagement
-    from kit.sections import follow_up
+    from kit.findings import follow_up
 
     if args.action == "export":
         ctx = open_engagement(args.config, scope=args.scope, wave=args.wave)
@@ -184,10 +185,9 @@ def _import(args: argparse.Namespace) -> int:
         print(importers.suggest_mapping(export), end="")
         return 0
     if not args.mapping or not args.out:
-        raise ValueError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
+        raise KitError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
+    _new(Path(args.out))
     out = Path(args.out)
-    if out.exists():
-        raise FileExistsError(f"{out} exists; choose a new name (nothing is overwritten)")
     responses, log = importers.to_responses(export, importers.load_mapping(args.mapping))
     responses.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     log_path = out.with_suffix(".import-log.json")
@@ -215,10 +215,12 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from kit.data import DataError
-    from kit.report import BatchLocked, ParameterError
+def _new(out: Path) -> None:
+    if out.exists():
+        raise KitError(f"{out} exists; choose a new name (nothing is overwritten)")
 
+
+def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = {
         "report": _report,
@@ -230,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     }[args.command]
     try:
         return command(args)
-    except (ConfigError, DataError, ParameterError, BatchLocked, OSError, ValueError) as exc:
+    except (KitError, OSError) as exc:  # the kit's own, and files that cannot be read
         print(f"kit {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from kit.errors import KitError
+
 __all__ = [
     "ROOT",
     "SAMPLE_DIR",
@@ -48,7 +50,7 @@ ORGANISATION = "Organisation"
 ENGAGEMENT_LEVELS = ("Unaware", "Resistant", "Neutral", "Supportive", "Leading")
 
 
-class ConfigError(ValueError):
+class ConfigError(KitError):
     """The engagement file cannot be used; the message lists every problem at once."""
 
     def __init__(self, path: Path | str, problems: list[str]):

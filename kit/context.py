@@ -1,22 +1,34 @@
 """What every stage notebook starts from: the configuration, the validated data, the scope.
 
+A :class:`Context` owns the scope: which function (``provider``), which wave, for whom
+(``audience``), the stakeholders that matter to it, whether it is too small to show, and its
+comments coded once. :meth:`Context.where` narrows it to a segment for the consultant exploring.
+
 Example
 -------
 >>> from kit.config import SAMPLE_CONFIG
 >>> ctx = open_engagement(SAMPLE_CONFIG, scope="Regulatory")
 >>> ctx.label, ctx.wave, set(ctx.rated["provider_function"])
 ('Regulatory', '2026-H1', {'Regulatory'})
+>>> sales = ctx.where(respondent_function="Sales")
+>>> sales.label, len(sales.current)
+('Regulatory (respondent_function = Sales)', 27)
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from kit import themes
 from kit.config import ORGANISATION, Engagement, load_engagement
 from kit.data import Dataset, load
+from kit.errors import KitError
+from kit.stakeholders import in_scope
 
 __all__ = ["Context", "open_engagement", "AUDIENCES"]
 
@@ -34,15 +46,25 @@ class Context:
     wave: str
     audience: str
     min_group_size: int = 0
+    #: The segment filters applied by :meth:`where`, as ``(column, value)`` pairs.
+    filters: tuple[tuple[str, object], ...] = ()
 
     @property
     def is_organisation(self) -> bool:
         return self.scope == ORGANISATION
 
     @property
+    def provider(self) -> str | None:
+        """The function rated: None for the organisation (every function)."""
+        return None if self.is_organisation else self.scope
+
+    @property
     def label(self) -> str:
-        """How the scope is named in sentences."""
-        return "the organisation" if self.is_organisation else self.scope
+        """How the scope is named in sentences (with the segment, when filtered)."""
+        name = "the organisation" if self.is_organisation else self.scope
+        if not self.filters:
+            return name
+        return f"{name} ({', '.join(f'{col} = {_shown(v)}' for col, v in self.filters)})"
 
     @property
     def rated(self) -> pd.DataFrame:
@@ -81,6 +103,73 @@ class Context:
     def for_client(self) -> bool:
         return self.audience == "client"
 
+    @property
+    def too_small(self) -> bool:
+        """True when the scope has too few responses in the wave to show anything about them."""
+        return len(self.current) < self.min_n
+
+    @cached_property
+    def stakeholders(self) -> pd.DataFrame:
+        """The register rows that matter to the scope (everyone for the organisation)."""
+        return in_scope(self.ds.stakeholders, self.ds.relationships, self.provider)
+
+    @cached_property
+    def coded(self) -> pd.DataFrame:
+        """The themes of the scope's comments in the wave (:func:`kit.themes.code`), coded once."""
+        return themes.code(self.current, codebook=self.cfg.codebook)
+
+    def where(self, **equals) -> Context:
+        """The same scope narrowed to the responses whose columns equal the values given.
+
+        A value may be a list (any of them). The filters are recorded in :attr:`label`. Refused
+        for the ``client`` audience: a filtered table next to the unfiltered one can reveal a
+        withheld group by subtraction, so a pack always shows whole scopes.
+
+        >>> from kit.config import SAMPLE_CONFIG
+        >>> ctx = open_engagement(SAMPLE_CONFIG, scope="Regulatory")
+        >>> len(ctx.where(respondent_function=["Sales", "Marketing"]).current)
+        43
+        """
+        if self.for_client:
+            raise KitError(
+                "ctx.where(...) is for the consultant's exploration and is refused for a "
+                "client pack: a filtered table beside the unfiltered one can reveal a withheld "
+                "group by subtraction. Open the engagement with audience='consultant'."
+            )
+        r = self.ds.responses
+        unknown = sorted(set(equals) - set(r.columns))
+        if unknown:
+            raise KitError(
+                f"ctx.where(): no column {', '.join(map(repr, unknown))} in the responses; "
+                f"filter on one of {', '.join(r.columns)}."
+            )
+        keep = pd.Series(True, index=r.index)
+        for column, value in equals.items():
+            many = isinstance(value, (list, tuple, set, frozenset))
+            keep &= r[column].isin(list(value)) if many else r[column] == value
+        if not keep.any():
+            raise KitError(
+                "ctx.where(): no response has "
+                + " and ".join(f"{c} = {_shown(v)}" for c, v in equals.items())
+                + "; check the spelling against the values in responses.csv."
+            )
+        frozen = tuple(
+            (c, tuple(v) if isinstance(v, (list, set, frozenset)) else v) for c, v in equals.items()
+        )
+        return dataclasses.replace(
+            self,
+            ds=dataclasses.replace(self.ds, responses=r[keep]),
+            filters=self.filters + frozen,
+        )
+
+
+def _shown(value) -> str:
+    return (
+        " or ".join(map(str, value))
+        if isinstance(value, (list, tuple, set, frozenset))
+        else str(value)
+    )
+
 
 def open_engagement(
     config: Path | str,
@@ -108,7 +197,7 @@ def open_engagement(
 
     Raises
     ------
-    kit.config.ConfigError, kit.data.DataError, ValueError
+    kit.errors.KitError
         With every problem listed, before any analysis runs.
     """
     cfg = load_engagement(config)
@@ -128,5 +217,5 @@ def open_engagement(
     if not isinstance(min_group_size, int) or min_group_size < 0:
         problems.append(f"min_group_size {min_group_size!r} must be a whole number, 0 or more")
     if problems:
-        raise ValueError("; ".join(problems))
+        raise KitError("; ".join(problems))
     return Context(cfg, ds, scope, wave, audience, min_group_size)

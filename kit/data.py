@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from kit.config import ENGAGEMENT_LEVELS, Engagement
+from kit.errors import KitError
 
 __all__ = [
     "Column",
@@ -169,7 +170,7 @@ class Problem:
     severity: str = "error"  # error | warning
 
 
-class DataError(ValueError):
+class DataError(KitError):
     """The data cannot be used. ``problems`` lists every one of them."""
 
     def __init__(self, problems: list[Problem], *, folder: Path | str = ""):

@@ -25,7 +25,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-__all__ = ["driver_columns", "importance", "sentence"]
+__all__ = ["driver_columns", "importance"]
 
 
 def driver_columns(data: pd.DataFrame, *, prefix: str = "driver_") -> list[str]:
@@ -131,23 +131,3 @@ def importance(
     out = out.sort_values("lmg", ascending=False, ignore_index=True)
     out.insert(6, "rank", np.arange(1, len(out) + 1))
     return out.assign(r2=r2, n=len(values))
-
-
-def sentence(table: pd.DataFrame) -> str:
-    """One plain sentence on what drives the score, honest about overlapping intervals."""
-    top, rest = table.iloc[0], table.iloc[1:]
-    total = table["r2"].iloc[0]
-    others = ", ".join(f"{r['label'].lower()} ({r['share']:.0%})" for _, r in rest.iterrows())
-    text = (
-        f"{top['label']} matters most: it accounts for {top['share']:.0%} of the explained "
-        f"variation in scores ({top['lmg'] * 100:.0f} of {total * 100:.0f} R² points, interval "
-        f"{top['ci_low'] * 100:.0f} to {top['ci_high'] * 100:.0f}), ahead of {others}. "
-        f"Together the {len(table)} drivers explain {total:.0%} of the variation "
-        f"(n = {int(table['n'].iloc[0]):,})."
-    )
-    if len(rest) and rest.iloc[0]["ci_high"] >= top["ci_low"]:
-        text += (
-            f" The intervals of {top['label'].lower()} and {rest.iloc[0]['label'].lower()} "
-            "overlap: their order is not certain."
-        )
-    return text

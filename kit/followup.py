@@ -147,9 +147,6 @@ def queue_summary(q: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_STARTED = ("contacted", "action agreed", "closed")
-
-
 def log_summary(
     followups: pd.DataFrame, responses: pd.DataFrame, *, provider: str | None = None
 ) -> pd.DataFrame:

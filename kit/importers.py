@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from kit.errors import KitError
+
 __all__ = [
     "Export",
     "ImportProblem",
@@ -50,7 +52,7 @@ _MISSING = {"", "n/a", "na", "-", "none", "don't know", "dont know", "prefer not
 _PREVIEW = {"1", "2", "8", "survey preview", "survey test", "spam", "preview", "test"}
 
 
-class ImportProblem(ValueError):
+class ImportProblem(KitError):
     """An export or mapping that cannot be imported, with every problem listed."""
 
     def __init__(self, path, problems: list[str]):
@@ -219,7 +221,7 @@ def parse_scores(values: pd.Series, *, scale: str = "0-10") -> tuple[pd.Series, 
     if scale == "1-11":
         number = number - 1
     elif scale != "0-10":
-        raise ValueError(f"score_scale must be '0-10' or '1-11', not {scale!r}")
+        raise KitError(f"score_scale must be '0-10' or '1-11', not {scale!r}")
     ok = number.between(0, 10) & (number == number.round())
     invalid = ~missing & ~ok
     return number.where(ok), invalid

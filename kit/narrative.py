@@ -20,6 +20,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from kit.config import Engagement
+from kit.context import Context
 from kit.data import Dataset
 
 __all__ = [
@@ -32,8 +33,11 @@ __all__ = [
     "cropped_svg",
     "join",
     "nps_phrase",
+    "band",
     "change_sentence",
+    "driver_sentence",
     "methodology",
+    "withheld",
 ]
 
 
@@ -112,6 +116,16 @@ def table(
     )
 
 
+def withheld(ctx: Context) -> HTML | None:
+    """A note when the scope has too few responses in the wave to show anything about them."""
+    if not ctx.too_small:
+        return None
+    return note(
+        f"{ctx.label} has fewer than {ctx.min_n} responses in {ctx.wave}: nothing more about "
+        "them is shown, to keep respondents anonymous."
+    )
+
+
 def join(*blocks: HTML) -> HTML:
     """Several HTML blocks shown as one (a sentence, a chart, a table...)."""
     return HTML("".join(b.data for b in blocks))
@@ -179,6 +193,39 @@ def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:
         f"{signed(row['nps'])} ({confidence:.0%} interval {signed(row['ci_low'])} to "
         f"{signed(row['ci_high'])}, n = {int(row['n'])})"
     )
+
+
+def band(nps: float) -> str:
+    """Where a score sits against the published benchmarks (Satmetrix, via the seed article)."""
+    if pd.isna(nps):
+        return "not available"
+    if nps > 50:
+        return "the level the highest-growth companies reach (above +50)"
+    if nps > 20:
+        return "clearly positive, above what average performers reach"
+    if nps >= 0:
+        return "barely positive, where average performers sit"
+    return "negative: more detractors than promoters"
+
+
+def driver_sentence(table: pd.DataFrame) -> str:
+    """One plain sentence on what drives the score, honest about overlapping intervals."""
+    top, rest = table.iloc[0], table.iloc[1:]
+    total = table["r2"].iloc[0]
+    others = ", ".join(f"{r['label'].lower()} ({r['share']:.0%})" for _, r in rest.iterrows())
+    text = (
+        f"{top['label']} matters most: it accounts for {top['share']:.0%} of the explained "
+        f"variation in scores ({top['lmg'] * 100:.0f} of {total * 100:.0f} R² points, interval "
+        f"{top['ci_low'] * 100:.0f} to {top['ci_high'] * 100:.0f}), ahead of {others}. "
+        f"Together the {len(table)} drivers explain {total:.0%} of the variation "
+        f"(n = {int(table['n'].iloc[0]):,})."
+    )
+    if len(rest) and rest.iloc[0]["ci_high"] >= top["ci_low"]:
+        text += (
+            f" The intervals of {top['label'].lower()} and {rest.iloc[0]['label'].lower()} "
+            "overlap: their order is not certain."
+        )
+    return text
 
 
 def change_sentence(name: str, change: pd.Series) -> str:

@@ -47,7 +47,9 @@ from kit.privacy import complementary_suppression_1d
 __all__ = [
     "CATEGORIES",
     "METHODS",
-    "band",
+    "blank_suppressed",
+    "intervals",
+    "z_critical",
     "classify",
     "compare",
     "compare_waves",
@@ -99,23 +101,11 @@ def classify(scores, *, detractor_max: int = 6, passive_max: int = 8) -> pd.Seri
     return pd.Series(pd.Categorical.from_codes(codes, CATEGORIES), index=index, name="category")
 
 
-def band(nps: float) -> str:
-    """Where a score sits against the published benchmarks (Satmetrix, via the seed article)."""
-    if pd.isna(nps):
-        return "not available"
-    if nps > 50:
-        return "the level the highest-growth companies reach (above +50)"
-    if nps > 20:
-        return "clearly positive, above what average performers reach"
-    if nps >= 0:
-        return "barely positive, where average performers sit"
-    return "negative: more detractors than promoters"
-
-
 # ---------------------------------------------------------------- intervals
 
 
-def _z(confidence: float) -> float:
+def z_critical(confidence: float) -> float:
+    """The two-sided normal critical value of a ``confidence`` level (1.96 for 0.95)."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     return float(stats.norm.ppf(0.5 + confidence / 2))
@@ -157,7 +147,7 @@ def _bootstrap(counts: np.ndarray, confidence: float, resamples: int, seed: int)
     return se, lo, hi
 
 
-def _intervals(
+def intervals(
     counts: pd.DataFrame,
     *,
     method: str,
@@ -166,10 +156,11 @@ def _intervals(
     resamples: int = 2000,
     seed: int = 2026,
 ) -> pd.DataFrame:
-    """Add shares, NPS, se and interval (points) to a table of counts."""
+    """Add shares, NPS, se and interval (points) to a table of counts (``n``, ``promoters``,
+    ``passives``, ``detractors``)."""
     if method not in METHODS:
         raise ValueError(f"method {method!r} must be one of {METHODS}")
-    z = _z(confidence)
+    z = z_critical(confidence)
     out = counts.copy()
     n = out["n"].to_numpy(dtype=float)
     det, pas, pro = (out[c].to_numpy(dtype=float) for c in ("detractors", "passives", "promoters"))
@@ -275,7 +266,7 @@ def summary(
     keys = _as_list(by)
     table = counts(data, score=score, by=by, detractor_max=detractor_max, passive_max=passive_max)
     pop = _population(table, keys, population)
-    out = _intervals(
+    out = intervals(
         table,
         method=method,
         confidence=confidence,
@@ -284,7 +275,7 @@ def summary(
         seed=seed,
     )
     out["suppressed"] = out["n"] < min_n
-    return _blank(out)
+    return blank_suppressed(out)
 
 
 def _population(table: pd.DataFrame, keys: list[str], population):
@@ -310,7 +301,7 @@ def _population(table: pd.DataFrame, keys: list[str], population):
     return pop
 
 
-def _blank(table: pd.DataFrame) -> pd.DataFrame:
+def blank_suppressed(table: pd.DataFrame) -> pd.DataFrame:
     """A suppressed group shows neither its score nor its counts."""
     hide = table["suppressed"].to_numpy(dtype=bool)
     if hide.any():
@@ -337,7 +328,7 @@ def segments(
     table = summary(data, by=by, min_n=0, **options)
     hide = complementary_suppression_1d(table["n"], min_n=min_n)
     table["suppressed"] = hide.to_numpy()
-    return _blank(table).sort_values(by, kind="stable").reset_index(drop=True)
+    return blank_suppressed(table).sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def trend(
@@ -353,7 +344,7 @@ def trend(
     table = table.reindex(pd.Index(list(waves), name=wave))
     table[COUNT_COLUMNS] = table[COUNT_COLUMNS].fillna(0).astype(np.int64)
     table["suppressed"] = table["n"] < max(min_n, 1)
-    table = _blank(table.reset_index())
+    table = blank_suppressed(table.reset_index())
     changes = compare_waves(data, waves=waves, wave=wave, min_n=min_n, **options)
     return table, changes
 
@@ -389,7 +380,7 @@ def compare(
     """
     if method not in ("adjusted_wald", "wald"):
         raise ValueError(f"compare supports 'adjusted_wald' and 'wald', not {method!r}")
-    z_crit = _z(confidence)
+    z_crit = z_critical(confidence)
     cut = {"detractor_max": detractor_max, "passive_max": passive_max}
     if paired:
         return _paired(a, b, score, respondent, confidence, z_crit, cut)
@@ -499,7 +490,7 @@ def compare_waves(
         detractor_max=detractor_max,
         passive_max=passive_max,
     )
-    z_crit = _z(confidence)
+    z_crit = z_critical(confidence)
     groups = table.groupby(keys, sort=True) if keys else [((), table)]
     rows = []
     empty = pd.Series({"n": 0, "promoters": 0, "passives": 0, "detractors": 0})
@@ -570,7 +561,7 @@ def sample_size(
         var = 1.0
     else:
         var = promoters + detractors - (promoters - detractors) ** 2
-    n0 = _z(confidence) ** 2 * var / (margin / 100) ** 2
+    n0 = z_critical(confidence) ** 2 * var / (margin / 100) ** 2
     if population is not None:
         n0 = n0 / (1 + (n0 - 1) / population)
     return int(ceil(n0 - 1e-9))

@@ -48,7 +48,7 @@ def matrix(
     hidden.index = hidden.index.set_names([provider, customer])
     mask = hidden.reindex(pd.MultiIndex.from_frame(table[[provider, customer]])).to_numpy()
     table["suppressed"] = mask.astype(bool)
-    return nps._blank(table)
+    return nps.blank_suppressed(table)
 
 
 def mutual(table: pd.DataFrame, function: str) -> pd.DataFrame:
@@ -169,7 +169,7 @@ def influence_weighted(
     mean = g["swx"] / g["sw"]
     var = g["swx2"] / g["sw"] - mean**2
     n_eff = g["sw"] ** 2 / g["sw2"]
-    half = nps._z(confidence) * np.sqrt(var / n_eff)
+    half = nps.z_critical(confidence) * np.sqrt(var / n_eff)
     out = pd.DataFrame(
         {
             "n": g["n"],

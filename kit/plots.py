@@ -3,10 +3,10 @@ the matplotlib ``Axes`` it drew on.
 
 Example
 -------
->>> from kit.config import SAMPLE_CONFIG, load_engagement
->>> from kit.data import load
->>> ds = load(load_engagement(SAMPLE_CONFIG))
->>> ax = score_distribution(ds.responses)
+>>> from kit.config import SAMPLE_CONFIG
+>>> from kit.context import open_engagement
+>>> from kit.findings import internal_nps as find
+>>> ax = score_distribution(find.distribution(open_engagement(SAMPLE_CONFIG)))
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 __all__ = [
+    "BRAND",
     "CATEGORY_COLOURS",
     "setup",
+    "use_brand",
     "score_distribution",
     "category_split",
     "nps_trend",
@@ -37,12 +39,22 @@ __all__ = [
 ]
 
 CATEGORY_COLOURS = {"detractor": "#C0392B", "passive": "#B3B6B7", "promoter": "#1E8449"}
-PRIMARY = "#1B4F72"
 MUTED = "#7F8C8D"
+#: The engagement's brand colours, set by :func:`setup` (or :func:`use_brand`): the charts'
+#: main colour and their highlights, as in the pack's style sheet.
+BRAND = {"primary": "#1B4F72", "accent": "#C0392B"}
 
 
-def setup(*, vector: bool = True) -> None:
-    """The kit's chart style; SVG output in notebooks (crisp in HTML and PDF) when ``vector``."""
+def use_brand(cfg) -> None:
+    """Take the charts' and widgets' colours from an engagement's ``brand`` settings."""
+    BRAND.update(primary=cfg.brand_primary, accent=cfg.brand_accent)
+
+
+def setup(cfg=None, *, vector: bool = True) -> None:
+    """The kit's chart style, in the brand colours of ``cfg`` (an engagement) when given; SVG
+    output in notebooks (crisp in HTML and PDF) when ``vector``."""
+    if cfg is not None:
+        use_brand(cfg)
     sns.set_theme(
         style="whitegrid",
         context="notebook",
@@ -73,23 +85,14 @@ def _ax(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def score_distribution(
-    responses: pd.DataFrame,
-    *,
-    score: str = "score",
-    detractor_max: int = 6,
-    passive_max: int = 8,
-    ax: Axes | None = None,
-) -> Axes:
-    """Bars of the 0-10 scores, coloured detractor / passive / promoter, with the share on top."""
+def score_distribution(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Bars of the 0-10 answers, coloured detractor / passive / promoter, with the share on top.
+
+    ``table`` is :func:`kit.findings.internal_nps.distribution`: ``score``, ``n``, ``category``.
+    """
     ax = _ax(ax, (7.5, 3.2))
-    counts = responses[score].value_counts().reindex(range(11), fill_value=0)
-    colours = [
-        CATEGORY_COLOURS[
-            "detractor" if s <= detractor_max else "passive" if s <= passive_max else "promoter"
-        ]
-        for s in range(11)
-    ]
+    counts = table.set_index("score")["n"]
+    colours = [CATEGORY_COLOURS[c] for c in table["category"]]
     ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
     total = max(int(counts.sum()), 1)
     for s, c in counts.items():
@@ -155,7 +158,7 @@ def nps_trend(
     x = np.arange(len(shown))
     nps = shown["nps"].to_numpy(float)
     err = np.vstack([nps - shown["ci_low"].to_numpy(float), shown["ci_high"].to_numpy(float) - nps])
-    ax.errorbar(x, nps, yerr=err, fmt="o-", color=PRIMARY, ecolor=MUTED, capsize=4, lw=2)
+    ax.errorbar(x, nps, yerr=err, fmt="o-", color=BRAND["primary"], ecolor=MUTED, capsize=4, lw=2)
     for xi, (v, n) in enumerate(zip(nps, shown["n"], strict=True)):
         ax.annotate(
             f"{v:+.0f}\n(n={int(n)})",
@@ -176,7 +179,7 @@ def nps_trend(
                     (i, 95),
                     ha="center",
                     fontsize=8,
-                    color="#C0392B" if c["significant"] else MUTED,
+                    color=BRAND["accent"] if c["significant"] else MUTED,
                     fontweight="bold" if c["significant"] else "normal",
                 )
     ax.axhline(0, color="#999", lw=0.8)
@@ -206,7 +209,11 @@ def nps_bars(
                 style="italic",
             )
             continue
-        colour = "#C0392B" if highlight is not None and row[label] == highlight else PRIMARY
+        colour = (
+            BRAND["accent"]
+            if highlight is not None and row[label] == highlight
+            else BRAND["primary"]
+        )
         ax.barh(i, row["nps"], color=colour, alpha=0.85, height=0.6)
         ax.plot([row["ci_low"], row["ci_high"]], [i, i], color="#333", lw=1)
         ax.plot([row["ci_low"], row["ci_low"]], [i - 0.15, i + 0.15], color="#333", lw=1)
@@ -357,10 +364,15 @@ def gap_360(
     ax = _ax(ax, (7.5, 0.4 * len(t) + 1.2))
     y = np.arange(len(t))
     ax.hlines(y, t["ci_low"], t["ci_high"], color=MUTED, lw=1.2)
-    ax.hlines(y, t["predicted"], t["nps"], color="#C0392B", lw=0.8, linestyles="dotted")
-    ax.scatter(t["nps"], y, color=PRIMARY, zorder=3, label="Received (95% interval)")
+    ax.hlines(y, t["predicted"], t["nps"], color=BRAND["accent"], lw=0.8, linestyles="dotted")
+    ax.scatter(t["nps"], y, color=BRAND["primary"], zorder=3, label="Received (95% interval)")
     ax.scatter(
-        t["predicted"], y, facecolors="white", edgecolors=PRIMARY, zorder=3, label="Predicted"
+        t["predicted"],
+        y,
+        facecolors="white",
+        edgecolors=BRAND["primary"],
+        zorder=3,
+        label="Predicted",
     )
     ax.set_yticks(y, t[label].astype(str))
     ax.invert_yaxis()
@@ -379,7 +391,7 @@ def response_rates(
     t = table.reset_index(drop=True)
     ax = _ax(ax, (7.5, 0.35 * len(t) + 1.0))
     y = np.arange(len(t))
-    ax.barh(y, t["rate"].fillna(0), color=PRIMARY, alpha=0.85, height=0.6)
+    ax.barh(y, t["rate"].fillna(0), color=BRAND["primary"], alpha=0.85, height=0.6)
     for i, row in t.iterrows():
         text = (
             "fewer than the anonymity threshold"
@@ -415,7 +427,9 @@ def driver_importance(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     err = np.vstack(
         [value - 100 * t["ci_low"].to_numpy(float), 100 * t["ci_high"].to_numpy(float) - value]
     )
-    ax.barh(y, value, xerr=err, color=PRIMARY, alpha=0.85, height=0.6, ecolor="#333", capsize=3)
+    ax.barh(
+        y, value, xerr=err, color=BRAND["primary"], alpha=0.85, height=0.6, ecolor="#333", capsize=3
+    )
     for i, (v, hi) in enumerate(zip(value, 100 * t["ci_high"], strict=True)):
         ax.annotate(
             f"{v:.0f}", (hi, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8

@@ -24,7 +24,6 @@ Example
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures as cf
 import contextlib
 import functools
@@ -52,6 +51,7 @@ from markupsafe import Markup
 from kit import __version__
 from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
 from kit.data import Dataset, file_hashes, load, shared_validation
+from kit.errors import KitError
 
 __all__ = [
     "STAGES",
@@ -63,6 +63,7 @@ __all__ = [
     "scopes_for",
     "check_parameters",
     "declared_parameters",
+    "for_client",
     "render_notebook",
     "render_pack",
     "run_batch",
@@ -92,11 +93,11 @@ _VERSIONED = (
 )
 
 
-class ParameterError(ValueError):
+class ParameterError(KitError):
     """Parameters passed to a notebook that it does not declare, or of a non-JSON type."""
 
 
-class BatchLocked(RuntimeError):
+class BatchLocked(KitError):
     """Another ``kit report`` is writing the same reports folder."""
 
 
@@ -130,7 +131,7 @@ def scopes_for(cfg: Engagement, ds: Dataset, requested: list[str] | None = None)
     )
     unknown = [s for s in wanted if s != ORGANISATION and s not in functions]
     if unknown:
-        raise ValueError(
+        raise KitError(
             f"Unknown scope(s) {unknown}. A scope is '{ORGANISATION}' or one of the functions in "
             f"functions.csv: {', '.join(functions)}."
         )
@@ -140,7 +141,7 @@ def scopes_for(cfg: Engagement, ds: Dataset, requested: list[str] | None = None)
         folders.setdefault(slug(s), []).append(s)
     clashes = [names for names in folders.values() if len(names) > 1]
     if clashes:
-        raise ValueError(
+        raise KitError(
             "These scopes would share a pack folder: "
             + "; ".join(" and ".join(repr(n) for n in names) for names in clashes)
             + ". Rename one of them in functions.csv (and the other tables)."
@@ -160,15 +161,9 @@ def _is_json(value) -> bool:
 
 def declared_parameters(notebook: Path) -> list[str]:
     """The names a notebook's ``parameters`` cell assigns (what papermill can replace)."""
-    nb = nbformat.read(notebook, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not cells:
-        return []
-    names = []
-    for node in ast.parse(cells[0].source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        names += [t.id for t in targets if isinstance(t, ast.Name)]
-    return names
+    import papermill
+
+    return list(papermill.inspect_notebook(_literal(notebook)))
 
 
 def check_parameters(notebook: Path, parameters: dict) -> None:
@@ -375,11 +370,19 @@ def _kernel(task: _Task, result: ScopeResult):
         shutil.rmtree(sockets, ignore_errors=True)
 
 
+def for_client(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of a notebook without its consultant-only cells: a client pack never runs them
+    (named lists, uncoded comments and segment filters are not even computed)."""
+    out = nbformat.from_dict(nb)
+    out.cells = [c for c in out.cells if HIDE_TAG not in c.get("metadata", {}).get("tags", [])]
+    return out
+
+
 def _execute(src: Path, dest: Path, params: dict, task: _Task, km) -> nbformat.NotebookNode:
     import papermill
 
     return papermill.execute_notebook(
-        _literal(src),
+        for_client(nbformat.read(src, as_version=4)),
         _literal(dest),
         parameters=params,
         cwd=str(src.parent),
@@ -699,20 +702,17 @@ def run_batch(
     """Build one report pack per scope; return one :class:`ScopeResult` each.
 
     Validates the configuration, the data and the notebooks' parameters before anything runs
-    (raising :class:`~kit.config.ConfigError`, :class:`~kit.data.DataError`, ValueError or
-    :class:`ParameterError`); after that a failing scope never stops the others.
+    (raising a :class:`~kit.errors.KitError`); after that a failing scope never stops the others.
     """
     with shared_validation():  # validated here once, for every worker and kernel
         cfg = load_engagement(config)
         ds = load(cfg)
         wave = wave or cfg.current_wave
         if wave not in cfg.waves:
-            raise ValueError(
-                f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}."
-            )
+            raise KitError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
         bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
         if bad:
-            raise ValueError(f"Unknown format(s) {bad}; use html, pdf or both.")
+            raise KitError(f"Unknown format(s) {bad}; use html, pdf or both.")
         selected = scopes_for(cfg, ds, scopes)
         root = output_root(cfg, wave, reports_dir)
         tasks = [

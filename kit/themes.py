@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from kit.errors import KitError
 from kit.nps import CATEGORIES, classify
 from kit.privacy import redact
 
@@ -42,7 +43,7 @@ __all__ = [
 DEFAULT_CODEBOOK = Path(__file__).with_name("codebook.yaml")
 
 
-class CodebookError(ValueError):
+class CodebookError(KitError):
     """A codebook that cannot be used, with every problem listed."""
 
     def __init__(self, path: Path, problems: list[str]):

@@ -23,25 +23,29 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from kit import narrative
+from kit import narrative, nps
 from kit.config import ENGAGEMENT_LEVELS
+from kit.context import Context
+from kit.findings import internal_nps as find_nps
+from kit.findings import mapping as find_mapping
 from kit.narrative import signed
-from kit.plots import CATEGORY_COLOURS
-from kit.stakeholders import QUADRANTS, engagement_gaps, grid
+from kit.plots import BRAND, CATEGORY_COLOURS, use_brand
+from kit.stakeholders import QUADRANTS
 from kit.workshop import ALL, NpsCube, Poll, RegisterEdits, what_if
 
 __all__ = ["Workshop", "NpsExplorer", "WhatIf", "LivePoll", "GridWorkshop"]
 
 STYLE = """<style>
 .kit-ws { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 18px; color: #1B2631;
-  --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 36px; }
+  --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 36px;
+  --kit-p: {primary}; --kit-a: {accent};  /* the brand colours */ }
 .kit-workshop { --jp-widgets-horizontal-tab-width: 200px; }
 .kit-workshop .lm-TabBar-tab { font-size: 17px; min-height: 34px; line-height: 34px; }
 .kit-ws .kit-legend span { display: inline-block; padding: 1px 8px; color: white; font-size: 14px; }
-.kit-ws .kit-target-label { position: absolute; top: -18px; font-size: 13px; color: #C0392B; }
+.kit-ws .kit-target-label { position: absolute; top: -18px; font-size: 13px; color: var(--kit-a); }
 .kit-ws .kit-title { font-size: 22px; font-weight: bold; margin: 6px 0; }
 .kit-ws .kit-row { display: flex; gap: 28px; align-items: flex-start; flex-wrap: wrap; }
-.kit-ws .kit-big { font-size: 72px; font-weight: bold; line-height: 1; color: #1B4F72; }
+.kit-ws .kit-big { font-size: 72px; font-weight: bold; line-height: 1; color: var(--kit-p); }
 .kit-ws .kit-sub { font-size: 17px; color: #555; margin-top: 6px; }
 .kit-ws .kit-hidden { font-size: 26px; color: #888; font-style: italic; }
 .kit-ws .kit-bars { display: flex; align-items: flex-end; gap: 5px; height: 190px; }
@@ -50,12 +54,14 @@ STYLE = """<style>
 .kit-ws .kit-scale { position: relative; height: 46px; width: 520px; margin: 14px 0 4px; }
 .kit-ws .kit-axis { position: absolute; top: 20px; width: 100%; height: 2px; background: #bbb; }
 .kit-ws .kit-ci { position: absolute; top: 13px; height: 16px; background: #AED6F1; }
-.kit-ws .kit-dot { position: absolute; top: 9px; width: 4px; height: 24px; background: #1B4F72; }
-.kit-ws .kit-target { position: absolute; top: 0; width: 2px; height: 42px; background: #C0392B; }
+.kit-ws .kit-dot { position: absolute; top: 9px; width: 4px; height: 24px;
+  background: var(--kit-p); }
+.kit-ws .kit-target { position: absolute; top: 0; width: 2px; height: 42px;
+  background: var(--kit-a); }
 .kit-ws .kit-ticks { display: flex; justify-content: space-between; width: 520px; font-size: 13px; }
 .kit-ws .kit-board { display: grid; grid-template-columns: 30px repeat(5, 150px); gap: 3px; }
 .kit-ws .kit-cell { min-height: 92px; padding: 4px; font-size: 13px; line-height: 1.25; }
-.kit-ws .kit-cell .kit-me { font-weight: bold; outline: 2px solid #C0392B; padding: 0 2px; }
+.kit-ws .kit-cell .kit-me { font-weight: bold; outline: 2px solid var(--kit-a); padding: 0 2px; }
 .kit-ws .kit-axislabel { font-size: 14px; color: #555; text-align: center; }
 .kit-ws table { border-collapse: collapse; font-size: 15px; }
 .kit-ws th, .kit-ws td { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
@@ -69,13 +75,16 @@ QUADRANT_COLOURS = {
     "Monitor": "#F2F3F4",
 }
 WIDE = {"description_width": "initial"}
+#: The vote buttons, coloured by the category of their score.
+BUTTON_STYLES = {"detractor": "danger", "passive": "", "promoter": "success"}
 
 
 class _Tool(W.VBox):
     """A tool: its style sheet first (so it also looks right shown alone), then its children."""
 
     def _layout(self, children, *, name: str) -> None:
-        self.children = [W.HTML(STYLE), *children]
+        css = STYLE.replace("{primary}", BRAND["primary"]).replace("{accent}", BRAND["accent"])
+        self.children = [W.HTML(css), *children]
         self.add_class("kit-ws")
         self.add_class(f"kit-{name}")
 
@@ -128,8 +137,8 @@ def bars_html(distribution, *, cut: tuple[int, int] = (6, 8)) -> str:
     counts = np.asarray(distribution, dtype=int)
     top = max(int(counts.max()), 1)
     bars = []
-    for score, k in enumerate(counts):
-        kind = "detractor" if score <= cut[0] else "passive" if score <= cut[1] else "promoter"
+    kinds = nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1])
+    for score, (k, kind) in enumerate(zip(counts, kinds, strict=True)):
         height = 150 * k / top
         bars.append(
             f'<div class="kit-bar">{k}<div style="height:{height:.0f}px;'
@@ -315,7 +324,7 @@ class LivePoll(_Tool):
     """One click per vote (0-10), undo, a running NPS held back until the anonymity threshold,
     and the votes saved as a wave-like CSV."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context):
         self.ctx, self.poll = ctx, Poll()
         functions = sorted(ctx.ds.functions["function"])
         self.provider = W.Dropdown(options=functions, description="About", style=WIDE)
@@ -325,10 +334,11 @@ class LivePoll(_Tool):
         )
         cut = (ctx.cfg.detractor_max, ctx.cfg.passive_max)
         self.buttons = []
-        for s in range(11):
+        kinds = nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1])
+        for s, kind in enumerate(kinds):
             b = W.Button(
                 description=str(s),
-                button_style="danger" if s <= cut[0] else "" if s <= cut[1] else "success",
+                button_style=BUTTON_STYLES[kind],
                 layout=W.Layout(width="64px", height="64px"),
             )
             b.add_class(f"kit-vote-{s}")
@@ -405,7 +415,7 @@ class GridWorkshop(_Tool):
     """Pick a stakeholder, move influence, interest and engagement: the grid and the
     engagement gaps follow; saving writes a new register version, never over the original."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context):
         self.ctx, self.high = ctx, ctx.cfg.thresholds.high
         self.edits = RegisterEdits(ctx.ds.stakeholders)
         reg = self.edits.register.sort_values("name")
@@ -488,9 +498,9 @@ class GridWorkshop(_Tool):
             reg = reg[
                 (reg["function"] == self.show.value) | (reg["stakeholder_id"] == self.who.value)
             ]
-        placed = grid(reg, high=self.high)
-        self.board.value = board_html(placed, high=self.high, selected=self.who.value)
-        gaps = engagement_gaps(reg).head(8)
+        found = find_mapping.grid(self.ctx, register=reg)
+        self.board.value = board_html(found.placed, high=self.high, selected=self.who.value)
+        gaps = found.gaps.head(8)
         changes = self.edits.changes
         self.gaps.value = (
             '<div class="kit-title">Largest engagement gaps</div>'
@@ -529,8 +539,9 @@ class GridWorkshop(_Tool):
 class Workshop(W.Tab):
     """The four workshop tools as tabs, built once from an engagement."""
 
-    def __init__(self, ctx):
-        cube = NpsCube.from_context(ctx)
+    def __init__(self, ctx: Context):
+        use_brand(ctx.cfg)
+        cube = find_nps.cube(ctx)
         self.explorer = NpsExplorer(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.what_if = WhatIf(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.poll = LivePoll(ctx)

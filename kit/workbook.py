@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from kit.data import Dataset, write_version
+from kit.errors import KitError
 from kit.followup import STATUSES
 
 __all__ = [
@@ -52,7 +53,7 @@ QUEUE_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class WorkbookError(ValueError):
+class WorkbookError(KitError):
     """An edited workbook that cannot be read back, with every problem listed."""
 
     def __init__(self, path: Path, problems: list[tuple[str, int, str, object, str]]):

@@ -33,6 +33,7 @@ import pandas as pd
 
 from kit import nps
 from kit.config import ENGAGEMENT_LEVELS, slug
+from kit.context import Context
 from kit.data import SCHEMAS, write_version
 from kit.privacy import complementary_suppression
 
@@ -40,18 +41,16 @@ __all__ = ["ALL", "NpsCube", "what_if", "Poll", "RegisterEdits", "GRID_FIELDS"]
 
 #: The picker value that means "every function".
 ALL = "All functions"
-SCORES = np.arange(11)
 
 
 def _result(hist: np.ndarray, *, suppressed: bool, confidence: float, cut: tuple[int, int]):
     """NPS, interval and distribution from the 11 counts of one group (blank if suppressed)."""
-    det = int(hist[: cut[0] + 1].sum())
-    pas = int(hist[cut[0] + 1 : cut[1] + 1].sum())
-    pro = int(hist[cut[1] + 1 :].sum())
+    kinds = np.asarray(nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1]))
+    det, pas, pro = (int(hist[kinds == kind].sum()) for kind in nps.CATEGORIES)
     row = pd.DataFrame(
         {"n": [det + pas + pro], "detractors": det, "passives": pas, "promoters": pro}
     )
-    stats = nps._intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
+    stats = nps.intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
     out = {k: int(stats[k]) for k in ("n", "promoters", "passives", "detractors")}
     out |= {k: float(stats[k]) for k in ("nps", "ci_low", "ci_high")}
     out["distribution"] = tuple(int(x) for x in hist)
@@ -112,7 +111,7 @@ class NpsCube:
         )
 
     @classmethod
-    def from_context(cls, ctx) -> NpsCube:
+    def from_context(cls, ctx: Context) -> NpsCube:
         """The cube of an engagement, with its threshold and NPS settings."""
         o = ctx.nps_options
         return cls.build(
@@ -178,7 +177,7 @@ def what_if(
         promoters + to_promoter,
     )
     row = pd.DataFrame({"n": [n], "detractors": det, "passives": pas, "promoters": pro})
-    after = nps._intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
+    after = nps.intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
     before = 100 * (promoters - detractors) / n if n else np.nan
     now = 100 * (pro - det) / n if n else np.nan
     missing = float(max(0.0, target - now)) if target is not None and n else np.nan

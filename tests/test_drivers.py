@@ -74,7 +74,9 @@ def test_sample_ranks_the_planted_weights(ds):
     assert t["n"].iloc[0] == len(
         ds.responses[["score", *drivers.driver_columns(ds.responses)]].dropna()
     )
-    said = drivers.sentence(t)
+    from kit.narrative import driver_sentence
+
+    said = driver_sentence(t)
     assert said.startswith("Responsiveness matters most: it accounts for 31%")
 
 

@@ -43,6 +43,29 @@ def test_required_packages_are_declared():
     assert "nbconvert>=7.17.1" in project["dependencies"]
 
 
+def test_every_package_the_kit_imports_is_declared():
+    import sys
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name(r) for r in project["dependencies"]}
+    imported = set()
+    for path in (ROOT / "kit").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"kit", "__future__"}
+    dists = packages_distributions()
+    missing = {
+        name: dists.get(name)
+        for name in third_party
+        if not {_name(d) for d in dists.get(name, [name])} & declared
+    }
+    assert not missing, f"imported by kit/ but not in pyproject.toml: {missing}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_clean_and_thin(path):
     nb = nbformat.read(path, as_version=4)

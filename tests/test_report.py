@@ -13,6 +13,7 @@ from kit.report import (
     ScopeResult,
     check_parameters,
     declared_parameters,
+    for_client,
     render_notebook,
     render_pack,
     run_batch,
@@ -86,15 +87,26 @@ def test_notebook_parameters_checked(name):
 
 
 @pytest.mark.parametrize("name", [n for n, _ in STAGES])
-def test_declared_parameters_are_papermills(name):
-    import papermill
+def test_every_stage_declares_the_batch_parameters(name):
+    declared = declared_parameters(NOTEBOOKS_DIR / name)
+    assert declared == ["config", "scope", "wave", "audience", "min_group_size"]
 
-    path = NOTEBOOKS_DIR / name
-    assert declared_parameters(path) == list(papermill.inspect_notebook(str(path)))
+
+def test_a_client_run_never_executes_consultant_only_cells():
+    nb = nbformat.read(NOTEBOOKS_DIR / "02_internal_nps.ipynb", as_version=4)
+    hidden = [c for c in nb.cells if "consultant-only" in c.metadata.get("tags", [])]
+    assert any("ctx.where(" in c.source for c in hidden), "the exploration cell is hidden"
+    stripped = for_client(nb)
+    assert len(stripped.cells) == len(nb.cells) - len(hidden)
+    assert not any("consultant-only" in c.metadata.get("tags", []) for c in stripped.cells)
+    assert len(nbformat.read(NOTEBOOKS_DIR / "02_internal_nps.ipynb", as_version=4).cells) == len(
+        nb.cells
+    ), "the notebook itself is not changed"
 
 
 def test_declared_parameters_of_any_cell(tmp_path):
     nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python"}
     nb.cells = [nbformat.v4.new_code_cell("a = 1\nb: int = 2  # two\nc, d = 3, 4\nprint(a)")]
     nbformat.write(nb, tmp_path / "none.ipynb")
     assert declared_parameters(tmp_path / "none.ipynb") == []

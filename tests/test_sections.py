@@ -10,7 +10,8 @@ import pytest
 
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
-from kit.sections import internal_nps
+from kit.findings import internal_nps as find
+from kit.sections import internal_nps as show
 
 matplotlib.use("Agg")
 
@@ -37,7 +38,7 @@ def legal():
 
 
 def test_headline_reports_the_significant_fall(regulatory):
-    said = text(internal_nps.headline(regulatory))
+    said = text(show.headline(find.headline(regulatory), regulatory))
     assert "an NPS of −21 (95% interval −34 to −7, n = 100) in 2026-H1" in said
     assert "fell from +21 in 2025-H2 to −21 in 2026-H1 (−42 points; p < 0.001)" in said
     assert "a significant change" in said
@@ -45,46 +46,39 @@ def test_headline_reports_the_significant_fall(regulatory):
 
 
 def test_organisation_headline_names_the_significant_mover_only(org):
-    said = text(internal_nps.headline(org))
+    said = text(show.headline(find.headline(org), org))
     assert "Regulatory's NPS fell" in said
     assert said.count("NPS fell") + said.count("NPS rose") == 1
 
 
 def test_matrix_view_finds_the_silo(org, regulatory):
-    said = text(internal_nps.matrix_view(org))
+    said = text(show.matrix(find.matrix(org), org))
     assert "Marketing and Medical Affairs rate each other negatively" in said
-    assert "<svg" in internal_nps.matrix_view(org).data
+    assert "<svg" in show.matrix(find.matrix(org), org).data
     ma = open_engagement(SAMPLE_CONFIG, scope="Medical Affairs")
     assert "Medical Affairs and Marketing rate each other negatively" in text(
-        internal_nps.matrix_view(ma)
+        show.matrix(find.matrix(ma), ma)
     )
 
 
 def test_gap_view_names_blind_spots(org, regulatory):
-    said = text(internal_nps.gap_view(org))
+    said = text(show.gap(find.gap(org), org))
     assert said.startswith("4 of 10 functions rate themselves higher")
     assert "Regulatory predicted +30 and received −21: 51 points below" in said
-    assert "blind spot" in text(internal_nps.gap_view(regulatory))
+    assert "blind spot" in text(show.gap(find.gap(regulatory), regulatory))
 
 
 def test_a_small_scope_shows_no_count_anywhere(legal):
-    for view in (
-        internal_nps.headline,
-        internal_nps.kpis,
-        internal_nps.distribution,
-        internal_nps.segments_view,
-        internal_nps.influence_view,
-        internal_nps.gap_view,
+    for name, finding in (
+        ("headline", find.headline),
+        ("kpis", find.summary),
+        ("distribution", find.distribution),
+        ("segments", find.segments),
+        ("influence", find.influence),
+        ("gap", find.gap),
+        ("drivers", find.drivers),
+        ("themes", find.themes),
     ):
-        said = text(view(legal))
-        assert not re.search(r"\b4 (responses|of)\b|n = 4\b", said), (view.__name__, said)
-    assert "fewer than 5 responses" in text(internal_nps.distribution(legal))
-
-
-def test_touchpoints_view_shows_segments_and_scores(org):
-    from kit.sections import mapping
-
-    said = text(mapping.touchpoints_view(org))
-    assert "1,356 times two functions contacted the same person within 7 days" in said
-    assert "Collisions each" in said and "Coordination score" in said
-    assert "The most frequent collision: Marketing and Medical Affairs (273 times)" in said
+        said = text(getattr(show, name)(finding(legal), legal))
+        assert not re.search(r"\b4 (responses|of)\b|n = 4\b", said), (name, said)
+    assert "fewer than 5 responses" in text(show.distribution(find.distribution(legal), legal))

@@ -11,7 +11,7 @@ from kit.cli import main
 from kit.config import load_engagement
 from kit.context import open_engagement
 from kit.data import load
-from kit.sections import follow_up
+from kit.findings import follow_up
 
 
 @pytest.fixture

@@ -1,19 +1,31 @@
-"""Stage 3, follow-up planning: what notebook 03 shows for a scope."""
+"""Stage 3, follow-up planning: how notebook 03 and the packs present its findings.
+
+Each function takes a finding of :mod:`kit.findings.follow_up` first and the
+:class:`~kit.context.Context` second, and returns HTML (computed sentences and tables)::
+
+    from kit.findings import follow_up as find
+    from kit.sections import follow_up as show
+
+    plan = find.plan(ctx, top=8)
+    show.plan(plan, ctx)
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 from IPython.display import HTML
 
-from kit import followup, narrative, nps, themes
-from kit.followup import log_summary, queue_summary
+from kit import narrative
+from kit.context import Context
+from kit.findings.follow_up import Loop, Target
 from kit.narrative import note, signed, table
-from kit.sections import internal_nps, mapping
-from kit.stakeholders import engagement_actions
+
+__all__ = ["headline", "owners", "named_list", "log", "plan", "loop", "impact", "target"]
 
 
-def headline(ctx, queue: pd.DataFrame) -> HTML:
-    """How many consenting respondents to go back to, by when, and the earlier loop."""
+def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
+    """How many consenting respondents to go back to, by when, and the earlier loop
+    (``queue`` and ``log`` from :func:`kit.findings.follow_up.queue` and ``.log``)."""
     det = int((queue["category"] == "detractor").sum())
     pas = int((queue["category"] == "passive").sum())
     lines = [
@@ -26,9 +38,6 @@ def headline(ctx, queue: pd.DataFrame) -> HTML:
             f"({ctx.cfg.followup_sla_days} days after the survey closed), owned by "
             f"{queue['owner'].nunique()} function heads."
         )
-    log = log_summary(
-        ctx.ds.followups, ctx.ds.responses, provider=None if ctx.is_organisation else ctx.scope
-    )
     if len(log):
         done = int(log["contacted"].sum())
         total = int(log["followups"].sum())
@@ -39,14 +48,10 @@ def headline(ctx, queue: pd.DataFrame) -> HTML:
     return narrative.headline(lines)
 
 
-def owners(ctx, queue: pd.DataFrame) -> HTML:
+def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
     """Counts per rated function and owner (safe for a pack); suppressed functions hidden."""
-    scores = nps.segments(ctx.current, by="provider_function", **ctx.nps_options)
-    hidden = set(scores.loc[scores["suppressed"], "provider_function"])
-    summary = queue_summary(queue)
-    summary["suppressed"] = summary["provider_function"].isin(hidden)
     out = table(
-        summary,
+        owners,
         columns={
             "provider_function": "Rated function",
             "owner": "Owner",
@@ -56,14 +61,14 @@ def owners(ctx, queue: pd.DataFrame) -> HTML:
             "due": "Due by",
         },
     )
-    if hidden & set(summary["provider_function"]):
+    if owners["suppressed"].any():
         return narrative.join(
             out, note("Counts for functions whose scores are withheld (anonymity rule) are too.")
         )
     return out
 
 
-def named_list(ctx, queue: pd.DataFrame) -> HTML:
+def named_list(queue: pd.DataFrame, ctx: Context) -> HTML:
     """The named follow-up list: only in the consultant's view, never in a client pack."""
     if ctx.for_client:
         return note("The named follow-up list is kept out of client reports.")
@@ -82,11 +87,8 @@ def named_list(ctx, queue: pd.DataFrame) -> HTML:
     )
 
 
-def log(ctx) -> HTML:
+def log(log: pd.DataFrame, ctx: Context) -> HTML:
     """The closed-loop figures of earlier waves."""
-    log = log_summary(
-        ctx.ds.followups, ctx.ds.responses, provider=None if ctx.is_organisation else ctx.scope
-    )
     if log.empty:
         return note("No follow-up was logged for earlier waves.")
     return table(
@@ -104,58 +106,24 @@ def log(ctx) -> HTML:
     )
 
 
-# ---------------------------------------------------------------- the plan and the loop
-
-
-def _provider(ctx) -> str | None:
-    return None if ctx.is_organisation else ctx.scope
-
-
-def queue(ctx) -> pd.DataFrame:
-    """The follow-up queue of the scope in the selected wave (consenting respondents only)."""
-    return followup.queue(
-        ctx.ds,
-        wave=ctx.wave,
-        provider=_provider(ctx),
-        sla_days=ctx.cfg.followup_sla_days,
-        detractor_max=ctx.cfg.detractor_max,
-        passive_max=ctx.cfg.passive_max,
-        coded=themes.code(ctx.current, codebook=ctx.cfg.codebook),
-    )
-
-
-def plan(ctx) -> pd.DataFrame:
-    """Proposed actions for the scope: from its comment themes and its engagement gaps."""
-    rated = ctx.current
-    coded = themes.code(rated, codebook=ctx.cfg.codebook)
-    register = mapping.scope_stakeholders(ctx)
-    gaps = engagement_actions(register, top=8)
-    if not ctx.is_organisation:
-        gaps = gaps[gaps["function"] == ctx.scope]
-    close = ctx.current["submitted_at"].max() if len(ctx.current) else pd.Timestamp.now()
-    due = (close + pd.Timedelta(days=90)).normalize()
-    return followup.action_plan(coded, rated, gaps, followup.owners(ctx.ds), due=due)
-
-
-def plan_view(ctx) -> HTML:
+def plan(plan: pd.DataFrame, ctx: Context) -> HTML:
     """The proposed action plan, for the consultant to edit with the function heads."""
-    if (hidden := internal_nps.withheld(ctx)) is not None:
+    if (hidden := narrative.withheld(ctx)) is not None:
         return hidden
-    p = plan(ctx)
-    if p.empty:
+    if plan.empty:
         return note(
             "No theme is frequent enough and no engagement gap is open: no action proposed."
         )
     lines = [
-        f"{len(p)} actions are proposed for {ctx.label}: "
-        f"{int((p['source'] == 'survey themes').sum())} answer the most frequent complaint themes "
-        f"and {int((p['source'] == 'stakeholder map').sum())} close engagement gaps, all due "
-        f"{p['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
+        f"{len(plan)} actions are proposed for {ctx.label}: "
+        f"{int((plan['source'] == 'survey themes').sum())} answer the most frequent complaint "
+        f"themes and {int((plan['source'] == 'stakeholder map').sum())} close engagement gaps, "
+        f"all due {plan['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
     ]
     return narrative.join(
         narrative.headline(lines),
         table(
-            p,
+            plan,
             columns={
                 "action_id": "#",
                 "function": "Function",
@@ -169,21 +137,17 @@ def plan_view(ctx) -> HTML:
     )
 
 
-def loop_view(ctx) -> HTML:
+def loop(loop: Loop, ctx: Context) -> HTML:
     """Closing the loop in earlier waves: the status funnel, late items, you said - we did."""
-    f, r, provider = ctx.ds.followups, ctx.ds.responses, _provider(ctx)
-    funnel = followup.status_funnel(f, r, provider=provider)
-    if funnel["followups"].iloc[0] == 0:
+    if not loop.logged:
         return note("No follow-up was logged for earlier waves.")
-    opened = r.loc[r["wave"] == ctx.wave, "submitted_at"].min()
-    late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=provider)
-    said = followup.you_said_we_did(f[f["response_id"].isin(r["response_id"])], themes.code(r))
-    stages = {s: int(n) for s, n in zip(funnel["stage"], funnel["followups"], strict=True)}
-    if stages["planned"] < ctx.min_n:
+    if loop.suppressed:
         return note(
             f"Fewer than {ctx.min_n} follow-ups were logged for {ctx.label}: the figures are "
             "not shown, to keep the people concerned anonymous."
         )
+    funnel, late, said = loop.funnel, loop.late, loop.said
+    stages = {s: int(n) for s, n in zip(funnel["stage"], funnel["followups"], strict=True)}
     lines = [
         f"Of {stages['planned']} planned follow-ups, {stages['contacted']} reached a first "
         f"contact, {stages['action agreed']} agreed an action and {stages['closed']} are closed.",
@@ -219,29 +183,28 @@ def loop_view(ctx) -> HTML:
     return narrative.join(*blocks)
 
 
-def impact_view(ctx) -> HTML:
+def impact(impact: pd.DataFrame, ctx: Context) -> HTML:
     """Did following up move the scores? Detractors followed up against those not."""
     if not ctx.is_organisation:
         return note(
             "The effect of follow-up is estimated for the whole organisation (see the "
             "organisation pack): per function the groups are too small to say."
         )
-    t = followup.impact(
-        ctx.ds.responses,
-        ctx.ds.followups,
-        waves=list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1]),
-        detractor_max=ctx.cfg.detractor_max,
-        confidence=ctx.cfg.thresholds.confidence,
-    )
-    pooled = t.iloc[-1]
-    if t.empty or pd.isna(pooled.get("difference")):
+    if impact.empty:
+        return note(
+            f"No earlier wave to compare with: {ctx.wave} is the first, so the effect of "
+            "follow-up can be estimated from the next wave on."
+        )
+    pooled = impact.iloc[-1]
+    if pd.isna(pooled.get("difference")):
         return note("Not enough detractors answered two waves to estimate an effect.")
     small = min(pooled["n_followed"], pooled["n_not"]) < 30
+    confidence = ctx.cfg.thresholds.confidence
     lines = [
         f"Detractors who were followed up scored {signed(pooled['change_followed'], 1)} points "
         f"higher in the next wave; those who were not, {signed(pooled['change_not'], 1)}. "
         f"The difference, {signed(pooled['difference'], 1)} points "
-        f"({ctx.cfg.thresholds.confidence:.0%} interval {signed(pooled['ci_low'], 1)} to "
+        f"({confidence:.0%} interval {signed(pooled['ci_low'], 1)} to "
         f"{signed(pooled['ci_high'], 1)}; n = {int(pooled['n_followed'])} and "
         f"{int(pooled['n_not'])}), "
         + (
@@ -257,7 +220,7 @@ def impact_view(ctx) -> HTML:
     return narrative.join(
         narrative.headline(lines),
         table(
-            t,
+            impact,
             columns={
                 "wave_from": "From",
                 "wave_to": "To",
@@ -278,28 +241,26 @@ def impact_view(ctx) -> HTML:
     )
 
 
-def target_view(ctx) -> HTML:
+def target(target: Target, ctx: Context) -> HTML:
     """The fewest moves that reach the engagement's target NPS, as a what-if table."""
-    if (hidden := internal_nps.withheld(ctx)) is not None:
+    if (hidden := narrative.withheld(ctx)) is not None:
         return hidden
-    target = ctx.cfg.target_nps
-    now = nps.summary(ctx.current, **ctx.nps_options).iloc[0]
-    counts = {k: int(now[k]) for k in ("detractors", "passives", "promoters")}
-    options = followup.target_moves(counts, target=target)
+    options = target.options
     if options.empty:
-        return note(f"{ctx.label} already meets the target NPS of {signed(target)}.")
+        return note(f"{ctx.label} already meets the target NPS of {signed(target.target)}.")
+    now = target.summary.iloc[0]
     k = int(options["moves"].iloc[0])
-    show = options.iloc[sorted({0, len(options) // 2, len(options) - 1})]
+    shown = options.iloc[sorted({0, len(options) // 2, len(options) - 1})]
     lines = [
         f"{ctx.label[:1].upper()}{ctx.label[1:]} is at {signed(now['nps'])} against a target "
-        f"of {signed(target)}: "
+        f"of {signed(target.target)}: "
         f"{k} of its {int(now['n'])} respondents would need to move up one category, for "
         "example:"
     ]
     return narrative.join(
         narrative.headline(lines),
         table(
-            show,
+            shown,
             columns={
                 "detractors_to_passives": "Detractors to passives",
                 "passives_to_promoters": "Passives to promoters",

@@ -1,31 +1,32 @@
-"""Stage 2, internal NPS: what notebook 02 shows for a scope."""
+"""Stage 2, internal NPS: how notebook 02 and the packs present the findings of a scope.
+
+Each function takes a finding of :mod:`kit.findings.internal_nps` and the scope, and returns
+HTML: computed sentences, charts and tables.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 from IPython.display import HTML
 
-from kit import drivers, narrative, nps, nps_tables, plots, privacy, themes
-from kit.narrative import change_sentence, nps_phrase, signed, table
+from kit import narrative, plots
+from kit.context import Context
+from kit.findings.internal_nps import (
+    Drivers,
+    Headline,
+    Influence,
+    Matrix,
+    Participation,
+    Themes,
+    Trend,
+)
+from kit.narrative import band, change_sentence, nps_phrase, signed, table
 
 
-def trend(ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's NPS per wave up to the selected one, and the changes between waves."""
-    waves = list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1])
-    rated = ctx.rated[ctx.rated["wave"].isin(waves)]
-    return nps.trend(rated, waves=waves, **ctx.nps_options)
-
-
-def segments(ctx) -> pd.DataFrame:
-    """NPS per rated function (organisation) or per customer function (one function)."""
-    by = "provider_function" if ctx.is_organisation else "respondent_function"
-    return nps.segments(ctx.current, by=by, **ctx.nps_options)
-
-
-def headline(ctx) -> HTML:
+def headline(found: Headline, ctx: Context) -> HTML:
     """Headline sentences for the scope's NPS, computed from the data."""
     args = ctx.nps_options
-    now = nps.summary(ctx.current, **args).iloc[0]
+    now = found.summary.iloc[0]
     who = (
         "Internal customers rate the organisation's functions"
         if ctx.is_organisation
@@ -33,12 +34,11 @@ def headline(ctx) -> HTML:
     )
     lines = [
         f"{who} an NPS of {nps_phrase(now, confidence=args['confidence'])} in {ctx.wave}"
-        + ("" if now["suppressed"] else f": {nps.band(now['nps'])}.")
+        + ("" if now["suppressed"] else f": {band(now['nps'])}.")
     ]
-    _, changes = trend(ctx)
-    last = changes[changes["wave_to"] == ctx.wave]
+    last = found.change
     if ctx.is_organisation:
-        seg = segments(ctx)
+        seg = found.segments
         shown = seg[~seg["suppressed"]].sort_values("nps")
         if len(shown) >= 2:
             lo, hi = shown.iloc[0], shown.iloc[-1]
@@ -46,16 +46,7 @@ def headline(ctx) -> HTML:
                 f"Highest: {hi['provider_function']} ({signed(hi['nps'])}); lowest: "
                 f"{lo['provider_function']} ({signed(lo['nps'])})."
             )
-        moves = (
-            nps.compare_waves(
-                ctx.ds.responses,
-                waves=[ctx.cfg.previous_wave_of(ctx.wave), ctx.wave],
-                by="provider_function",
-                **args,
-            )
-            if ctx.cfg.previous_wave_of(ctx.wave)
-            else pd.DataFrame()
-        )
+        moves = found.moves
         sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
         if len(moves):
             if len(sig):
@@ -63,14 +54,14 @@ def headline(ctx) -> HTML:
             else:
                 lines.append(
                     f"No function's score changed significantly since "
-                    f"{ctx.cfg.previous_wave_of(ctx.wave)} (Holm-corrected)."
+                    f"{found.previous} (Holm-corrected)."
                 )
     else:
         if len(last):
             lines.append(change_sentence(ctx.scope, last.iloc[0]))
-        predicted = ctx.ds.functions.set_index("function")["predicted_nps"].get(ctx.scope)
-        if predicted is not None and pd.notna(predicted) and not now["suppressed"]:
-            gap = now["nps"] - float(predicted)
+        predicted = found.predicted
+        if pd.notna(predicted) and not now["suppressed"]:
+            gap = now["nps"] - predicted
             lines.append(
                 f"{ctx.scope} expected {signed(float(predicted))}: the score it receives "
                 f"is {abs(gap):.0f} points {'below' if gap < 0 else 'above'} its own "
@@ -79,10 +70,10 @@ def headline(ctx) -> HTML:
     return narrative.headline(lines)
 
 
-def kpis(ctx) -> HTML:
-    """Key figures of the scope in the selected wave."""
+def kpis(summary: pd.DataFrame, ctx: Context) -> HTML:
+    """Key figures of the scope in the selected wave (``summary``: one row)."""
     args = ctx.nps_options
-    now = nps.summary(ctx.current, **args).iloc[0]
+    now = summary.iloc[0]
     if now["suppressed"]:
         return narrative.kpis([("NPS", "suppressed", f"fewer than {ctx.min_n} responses")])
     conf = f"{args['confidence']:.0%}"
@@ -100,7 +91,7 @@ def kpis(ctx) -> HTML:
     )
 
 
-def changes_table(changes: pd.DataFrame) -> HTML:
+def _changes_table(changes: pd.DataFrame) -> HTML:
     """The wave-on-wave changes with their test, significant or not."""
     t = changes.assign(verdict=changes["significant"].map({True: "significant", False: "n.s."}))
     return table(
@@ -123,7 +114,7 @@ def changes_table(changes: pd.DataFrame) -> HTML:
     )
 
 
-def segments_table(ctx, segments: pd.DataFrame) -> HTML:
+def _segments_table(segments: pd.DataFrame) -> HTML:
     """The segment scores as a table with n, interval and category shares."""
     label = segments.columns[0]
     return table(
@@ -148,68 +139,36 @@ def segments_table(ctx, segments: pd.DataFrame) -> HTML:
     )
 
 
-def distribution(ctx) -> HTML:
+def distribution(found: pd.DataFrame, ctx: Context) -> HTML:
     """The 0-10 answers of the selected wave, coloured by category."""
-    if (note := withheld(ctx)) is not None:
+    if (note := narrative.withheld(ctx)) is not None:
         return note
-    ax = plots.score_distribution(
-        ctx.current, detractor_max=ctx.cfg.detractor_max, passive_max=ctx.cfg.passive_max
-    )
-    return narrative.chart(ax)
+    return narrative.chart(plots.score_distribution(found))
 
 
-def trend_view(ctx) -> HTML:
+def trend(found: Trend, ctx: Context) -> HTML:
     """NPS per wave with intervals, and the test of each change."""
-    table_, changes = trend(ctx)
     return narrative.join(
-        narrative.chart(plots.nps_trend(table_, changes=changes)), changes_table(changes)
+        narrative.chart(plots.nps_trend(found.waves, changes=found.changes)),
+        _changes_table(found.changes),
     )
 
 
-def segments_view(ctx) -> HTML:
+def segments(seg: pd.DataFrame, ctx: Context) -> HTML:
     """Scores per function (organisation) or per customer group (one function)."""
-    seg = segments(ctx)
     label = seg.columns[0]
     blocks = [narrative.chart(plots.nps_bars(seg, label=label))]
     if (~seg["suppressed"]).any():
         blocks.append(narrative.chart(plots.category_split(seg, label=label)))
-    return narrative.join(*blocks, segments_table(ctx, seg))
+    return narrative.join(*blocks, _segments_table(seg))
 
 
 # ---------------------------------------------------------------- across the organisation
 
 
-def withheld(ctx) -> HTML | None:
-    """A note when the scope itself has too few responses to show anything about them."""
-    if len(ctx.current) >= ctx.min_n:
-        return None
-    return narrative.note(
-        f"{ctx.label} has fewer than {ctx.min_n} responses in {ctx.wave}: nothing more about "
-        "them is shown, to keep respondents anonymous."
-    )
-
-
-def _silos(m: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of functions that rate each other negatively, both ways shown."""
-    shown = m[~m["suppressed"]].set_index(["provider_function", "respondent_function"])["nps"]
-    rows = []
-    for (a, b), score in shown.items():
-        back = shown.get((b, a))
-        if a < b and back is not None and score < 0 and back < 0:
-            rows.append({"a": a, "b": b, "a_from_b": score, "b_from_a": back})
-    out = pd.DataFrame(rows, columns=["a", "b", "a_from_b", "b_from_a"])
-    return out.assign(mean=(out["a_from_b"] + out["b_from_a"]) / 2).sort_values("mean")
-
-
-def matrix(ctx) -> pd.DataFrame:
-    """The provider x customer matrix of the selected wave (all functions)."""
-    return nps_tables.matrix(ctx.in_wave, **ctx.nps_options)
-
-
-def matrix_view(ctx) -> HTML:
+def matrix(found: Matrix, ctx: Context) -> HTML:
     """Who rates whom: the heatmap (organisation) or the two-way view of one function."""
-    m = matrix(ctx)
-    silos = _silos(m)
+    m, silos = found.cells, found.silos
     if ctx.is_organisation:
         hidden = int(m["suppressed"].sum())
         lines = [
@@ -223,7 +182,7 @@ def matrix_view(ctx) -> HTML:
             for _, r in silos.head(3).iterrows()
         ]
         return narrative.join(narrative.headline(lines), narrative.chart(plots.nps_matrix(m)))
-    view = nps_tables.mutual(m, ctx.scope)
+    view = found.mutual
     both = silos[(silos["a"] == ctx.scope) | (silos["b"] == ctx.scope)]
     lines = [
         f"{ctx.scope} and {r['b'] if r['a'] == ctx.scope else r['a']} rate each other "
@@ -245,11 +204,9 @@ def matrix_view(ctx) -> HTML:
     return narrative.join(narrative.headline(lines), out)
 
 
-def response_view(ctx) -> HTML:
+def participation(found: Participation, ctx: Context) -> HTML:
     """Who answered: respondents against headcount per customer function."""
-    rates = nps_tables.response_rates(ctx.in_wave, ctx.ds.functions, min_n=ctx.min_n)
-    people = ctx.in_wave["respondent_id"].nunique()
-    total = int(ctx.ds.functions["headcount"].sum())
+    rates, people, total = found
     shown = rates[~rates["suppressed"]].dropna(subset=["rate"])
     lines = [f"{people:,} people answered in {ctx.wave}, {100 * people / total:.0f}% of {total:,}."]
     if len(shown) >= 2:
@@ -261,14 +218,11 @@ def response_view(ctx) -> HTML:
     return narrative.join(narrative.headline(lines), narrative.chart(plots.response_rates(rates)))
 
 
-def gap_view(ctx) -> HTML:
+def gap(gaps: pd.DataFrame, ctx: Context) -> HTML:
     """The 360 gap: each function's own predicted NPS against the NPS it receives."""
-    gaps = nps_tables.gap_360(ctx.in_wave, ctx.ds.functions, **ctx.nps_options)
     shown = gaps[~gaps["suppressed"] & gaps["predicted"].notna()]
-    if not ctx.is_organisation:
-        shown = shown[shown["provider_function"] == ctx.scope]
-        if shown.empty:
-            return narrative.note(f"No prediction or not enough responses for {ctx.scope}.")
+    if not ctx.is_organisation and shown.empty:
+        return narrative.note(f"No prediction or not enough responses for {ctx.scope}.")
     blind = shown[shown["outside"] & (shown["gap"] < 0)]
     lines = [
         f"{r['provider_function']} predicted {signed(r['predicted'])} and received "
@@ -292,28 +246,18 @@ def gap_view(ctx) -> HTML:
     return narrative.headline(lines)
 
 
-def influence_view(ctx) -> HTML:
+def influence(found: Influence, ctx: Context) -> HTML:
     """NPS with influential stakeholders' voices weighted up, where consent links them."""
-    if (note := withheld(ctx)) is not None:
+    if (note := narrative.withheld(ctx)) is not None:
         return note
     by = "provider_function"
-    data = ctx.in_wave if ctx.is_organisation else ctx.current
-    t = nps_tables.influence_weighted(
-        data,
-        ctx.ds.stakeholders,
-        ctx.ds.roster,
-        min_n=ctx.min_n,
-        by=by,
-        detractor_max=ctx.cfg.detractor_max,
-        passive_max=ctx.cfg.passive_max,
-        confidence=ctx.cfg.thresholds.confidence,
-    )
+    t = found.table
     linked = int(t["linked"].sum())
     shown = t[~t["suppressed"]]
     big = shown[shown["shift"].abs() >= 5]
     lines = [
-        f"{linked} of {len(data):,} responses come from people in the stakeholder register who "
-        "agreed to be linked; they count in proportion to their influence."
+        f"{linked} of {found.responses:,} responses come from people in the stakeholder "
+        "register who agreed to be linked; they count in proportion to their influence."
     ]
     lines.append(
         "; ".join(f"{r[by]} moves {signed(r['shift'])} points" for _, r in big.iterrows()) + "."
@@ -340,59 +284,41 @@ def influence_view(ctx) -> HTML:
 # ---------------------------------------------------------------- drivers and comments
 
 
-def drivers_view(ctx) -> HTML:
+def drivers(found: Drivers, ctx: Context) -> HTML:
     """Which driver ratings move likelihood-to-recommend, with their uncertainty."""
-    if (note := withheld(ctx)) is not None:
+    if (note := narrative.withheld(ctx)) is not None:
         return note
-    columns = drivers.driver_columns(ctx.current)
-    if len(columns) < 2:
-        return narrative.note("This survey has no driver ratings to analyse.")
-    try:
-        table_ = drivers.importance(
-            ctx.current, drivers=columns, confidence=ctx.cfg.thresholds.confidence
-        )
-    except ValueError as exc:
-        return narrative.note(f"No driver analysis for {ctx.label}: {exc}")
+    if len(found.columns) < 2:
+        return narrative.note(found.problem)
+    if found.problem:
+        return narrative.note(f"No driver analysis for {ctx.label}: {found.problem}")
     return narrative.join(
-        narrative.headline([drivers.sentence(table_)]),
-        narrative.chart(plots.driver_importance(table_)),
+        narrative.headline([narrative.driver_sentence(found.table)]),
+        narrative.chart(plots.driver_importance(found.table)),
     )
 
 
-def _comments(ctx) -> tuple[pd.DataFrame, pd.DataFrame] | HTML:
-    """The scope's commented responses and their themes, or a note why none are shown."""
-    if (note := withheld(ctx)) is not None:
+def _too_few_comments(found: Themes, ctx: Context) -> HTML | None:
+    """A note why no comment is shown, or None."""
+    if (note := narrative.withheld(ctx)) is not None:
         return note
-    commented = ctx.current[ctx.current["comment"].fillna("").str.strip() != ""]
-    least = ctx.cfg.thresholds.min_comment_group_size
-    if len(commented) < least:
-        return narrative.note(
-            f"Fewer than {least} comments about {ctx.label} in {ctx.wave}: themes are not shown."
-        )
-    return commented, themes.code(commented, codebook=ctx.cfg.codebook)
+    if found.enough:
+        return None
+    return narrative.note(
+        f"Fewer than {ctx.cfg.thresholds.min_comment_group_size} comments about {ctx.label} "
+        f"in {ctx.wave}: themes are not shown."
+    )
 
 
-def themes_view(ctx) -> HTML:
+def themes(found: Themes, ctx: Context) -> HTML:
     """Comment themes by category, and a redacted quote or two per theme."""
-    found = _comments(ctx)
-    if isinstance(found, HTML):
-        return found
-    commented, coded = found
-    counts = themes.theme_counts(
-        commented, coded, detractor_max=ctx.cfg.detractor_max, passive_max=ctx.cfg.passive_max
-    )
-    picked = themes.quotes(
-        commented,
-        coded,
-        per_theme=1,
-        names=privacy.person_names(ctx.ds.stakeholders, ctx.ds.roster),
-        min_group_size=ctx.cfg.thresholds.min_comment_group_size,
-        group="respondent_function",
-    )
+    if (note := _too_few_comments(found, ctx)) is not None:
+        return note
+    counts, picked = found.counts, found.quotes
     top = counts.iloc[0] if len(counts) else None
     lines = [
-        f"{len(commented)} of {len(ctx.current)} responses about {ctx.label} carry a comment; "
-        f"{coded['response_id'].nunique()} of them match a theme."
+        f"{found.commented} of {found.responses} responses about {ctx.label} carry a comment; "
+        f"{found.matched} of them match a theme."
     ]
     if top is not None:
         lines.append(f"The most frequent theme is “{top['label']}” ({int(top['total'])}).")
@@ -408,17 +334,13 @@ def themes_view(ctx) -> HTML:
     )
 
 
-def uncoded_view(ctx) -> HTML:
+def uncoded(found: Themes, ctx: Context) -> HTML:
     """Comments no theme matched, redacted, for the consultant to code (never in a pack)."""
     if ctx.for_client:
         return narrative.note("Uncoded comments are a working list, kept out of client reports.")
-    found = _comments(ctx)
-    if isinstance(found, HTML):
-        return found
-    commented, coded = found
-    rest = themes.uncoded(commented, coded)
-    names = privacy.person_names(ctx.ds.stakeholders, ctx.ds.roster)
-    rest = rest.assign(comment=privacy.redact(rest["comment"], names=names))
+    if (note := _too_few_comments(found, ctx)) is not None:
+        return note
+    rest = found.uncoded
     return narrative.join(
         narrative.note(f"{len(rest)} comments match no theme: add phrases to the codebook."),
         table(rest, columns={"response_id": "Response", "score": "Score", "comment": "Comment"}),

@@ -1,0 +1,259 @@
+"""Stage 3, follow-up planning: every figure notebook 03 and the packs show, as tidy data.
+
+Who to go back to (consenting respondents only), owners and due dates, the proposed actions,
+whether earlier follow-up happened and whether it moved scores, and what it takes to reach the
+engagement's target NPS. Named contacts are for the consultant: in a client context the
+queue carries no ``contact_id``, ``name``, ``email`` or ``comment``.
+
+Example
+-------
+>>> from kit.config import SAMPLE_CONFIG
+>>> from kit.context import open_engagement
+>>> ctx = open_engagement(SAMPLE_CONFIG, scope="Regulatory")
+>>> q = queue(ctx)
+>>> len(q), int((q["category"] == "detractor").sum())
+(26, 15)
+>>> owners(ctx)[["provider_function", "owner", "total", "suppressed"]].to_dict("records")
+[{'provider_function': 'Regulatory', 'owner': 'Layla Silva', 'total': 26, 'suppressed': False}]
+>>> loop(ctx).funnel[["stage", "followups"]].to_dict("list")
+{'stage': ['planned', 'contacted', 'action agreed', 'closed'], 'followups': [20, 17, 12, 10]}
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+
+from kit import followup, themes
+from kit.context import Context
+from kit.findings import internal_nps
+from kit.stakeholders import engagement_actions
+
+__all__ = [
+    "Loop",
+    "Target",
+    "queue",
+    "owners",
+    "log",
+    "plan",
+    "loop",
+    "impact",
+    "target",
+]
+
+_IMPACT_COLUMNS = [
+    "wave_from",
+    "wave_to",
+    "n_followed",
+    "n_not",
+    "change_followed",
+    "change_not",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+]
+_MOVES_COLUMNS = ["detractors_to_passives", "passives_to_promoters", "moves", "nps_after"]
+
+
+class Loop(NamedTuple):
+    """Closing the loop in earlier waves, from the follow-up log.
+
+    ``funnel``: how many follow-ups reached each ``stage`` (planned, contacted, action agreed,
+    closed): ``followups`` and ``share`` (% of planned). ``late``: per ``owner`` (and
+    ``owner_name``), the follow-ups never contacted and past their due date when the selected
+    wave opened (``overdue``, ``oldest_due``), most first. ``said``: "you said, we did": the
+    themes of followed-up comments (``you_said``) against the actions agreed on them
+    (``we_did``), with ``followups`` and ``closed`` counts. ``logged``: whether any follow-up
+    was logged for the scope. ``suppressed``: fewer follow-ups than the anonymity threshold were
+    logged; then ``funnel`` has no counts and ``late`` and ``said`` are empty.
+    """
+
+    funnel: pd.DataFrame
+    late: pd.DataFrame
+    said: pd.DataFrame
+    logged: bool
+    suppressed: bool
+
+
+class Target(NamedTuple):
+    """What it takes to reach the target NPS.
+
+    ``summary``: the scope's NPS in the wave (one row of :func:`kit.nps.summary` columns, with
+    its ``suppressed`` flag). ``target``: the engagement's target NPS. ``options``: every split
+    of the fewest one-category moves that reach it (:func:`kit.followup.target_moves` columns
+    ``detractors_to_passives``, ``passives_to_promoters``, ``moves``, ``nps_after``); empty when
+    the target is already met or the scope is suppressed.
+    """
+
+    summary: pd.DataFrame
+    target: float
+    options: pd.DataFrame
+
+
+def queue(ctx: Context, *, include_passives: bool = True) -> pd.DataFrame:
+    """The follow-up queue of the scope in the wave: consenting respondents only.
+
+    Detractors first, then (``include_passives``) passives one point below promoter level;
+    ordered as :func:`kit.followup.queue` explains, with the comments' complaint themes from
+    the engagement's codebook (:attr:`Context.coded`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per response to follow up: ``priority`` (1 = first), ``response_id``,
+        ``provider_function``, ``respondent_function``, ``score``, ``category``,
+        ``contact_id``, ``name``, ``email``, ``comment``, ``themes``, ``influence``,
+        ``owner_id``, ``owner`` (the head of the rated function), ``due``. For a client
+        context the columns that identify a person (:data:`kit.followup.CONTACT_COLUMNS`) are
+        empty.
+    """
+    q = followup.queue(
+        ctx.ds,
+        wave=ctx.wave,
+        provider=ctx.provider,
+        sla_days=ctx.cfg.followup_sla_days,
+        detractor_max=ctx.cfg.detractor_max,
+        passive_max=ctx.cfg.passive_max,
+        include_passives=include_passives,
+        coded=ctx.coded,
+    )
+    if ctx.for_client:
+        q = q.assign(**{c: None for c in followup.CONTACT_COLUMNS})
+    return q
+
+
+def owners(ctx: Context) -> pd.DataFrame:
+    """The queue counted per rated function and owner: safe for a client pack.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``provider_function``, ``owner``, ``detractors``, ``passives``, ``total``, ``due`` (the
+        earliest), most to contact first; ``suppressed`` True (and no counts) for a function
+        whose score is withheld in the wave (anonymity rule).
+    """
+    out = followup.queue_summary(queue(ctx))
+    scores = internal_nps.segments(ctx, by="provider_function")
+    hidden = set(scores.loc[scores["suppressed"], "provider_function"])
+    out["suppressed"] = out["provider_function"].isin(hidden)
+    for column in ("detractors", "passives", "total"):
+        out[column] = out[column].astype("Int64").mask(out["suppressed"])
+    out["due"] = out["due"].mask(out["suppressed"])
+    return out
+
+
+def log(ctx: Context) -> pd.DataFrame:
+    """The closed-loop figures of every wave with follow-ups logged for the scope.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per wave (:func:`kit.followup.log_summary`): ``wave``, ``followups``,
+        ``contacted``, ``closed``, ``contact_rate`` (%), ``median_days_to_contact``,
+        ``overdue`` (not contacted by the due date); empty when nothing was logged.
+    """
+    return followup.log_summary(ctx.ds.followups, ctx.ds.responses, provider=ctx.provider)
+
+
+def plan(
+    ctx: Context,
+    *,
+    top: int = 8,
+    due_days: int = 90,
+    themes_per_function: int = 2,
+    min_mentions: int = 3,
+) -> pd.DataFrame:
+    """Proposed actions for the scope: from its comment themes and its engagement gaps.
+
+    Parameters
+    ----------
+    top
+        How many of the most influential stakeholders' engagement gaps (in the scope's
+        register) to take up; for a function's scope only those in the function are kept.
+    due_days
+        Days after the wave's last response that every action is due.
+    themes_per_function, min_mentions
+        The most frequent complaint themes per rated function taken up, and how many comments
+        a theme needs to be taken up.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`kit.followup.action_plan` columns: ``action_id``, ``function``, ``action``,
+        ``owner``, ``due``, ``success_measure``, ``answers``, ``source`` ("survey themes" or
+        "stakeholder map"), ``status``.
+    """
+    gaps = engagement_actions(ctx.stakeholders, top=top)
+    if not ctx.is_organisation:
+        gaps = gaps[gaps["function"] == ctx.scope]
+    current = ctx.current
+    close = current["submitted_at"].max() if len(current) else pd.Timestamp.now()
+    return followup.action_plan(
+        ctx.coded,
+        current,
+        gaps,
+        followup.owners(ctx.ds),
+        due=(close + pd.Timedelta(days=due_days)).normalize(),
+        themes_per_function=themes_per_function,
+        min_mentions=min_mentions,
+    )
+
+
+def loop(ctx: Context) -> Loop:
+    """Did earlier follow-up happen? The status funnel, late items per owner, you said - we did.
+
+    The funnel and the late items are the scope's; "you said, we did" reads every follow-up
+    logged (whatever the rated function), its comments coded with the engagement's codebook.
+    """
+    f, r = ctx.ds.followups, ctx.ds.responses
+    funnel = followup.status_funnel(f, r, provider=ctx.provider)
+    opened = r.loc[r["wave"] == ctx.wave, "submitted_at"].min()
+    late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=ctx.provider)
+    logged = f[f["response_id"].isin(r["response_id"])]
+    coded = themes.code(r[r["response_id"].isin(logged["response_id"])], codebook=ctx.cfg.codebook)
+    said = followup.you_said_we_did(logged, coded)
+    planned = int(funnel["followups"].iloc[0])
+    suppressed = 0 < planned < ctx.min_n
+    if suppressed:
+        funnel = funnel.assign(followups=pd.NA, share=pd.NA)
+        late, said = late.iloc[:0], said.iloc[:0]
+    return Loop(funnel, late, said, planned > 0, suppressed)
+
+
+def impact(ctx: Context) -> pd.DataFrame:
+    """Did following up move the scores? Detractors followed up against those not.
+
+    Estimated for the whole organisation over the waves up to the selected one; empty for a
+    function's scope (per function the groups are too small to say) and on the first wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`kit.followup.impact` columns: one row per pair of consecutive waves
+        (``wave_from``, ``wave_to``, ``n_followed``, ``n_not``, ``change_followed``,
+        ``change_not``, ``difference`` with ``ci_low``, ``ci_high``, ``p_value``), then a row
+        pooling every pair (``wave_from`` "all pairs") when there are several.
+    """
+    if not ctx.is_organisation:
+        return pd.DataFrame(columns=_IMPACT_COLUMNS)
+    return followup.impact(
+        ctx.ds.responses,
+        ctx.ds.followups,
+        waves=list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1]),
+        detractor_max=ctx.cfg.detractor_max,
+        confidence=ctx.cfg.thresholds.confidence,
+    )
+
+
+def target(ctx: Context) -> Target:
+    """The fewest moves (a detractor to passive, or a passive to promoter) that lift the
+    scope's NPS to the engagement's target, as a what-if table."""
+    now = internal_nps.summary(ctx)
+    goal = ctx.cfg.target_nps
+    row = now.iloc[0]
+    if row["suppressed"]:
+        return Target(now, goal, pd.DataFrame(columns=_MOVES_COLUMNS))
+    counts = {k: int(row[k]) for k in ("detractors", "passives", "promoters")}
+    return Target(now, goal, followup.target_moves(counts, target=goal))

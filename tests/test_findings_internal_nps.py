@@ -1,0 +1,177 @@
+"""Stage 2 findings: their columns, suppression, and the sample's figures (planted effects)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kit.config import SAMPLE_CONFIG
+from kit.context import open_engagement
+from kit.errors import KitError
+from kit.findings import internal_nps as find
+
+
+@pytest.fixture(scope="module")
+def org():
+    return open_engagement(SAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def regulatory():
+    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
+
+
+@pytest.fixture(scope="module")
+def legal():
+    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
+
+
+def test_summary_of_the_organisation_and_a_withheld_function(org, legal):
+    now = find.summary(org).iloc[0]
+    assert (now["n"], now["promoters"], now["passives"], now["detractors"]) == (476, 121, 216, 139)
+    assert now["nps"] == pytest.approx(100 * (121 - 139) / 476)
+    hidden = find.summary(legal).iloc[0]
+    assert hidden["suppressed"] and pd.isna(hidden["n"]) and pd.isna(hidden["nps"])
+
+
+def test_trend_tests_the_regulatory_fall(regulatory):
+    waves, changes = find.trend(regulatory)
+    assert waves["wave"].tolist() == ["2025-H1", "2025-H2", "2026-H1"]
+    assert waves["n"].tolist() == [101, 114, 100]
+    last = changes.iloc[-1]
+    assert (last["wave_from"], last["wave_to"]) == ("2025-H2", "2026-H1")
+    assert last["difference"] == pytest.approx(-21 - 100 * 24 / 114)
+    assert bool(last["significant"]) and last["p_adjusted"] < 0.001
+
+
+def test_a_first_wave_trend_has_no_change_and_no_moves():
+    first = open_engagement(SAMPLE_CONFIG, wave="2025-H1")
+    assert len(find.trend(first).waves) == 1 and find.trend(first).changes.empty
+    assert find.moves(first).empty
+    assert find.headline(first).previous is None
+
+
+def test_segments_group_as_asked_and_suppress_small_groups(org, regulatory):
+    seg = find.segments(org)
+    assert seg.columns[0] == "provider_function" and len(seg) == 12
+    assert seg.loc[seg["suppressed"], "provider_function"].tolist() == [
+        "Legal & Compliance",
+        "Sales",
+    ]
+    assert seg.loc[seg["suppressed"], "n"].isna().all(), "no count for a withheld group"
+    by_customer = find.segments(regulatory)
+    assert by_customer.columns[0] == "respondent_function"
+    assert by_customer["n"].sum() < 100, "two small customer groups are withheld"
+    assert find.segments(regulatory, by="provider_function")["n"].tolist() == [100]
+
+
+def test_moves_name_regulatory_the_only_significant_change(org):
+    moves = find.moves(org)
+    significant = moves.loc[moves["significant"].fillna(False).astype(bool), "provider_function"]
+    assert significant.tolist() == ["Regulatory"]
+    assert moves.set_index("provider_function").loc["Regulatory", "difference"] == pytest.approx(
+        -42.05, abs=0.01
+    )
+
+
+def test_distribution_counts_every_answer_or_none(regulatory, legal):
+    dist = find.distribution(regulatory)
+    assert dist["score"].tolist() == list(range(11))
+    assert dist["n"].sum() == 100 and dist.loc[dist["score"] == 7, "n"].item() == 27
+    assert dist.groupby("category")["n"].sum().to_dict() == {
+        "detractor": 38,
+        "passive": 45,
+        "promoter": 17,
+    }
+    hidden = find.distribution(legal)
+    assert hidden["suppressed"].all() and hidden["n"].isna().all()
+
+
+def test_matrix_finds_the_planted_silo(org, regulatory):
+    cells, silos, mutual = find.matrix(org)
+    assert len(cells) == 70 and int(cells["suppressed"].sum()) == 36
+    assert cells.loc[cells["suppressed"], "nps"].isna().all()
+    assert silos[["a", "b"]].values.tolist() == [["Marketing", "Medical Affairs"]]
+    assert silos["a_from_b"].item() == -100 and mutual.empty
+    two_way = find.matrix(regulatory).mutual
+    assert set(two_way.columns) >= {"function", "n_received", "nps_received", "nps_given"}
+    row = two_way.set_index("function").loc["Clinical Operations"]
+    assert (row["n_received"], row["nps_received"]) == (16, -6.25)
+
+
+def test_participation_counts_people_not_ratings(org):
+    rates, people, headcount = find.participation(org)
+    assert (people, headcount) == (259, 859)
+    hr = rates.set_index("respondent_function").loc["HR"]
+    assert (hr["respondents"], hr["headcount"], hr["rate"]) == (12, 30, 40)
+
+
+def test_gap_is_the_scopes_own_row(org, regulatory):
+    mine = find.gap(regulatory)
+    assert mine["provider_function"].tolist() == ["Regulatory"]
+    row = mine.iloc[0]
+    assert (row["predicted"], row["nps"], row["gap"], bool(row["outside"])) == (30, -21, -51, True)
+    assert len(find.gap(org)) == 12
+
+
+def test_influence_rests_on_linked_answers(regulatory):
+    table, responses = find.influence(regulatory)
+    assert responses == 100
+    row = table.iloc[0]
+    assert (row["n"], row["linked"]) == (100, 4)
+    assert row["shift"] == pytest.approx(row["nps_weighted"] - row["nps"])
+
+
+def test_drivers_rank_responsiveness_first(regulatory):
+    found = find.drivers(regulatory, resamples=200)
+    assert found.problem == "" and len(found.columns) == 4
+    assert found.table["label"].iloc[0] == "Responsiveness"
+    assert found.table["share"].sum() == pytest.approx(1)
+    assert found.table["n"].iloc[0] == 87
+
+
+def test_drivers_say_why_there_is_no_table(sample_copy):
+
+    path = sample_copy / "responses.csv"
+    r = pd.read_csv(path, dtype=str, keep_default_na=False)
+    r.drop(columns=[c for c in r.columns if c.startswith("driver_")]).to_csv(path, index=False)
+    found = find.drivers(open_engagement(sample_copy / "engagement.yaml", scope="Regulatory"))
+    assert found.table.empty and found.columns == []
+    assert "no driver ratings" in found.problem
+
+
+def test_themes_count_quote_and_keep_the_working_list_for_the_consultant(regulatory):
+    said = find.themes(regulatory)
+    assert (said.responses, said.commented, said.matched, said.enough) == (100, 31, 31, True)
+    top = said.counts.iloc[0]
+    assert (top["label"], top["total"]) == ("Slow responses", 18)
+    assert said.quotes.empty, "no customer group of Regulatory reaches 10 comments"
+    client = open_engagement(SAMPLE_CONFIG, scope="Regulatory", audience="client")
+    assert find.themes(client).uncoded.empty, "the working list is never computed for a client"
+
+
+def test_themes_of_a_withheld_scope_are_empty(legal):
+    said = find.themes(legal)
+    assert not said.enough and said.counts.empty and said.quotes.empty and said.uncoded.empty
+
+
+def test_a_segment_is_explored_with_where_and_refused_for_a_client(regulatory):
+    sales = regulatory.where(respondent_function="Sales")
+    assert sales.label == "Regulatory (respondent_function = Sales)"
+    assert find.summary(sales)["n"].item() == 27
+    assert find.segments(sales)["respondent_function"].tolist() == ["Sales"]
+    assert find.summary(regulatory)["n"].item() == 100, "the original scope is unchanged"
+    client = open_engagement(SAMPLE_CONFIG, scope="Regulatory", audience="client")
+    with pytest.raises(KitError, match="refused for a client pack"):
+        client.where(respondent_function="Sales")
+    with pytest.raises(KitError, match="no column 'departement'"):
+        regulatory.where(departement="Sales")
+    with pytest.raises(KitError, match="no response has respondent_function = Sails"):
+        regulatory.where(respondent_function="Sails")
+
+
+def test_findings_never_change_the_data(regulatory):
+    before = regulatory.ds.responses.copy()
+    for finding in (find.headline, find.distribution, find.matrix, find.themes, find.influence):
+        finding(regulatory)
+    pd.testing.assert_frame_equal(regulatory.ds.responses, before)
