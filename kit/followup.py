@@ -22,6 +22,8 @@ from kit.nps import classify
 
 __all__ = [
     "CONTACT_COLUMNS",
+    "IMPACT_COLUMNS",
+    "MOVES_COLUMNS",
     "STATUSES",
     "THEME_ACTIONS",
     "action_plan",
@@ -41,6 +43,20 @@ STATUSES = ("open", "contacted", "action agreed", "closed", "no response")
 
 #: Columns that identify a person: for the consultant's working file, never for a client pack.
 CONTACT_COLUMNS = ("contact_id", "name", "email", "comment")
+#: The columns of :func:`impact` and of :func:`target_moves`.
+IMPACT_COLUMNS = (
+    "wave_from",
+    "wave_to",
+    "n_followed",
+    "n_not",
+    "change_followed",
+    "change_not",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+)
+MOVES_COLUMNS = ("detractors_to_passives", "passives_to_promoters", "moves", "nps_after")
 
 
 def owners(ds: Dataset) -> pd.DataFrame:
@@ -393,19 +409,7 @@ def impact(
         rows.append(
             {"wave_from": "all pairs", "wave_to": "", **_did(pd.concat(panels), confidence)}
         )
-    cols = [
-        "wave_from",
-        "wave_to",
-        "n_followed",
-        "n_not",
-        "change_followed",
-        "change_not",
-        "difference",
-        "ci_low",
-        "ci_high",
-        "p_value",
-    ]
-    return pd.DataFrame(rows).reindex(columns=cols)
+    return pd.DataFrame(rows).reindex(columns=list(IMPACT_COLUMNS))
 
 
 def _did(panel: pd.DataFrame, confidence: float) -> dict:
@@ -446,7 +450,7 @@ def target_moves(counts: pd.Series | dict, *, target: float) -> pd.DataFrame:
     if n == 0:
         raise ValueError("no responses: a target cannot be planned")
     now = 100 * (q - d) / n
-    cols = ["detractors_to_passives", "passives_to_promoters", "moves", "nps_after"]
+    cols = list(MOVES_COLUMNS)
     if now >= target:
         return pd.DataFrame(columns=cols)
     k = ceil((target - now) * n / 100 - 1e-9)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kit.config import SAMPLE_CONFIG, SAMPLE_DIR, load_engagement
+from kit.context import open_engagement
 from kit.data import load
 
 
@@ -19,6 +20,33 @@ def cfg():
 @pytest.fixture(scope="session")
 def ds(cfg):
     return load(cfg)
+
+
+# The sample's scopes, as the stage notebooks open them (consultant's view unless named).
+@pytest.fixture(scope="module")
+def org():
+    return open_engagement(SAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def client():
+    return open_engagement(SAMPLE_CONFIG, audience="client")
+
+
+@pytest.fixture(scope="module")
+def regulatory():
+    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
+
+
+@pytest.fixture(scope="module")
+def marketing():
+    return open_engagement(SAMPLE_CONFIG, scope="Marketing")
+
+
+@pytest.fixture(scope="module")
+def legal():
+    """The sample's withheld function: 4 responses in the current wave, under the threshold."""
+    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
 
 
 @pytest.fixture

@@ -12,21 +12,6 @@ from kit.context import open_engagement
 from kit.findings import follow_up as find
 
 
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
-
-
-@pytest.fixture(scope="module")
-def legal():
-    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
-
-
 def test_queue_lists_consenting_detractors_then_passives(regulatory):
     q = find.queue(regulatory)
     assert list(q.columns) == [

@@ -11,21 +11,6 @@ from kit.errors import KitError
 from kit.findings import internal_nps as find
 
 
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
-
-
-@pytest.fixture(scope="module")
-def legal():
-    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
-
-
 def test_summary_of_the_organisation_and_a_withheld_function(org, legal):
     now = find.summary(org).iloc[0]
     assert (now["n"], now["promoters"], now["passives"], now["detractors"]) == (476, 121, 216, 139)

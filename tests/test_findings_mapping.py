@@ -15,21 +15,6 @@ from kit.findings import mapping as find
 from kit.stakeholders import QUADRANTS
 
 
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
-
-
-@pytest.fixture(scope="module")
-def marketing():
-    return open_engagement(SAMPLE_CONFIG, scope="Marketing")
-
-
 def test_grid_places_the_whole_register_for_the_organisation(org):
     found = find.grid(org)
     assert found.high == 4

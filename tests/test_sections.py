@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 
 import matplotlib
-import pytest
+from reading import text
 
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
@@ -14,27 +13,6 @@ from kit.findings import internal_nps as find
 from kit.sections import internal_nps as show
 
 matplotlib.use("Agg")
-
-
-def text(block) -> str:
-    """The visible sentences of an HTML block (charts and tags removed)."""
-    html = re.sub(r"<svg.*?</svg>", "", block.data, flags=re.S)
-    return html_lib.unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
-
-
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
-
-
-@pytest.fixture(scope="module")
-def legal():
-    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
 
 
 def test_headline_reports_the_significant_fall(regulatory):

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import html as html_lib
-import re
-
 import numpy as np
-import pytest
+from reading import text
 
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
 from kit.findings import follow_up as find
 from kit.sections import follow_up as show
-
-
-def text(block) -> str:
-    """The visible sentences of an HTML block (tags removed)."""
-    return html_lib.unescape(" ".join(re.sub(r"<[^>]+>", " ", block.data).split()))
-
-
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def client():
-    return open_engagement(SAMPLE_CONFIG, audience="client")
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
-
-
-@pytest.fixture(scope="module")
-def legal():
-    return open_engagement(SAMPLE_CONFIG, scope="Legal & Compliance")
 
 
 def test_headline_counts_the_queue_and_the_earlier_loop(org):

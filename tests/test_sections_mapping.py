@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import html as html_lib
-import re
 
 import matplotlib
-import pytest
+from reading import text
 
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
@@ -15,22 +13,6 @@ from kit.findings import mapping as find
 from kit.sections import mapping as show
 
 matplotlib.use("Agg")
-
-
-def text(block) -> str:
-    """The visible sentences of an HTML block (charts and tags removed)."""
-    html = re.sub(r"<svg.*?</svg>", "", block.data, flags=re.S)
-    return html_lib.unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
-
-
-@pytest.fixture(scope="module")
-def org():
-    return open_engagement(SAMPLE_CONFIG)
-
-
-@pytest.fixture(scope="module")
-def regulatory():
-    return open_engagement(SAMPLE_CONFIG, scope="Regulatory")
 
 
 def test_headline_of_the_organisation_and_of_a_function(org, regulatory):

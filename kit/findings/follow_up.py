@@ -42,20 +42,6 @@ __all__ = [
     "target",
 ]
 
-_IMPACT_COLUMNS = [
-    "wave_from",
-    "wave_to",
-    "n_followed",
-    "n_not",
-    "change_followed",
-    "change_not",
-    "difference",
-    "ci_low",
-    "ci_high",
-    "p_value",
-]
-_MOVES_COLUMNS = ["detractors_to_passives", "passives_to_promoters", "moves", "nps_after"]
-
 
 class Loop(NamedTuple):
     """Closing the loop in earlier waves, from the follow-up log.
@@ -237,7 +223,7 @@ def impact(ctx: Context) -> pd.DataFrame:
         pooling every pair (``wave_from`` "all pairs") when there are several.
     """
     if not ctx.is_organisation:
-        return pd.DataFrame(columns=_IMPACT_COLUMNS)
+        return pd.DataFrame(columns=list(followup.IMPACT_COLUMNS))
     return followup.impact(
         ctx.ds.responses,
         ctx.ds.followups,
@@ -254,6 +240,6 @@ def target(ctx: Context) -> Target:
     goal = ctx.cfg.target_nps
     row = now.iloc[0]
     if row["suppressed"]:
-        return Target(now, goal, pd.DataFrame(columns=_MOVES_COLUMNS))
+        return Target(now, goal, pd.DataFrame(columns=list(followup.MOVES_COLUMNS)))
     counts = {k: int(row[k]) for k in ("detractors", "passives", "promoters")}
     return Target(now, goal, followup.target_moves(counts, target=goal))

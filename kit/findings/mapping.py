@@ -197,7 +197,7 @@ def headline(ctx: Context) -> Headline:
         suppliers=suppliers,
         stakeholders=len(placed.placed),
         quadrants=placed.counts,
-        gaps=register_analysis.engagement_gaps(placed.placed),
+        gaps=placed.gaps,
     )
 
 
