@@ -89,6 +89,26 @@ def _parser() -> argparse.ArgumentParser:
     ws.add_argument("--wave", default="", help="the wave to open on (default: the current one)")
     ws.add_argument("--min-group-size", type=int, default=0, help="a stricter anonymity threshold")
 
+    aud = sub.add_parser(
+        "audit", help="check that no withheld figure can be worked out from what is shown"
+    )
+    aud.add_argument(
+        "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
+    )
+    aud.add_argument(
+        "--detail",
+        choices=("scores", "categories"),
+        default="scores",
+        help="take every shown group as published with its 0-10 answers (scores, as the "
+        "workshop shows them) or its category counts only (categories, as the packs print "
+        "them); default: %(default)s",
+    )
+    aud.add_argument(
+        "--out",
+        default=None,
+        help="also save every withheld figure's range as CSV (confidential: true counts)",
+    )
+
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
     smp.add_argument("--seed", type=int, default=2026)
@@ -207,6 +227,46 @@ def _workshop(args: argparse.Namespace) -> int:
     return serve(args.config, port=args.port, wave=args.wave, min_group_size=args.min_group_size)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    import time
+
+    from kit import audit
+    from kit.context import open_engagement
+    from kit.findings import internal_nps
+
+    started = time.perf_counter()
+    ledger = internal_nps.cube(open_engagement(args.config))
+    result = audit.audit(
+        ledger.counts,
+        ledger.hidden,
+        waves=ledger.waves,
+        functions=ledger.functions,
+        min_n=ledger.min_n,
+        cut=ledger.cut,
+        detail=args.detail,
+    )
+    seconds = time.perf_counter() - started
+    s = audit.summary(result)
+    pinned = result[result["pinned"]]
+    if len(pinned):
+        print(pinned.to_string(index=False, max_rows=40))
+    if args.out:
+        _new(Path(args.out))
+        result.to_csv(args.out, index=False)
+    print(
+        f"\n{s['withheld']} withheld cells and totals in {len(ledger.waves)} waves audited in "
+        f"{seconds:.1f} s ({args.detail}): {s['pinned']} worked out exactly (pinned), "
+        f"{s['narrow']} narrowed below {ledger.min_n} responses; "
+        + (
+            f"the narrowest range of a withheld n is {s['narrowest_n_range']}."
+            if s["narrowest_n_range"] is not None
+            else "no withheld n is bounded."
+        )
+        + (f" Ranges saved to {args.out} (confidential)." if args.out else "")
+    )
+    return 1 if len(pinned) else 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from kit.sample import write
 
@@ -229,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": _import,
         "workshop": _workshop,
         "sample": _sample,
+        "audit": _audit,
     }[args.command]
     try:
         return command(args)
