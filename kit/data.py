@@ -424,6 +424,27 @@ def _check_responses(responses: pd.DataFrame, cfg: Engagement | None, out: list[
             )
 
 
+def _check_consent(followups: pd.DataFrame, responses: pd.DataFrame, out: list[Problem]) -> None:
+    """A follow-up only goes back to someone who agreed to be contacted."""
+    if not {"response_id", "ok_to_contact"} <= set(responses.columns) or followups.empty:
+        return
+    agreed = responses.set_index("response_id")["ok_to_contact"].eq(True)
+    agreed = agreed[~agreed.index.duplicated()]
+    known = followups["response_id"].isin(agreed.index)
+    refused = known & ~followups["response_id"].map(agreed).fillna(False).astype(bool)
+    for i in refused[refused].index:
+        out.append(
+            Problem(
+                "followups.csv",
+                int(i) + 2,
+                "response_id",
+                followups.at[i, "response_id"],
+                "is a response whose author did not agree to be contacted (ok_to_contact); "
+                "remove the follow-up",
+            )
+        )
+
+
 def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype="object") for c in SCHEMAS[table]})
 
@@ -506,6 +527,8 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_reporting_lines(tables["stakeholders"], problems)
     if "responses" in tables:
         _check_responses(tables["responses"], cfg, problems)
+    if {"responses", "followups"} <= set(tables):
+        _check_consent(tables["followups"], tables["responses"], problems)
     return tables, problems
 
 

@@ -144,7 +144,7 @@ def export(
                         else xl.book["lists"]
                     )
                     for r, owner in enumerate(owners, start=1):
-                        lists.cell(row=r, column=1, value=owner)
+                        lists.cell(row=r, column=1, value=neutralise(owner))
                     lists.sheet_state = "hidden"
                     formula = f"lists!$A$1:$A${len(owners)}"
                 else:
@@ -188,6 +188,8 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
     by_name = dict(zip(ds.stakeholders["name"], ds.stakeholders["stakeholder_id"], strict=True))
     ids = set(ds.stakeholders["stakeholder_id"])
     known_responses = set(ds.responses["response_id"])
+    consent = ds.responses.get("ok_to_contact", pd.Series(False, index=ds.responses.index))
+    agreed = set(ds.responses.loc[consent.eq(True), "response_id"])
     rows = []
     for i, r in sheet.iterrows():
         row = int(i) + 2
@@ -222,6 +224,16 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
                     "response_id",
                     r["response_id"],
                     "is not a response in responses.csv",
+                )
+            )
+        elif r["response_id"] not in agreed:
+            problems.append(
+                (
+                    QUEUE_SHEET,
+                    row,
+                    "response_id",
+                    r["response_id"],
+                    "did not agree to be contacted (ok_to_contact); delete the row",
                 )
             )
         dates = {}

@@ -155,3 +155,17 @@ def test_a_batch_validates_once_for_all_its_processes(sample_copy, monkeypatch):
         with pytest.raises(AssertionError, match="validated again"):
             load(cfg)
     assert not folder.exists() and data.SHARED_ENV not in os.environ
+
+
+def test_a_follow_up_for_someone_who_did_not_consent_is_refused(sample_copy: Path):
+    followups = pd.read_csv(sample_copy / "followups.csv", dtype=str, keep_default_na=False)
+    responses = pd.read_csv(sample_copy / "responses.csv", dtype=str, keep_default_na=False)
+    refused = responses.index[responses["ok_to_contact"].str.lower() == "false"][0]
+    followups.loc[3, "response_id"] = responses.loc[refused, "response_id"]
+    followups.to_csv(sample_copy / "followups.csv", index=False)
+    _, problems = validate(load_engagement(sample_copy / "engagement.yaml"))
+    found = [p for p in problems if "did not agree to be contacted" in p.message]
+    assert [(p.file, p.row, p.column, p.value) for p in found] == [
+        ("followups.csv", 5, "response_id", responses.loc[refused, "response_id"])
+    ]
+    assert found[0].severity == "error"

@@ -105,6 +105,36 @@ def test_every_problem_is_listed(exported):
     assert "nothing was imported" in str(err.value)
 
 
+def test_a_follow_up_without_consent_is_not_imported(exported):
+    ctx, path, _ = exported
+    r = ctx.ds.responses
+    refused = r.loc[r["ok_to_contact"].eq(False), "response_id"].iloc[0]
+    _edit(path, {(2, "response_id"): refused, (2, "status"): "contacted"})
+    with pytest.raises(workbook.WorkbookError) as err:
+        workbook.read_log(path, ctx.ds)
+    assert [(row, col, value) for _, row, col, value, _ in err.value.problems] == [
+        (2, "response_id", refused)
+    ]
+    assert "did not agree to be contacted" in str(err.value)
+
+
+def test_every_cell_written_is_inert_hidden_sheet_included(sample_copy, tmp_path):
+    register = sample_copy / "stakeholders.csv"
+    table = pd.read_csv(register, dtype=str, keep_default_na=False)
+    table.loc[0, "name"] = '=HYPERLINK("http://x","y")'
+    table.to_csv(register, index=False)
+    ctx = open_engagement(sample_copy / "engagement.yaml", scope="Regulatory")
+    path = tmp_path / "plan.xlsx"
+    workbook.export(path, follow_up.queue(ctx), follow_up.plan(ctx), ctx.ds)
+    book = load_workbook(path)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert book["lists"] in book.worksheets and cells
+    formulas = [c.coordinate for c in cells if c.data_type == "f"]
+    assert not formulas, f"live formulas in {formulas}"
+    listed = [c.value for c in book["lists"]["A"]]
+    assert '\'=HYPERLINK("http://x","y")' in listed
+
+
 def test_formula_injection_is_neutralised(tmp_path, exported):
     ctx, _, _ = exported
     queue = follow_up.queue(ctx).head(1).assign(comment="=cmd|' /C calc'!A0")
