@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--notebooks", default=None, help="folder of customised stage notebooks")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.add_argument(
+        "--clean-staging",
+        action="store_true",
+        help="only remove the unfinished packs a killed batch left behind, then stop "
+        "(every batch also does this first)",
+    )
 
     val = sub.add_parser("validate", help="check a data folder and list every problem")
     val.add_argument(
@@ -116,8 +122,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from kit.config import NOTEBOOKS_DIR
-    from kit.report import run_batch, summary_table
+    from kit.config import NOTEBOOKS_DIR, load_engagement
+    from kit.report import batch_lock, clean_staging, output_root, run_batch, summary_table
+
+    if args.clean_staging:
+        cfg = load_engagement(args.config)
+        root = output_root(cfg, args.wave or cfg.current_wave, args.out)
+        with batch_lock(root):
+            removed = clean_staging(root)
+        print(f"{len(removed)} unfinished pack folder(s) removed from {root}.")
+        return 0
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C

@@ -59,6 +59,7 @@ __all__ = [
     "ParameterError",
     "BatchLocked",
     "batch_lock",
+    "clean_staging",
     "pack_date",
     "scopes_for",
     "check_parameters",
@@ -602,6 +603,16 @@ def batch_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def clean_staging(root: Path) -> list[Path]:
+    """Remove what a batch killed outright (power cut, SIGKILL) left in ``root``: unfinished
+    packs (``.tmp-*``, confidential: executed notebooks and pages) and replaced ones
+    (``.old-*``). Call it holding :func:`batch_lock`, which proves that no batch is writing."""
+    stale = sorted([*root.glob(".tmp-*"), *root.glob(".old-*")])
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
 # ---------------------------------------------------------------- the batch
 
 
@@ -725,6 +736,7 @@ def run_batch(
         rated = ds.responses["provider_function"].value_counts()
         cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
         with batch_lock(root):
+            clean_staging(root)
             return _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
 
 

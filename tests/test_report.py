@@ -164,3 +164,40 @@ def test_kernels_use_the_batchs_validation(tmp_path):
         notebooks_dir=tmp_path,
     )
     assert [(r.status, r.error) for r in results] == [("ok", "")]
+
+
+def _stale(root):
+    """What a batch killed outright leaves: an unfinished pack and a replaced one."""
+    for name in (".tmp-finance-x1", ".old-hr-123-456"):
+        (root / name / "notebooks").mkdir(parents=True)
+        (root / name / "pack.html").write_text("confidential")
+    (root / "regulatory").mkdir()
+    (root / "regulatory" / "pack.html").write_text("a finished pack")
+
+
+def test_a_batch_first_removes_what_a_killed_batch_left(tmp_path, monkeypatch):
+    import kit.report as report
+    from kit.config import SAMPLE_CONFIG, load_engagement
+
+    root = report.output_root(load_engagement(SAMPLE_CONFIG), "2026-H1", tmp_path)
+    root.mkdir(parents=True)
+    _stale(root)
+    seen = []
+    monkeypatch.setattr(report, "_run", lambda *a, **k: seen.append(sorted(root.iterdir())) or [])
+    report.run_batch(SAMPLE_CONFIG, scopes=["Regulatory"], reports_dir=tmp_path, progress=False)
+    names = [p.name for p in seen[0]]
+    assert ".tmp-finance-x1" not in names and ".old-hr-123-456" not in names
+    assert (root / "regulatory" / "pack.html").read_text() == "a finished pack"
+
+
+def test_kit_report_clean_staging_only_cleans(tmp_path, capsys):
+    from kit.cli import main
+    from kit.config import SAMPLE_CONFIG, load_engagement
+    from kit.report import output_root
+
+    root = output_root(load_engagement(SAMPLE_CONFIG), "2026-H1", tmp_path)
+    root.mkdir(parents=True)
+    _stale(root)
+    assert main(["report", "--clean-staging", "--out", str(tmp_path)]) == 0
+    assert "2 unfinished pack folder(s) removed" in capsys.readouterr().out
+    assert sorted(p.name for p in root.iterdir()) == [".kit-report.lock", "regulatory"]
