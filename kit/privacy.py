@@ -14,6 +14,7 @@ group is hidden, or at least two are and together they hold ``min_n`` responses 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -23,7 +24,9 @@ __all__ = [
     "complementary_suppression",
     "complementary_suppression_1d",
     "person_names",
+    "plain",
     "redact",
+    "suspects",
 ]
 
 
@@ -176,29 +179,130 @@ def person_names(*tables: pd.DataFrame, column: str = "name") -> list[str]:
     return sorted(set(names.dropna().astype(str).str.strip()) - {""})
 
 
-def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """One alternation of full names and their distinctive parts, longest first."""
-    terms: set[str] = set()
+#: Letters that Unicode does not decompose, as people type them without the accent.
+_PLAIN = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "œ": "oe",
+        "Œ": "Oe",
+    }
+)
+#: Acronyms that are not initials: never redacted as such.
+ACRONYMS = frozenset(
+    {
+        "IT",
+        "HR",
+        "QA",
+        "QC",
+        "PR",
+        "UK",
+        "US",
+        "EU",
+        "CEO",
+        "CFO",
+        "COO",
+        "CIO",
+        "VP",
+        "RA",
+        "PV",
+        "MA",
+        "KPI",
+        "SLA",
+        "OK",
+        "AI",
+        "ID",
+        "SOP",
+        "CRO",
+    }
+)
+
+
+def plain(text: str) -> str:
+    """``text`` without accents, as it is often typed: "Wiśniewski" -> "Wisniewski"."""
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_PLAIN))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _terms(names: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
+    """Full names and distinctive parts (any case), common-word parts (capitalised only), and
+    initials (capitals only), each with its accent-free spelling."""
+    anycase, capitalised, initials = set(), set(), set()
     for name in names:
         full = " ".join(str(name).split())
         if not full:
             continue
-        terms.add(full)
-        for part in re.split(r"\s+", full):
-            if len(part) >= 3 and part.lower() not in COMMON_WORDS:
-                terms.add(part)
-    if not terms:
-        return None
-    body = "|".join(
-        re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True)
+        parts = re.split(r"[\s]+", full)
+        anycase |= {full, plain(full)}
+        for part in {p for word in parts for p in (word, *word.split("-"))}:
+            if len(part) < 2 or not part[0].isalpha():
+                continue
+            target = capitalised if part.lower() in COMMON_WORDS or len(part) < 3 else anycase
+            target |= {part, plain(part)}
+        letters = "".join(p[0] for p in parts if p[:1].isalpha()).upper()
+        if len(parts) >= 2 and len(letters) >= 2 and letters not in ACRONYMS:
+            initials.add(letters)
+    return anycase, capitalised, initials
+
+
+def _alternation(terms: Iterable[str]) -> str:
+    return "|".join(
+        re.escape(t).replace(r"\ ", r"\s+") for t in sorted(set(terms), key=len, reverse=True)
     )
-    return re.compile(rf"(?<![\w-])(?:{body})(?:'s|’s)?(?![\w-])", re.IGNORECASE | re.UNICODE)
+
+
+#: What may follow a name and still be it: a possessive, a plural, a plural possessive.
+_AFTER = r"(?:'s|’s|s'|s’|es|s)?"
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One pattern for every way a name is written: full names and distinctive parts in any
+    case, with or without accents, possessive or plural ("the Wilsons"); first names or
+    surnames that are also common words ("Lee", "Park") only capitalised and not opening a
+    sentence; initials ("EW") only in capitals."""
+    anycase, capitalised, initials = _terms(names)
+    branches = []
+    if anycase:
+        branches.append(rf"(?i:{_alternation(anycase)}){_AFTER}")
+    if capitalised:
+        opening = r"(?<![.!?]\s)(?<![.!?])(?<!^)"
+        branches.append(rf"{opening}(?:{_alternation(capitalised)}){_AFTER}")
+    if initials:
+        branches.append(rf"(?:{_alternation(initials)})")
+    if not branches:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(branches)})(?![\w-])", re.UNICODE)
+
+
+def suspects(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
+    """For the consultant: True where a text, once redacted, still holds a capitalised word
+    that is part of a person's name (a name that opened a sentence, say), to read it first."""
+    parts = {
+        plain(p).lower() for name in names for p in re.split(r"[\s-]+", str(name)) if len(p) >= 2
+    }
+
+    def check(text) -> bool:
+        if not isinstance(text, str):
+            return False
+        words = re.findall(r"(?<![\w\[])[^\W\d_][\w'’-]*", text)
+        return any(w[0].isupper() and plain(w).lower().rstrip("'’s") in parts for w in words)
+
+    return texts.map(check).astype(bool)
 
 
 def redact(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
     """Comments with personal data replaced: e-mail addresses, phone numbers, employee ids and
-    the ``names`` of people (full names, and first names or surnames alone unless they are
-    common words). Offline and rule-based; blanks stay blank. Returns a new Series.
+    the ``names`` of people, however written (see :func:`_name_pattern`: any case, without
+    accents, possessive or plural, initials). Offline and rule-based; blanks stay blank.
+    Returns a new Series.
 
     >>> redact(pd.Series(["Ask Elif Wilson (EMP-12345) or elif.w@helix.example"]),
     ...        names=["Elif Wilson"]).iloc[0]

@@ -25,7 +25,7 @@ import yaml
 
 from kit.errors import KitError
 from kit.nps import CATEGORIES, classify
-from kit.privacy import redact
+from kit.privacy import redact, suspects
 
 __all__ = [
     "DEFAULT_CODEBOOK",
@@ -200,6 +200,8 @@ def quotes(
     quoted, always redacted (``names`` plus e-mail, phone and employee-id patterns). The
     choice is by rule: the comments that hit the theme's patterns most, then of a readable
     length (closest to 120 characters), then by response id; no comment is quoted twice.
+    ``check`` is True where a capitalised word of a person's name survived redaction (a
+    name opening a sentence, say): the consultant reads those quotes first.
     """
     commented = responses[_normalise(responses[text]) != ""]
     sizes = commented.groupby(group, observed=True).size()
@@ -218,11 +220,15 @@ def quotes(
     )
     pool = pool.drop_duplicates("comment").groupby("theme").head(per_theme)
     cat = classify(pool["score"], detractor_max=detractor_max, passive_max=passive_max)
+    quote = redact(pool["comment"], names=names)  # redacted whole, then cut
     out = pool.assign(
         category=cat.astype(str).to_numpy(),
-        quote=redact(pool["comment"], names=names).map(clip),  # redacted whole, then cut
+        quote=quote.map(clip),
+        check=suspects(quote, names=names),
     )
-    return out[["theme", "label", "response_id", "category", "quote"]].reset_index(drop=True)
+    return out[["theme", "label", "response_id", "category", "quote", "check"]].reset_index(
+        drop=True
+    )
 
 
 def uncoded(responses: pd.DataFrame, coded: pd.DataFrame, *, text: str = "comment") -> pd.DataFrame:

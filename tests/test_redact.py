@@ -81,3 +81,54 @@ def test_idempotent_and_leaves_no_email_or_name(prefix, name, email):
     assert one(once) == once
     assert not EMAIL.search(once)
     assert name not in once
+
+
+VARIANTS = [
+    "Elif Wilson",
+    "Ana López",
+    "Piotr Wiśniewski",
+    "Grace Lee",
+    "Jin Park",
+    "Zoë Müller-Lüdenscheidt",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the Wilsons never answer", "the [name] never answer"),
+        ("the Wilsons' team again", "the [name] team again"),
+        ("LOPEZ and lopez and López", "[name] and [name] and [name]"),
+        ("ask Wisniewski, or wiśniewski", "ask [name], or [name]"),
+        ("escalated to Lee twice", "escalated to [name] twice"),
+        ("we met Park's deputy", "we met [name] deputy"),
+        ("EW and AL were copied", "[name] and [name] were copied"),
+        ("Lüdenscheidt's plan; Muller-Ludenscheidt", "[name] plan; [name]"),
+    ],
+)
+def test_redacts_the_ways_names_are_written(text, expected):
+    assert redact(pd.Series([text]), names=VARIANTS).iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Park the idea for now. Lee way is small",  # common words opening a sentence
+        "IT and HR agree; the park was closed",  # acronyms, lower-case common words
+        "Lees and parks",
+    ],
+)
+def test_common_words_and_acronyms_stay(text):
+    assert redact(pd.Series([text]), names=[*VARIANTS, "Ivan Thomas", "Hana Rossi"]).iloc[0] == text
+
+
+def test_suspects_flag_what_redaction_left_for_the_consultant():
+    from kit.privacy import suspects
+
+    texts = pd.Series(["Park the idea. Lee way is small", "nothing here", None, "[name] said"])
+    assert suspects(redact(texts, names=VARIANTS), names=VARIANTS).tolist() == [
+        True,
+        False,
+        False,
+        False,
+    ]

@@ -115,7 +115,8 @@ class Themes(NamedTuple):
     """The scope's comments in the wave: ``responses`` and ``commented`` counts, ``matched``
     (comments with a theme); ``counts`` per theme and category, redacted ``quotes``, and the
     redacted comments no theme matched (``uncoded``: ``response_id``, ``provider_function``,
-    ``score``, ``comment``; the consultant's working list, empty for a client). All three are
+    ``score``, ``comment``, ``check`` where a name may have survived; the consultant's working
+    list, empty for a client). Quotes carry the same ``check``. All three are
     empty when the scope or its comments are too few (``enough`` False)."""
 
     responses: int
@@ -274,7 +275,7 @@ def themes(ctx: Context) -> Themes:
     least = ctx.cfg.thresholds.min_comment_group_size
     enough = not ctx.too_small and len(commented) >= least
     counts = quotes = pd.DataFrame()
-    rest = pd.DataFrame(columns=["response_id", "provider_function", "score", "comment"])
+    rest = pd.DataFrame(columns=["response_id", "provider_function", "score", "comment", "check"])
     if enough:
         names = privacy.person_names(ctx.ds.stakeholders, ctx.ds.roster)
         counts = coding.theme_counts(
@@ -290,7 +291,8 @@ def themes(ctx: Context) -> Themes:
         )
         if not ctx.for_client:
             rest = coding.uncoded(commented, coded)
-            rest = rest.assign(comment=privacy.redact(rest["comment"], names=names))
+            text = privacy.redact(rest["comment"], names=names)
+            rest = rest.assign(comment=text, check=privacy.suspects(text, names=names))
     matched = coded["response_id"].nunique()
     return Themes(len(ctx.current), len(commented), matched, enough, counts, quotes, rest)
 

@@ -343,5 +343,13 @@ def uncoded(found: Themes, ctx: Context) -> HTML:
     rest = found.uncoded
     return narrative.join(
         narrative.note(f"{len(rest)} comments match no theme: add phrases to the codebook."),
-        table(rest, columns={"response_id": "Response", "score": "Score", "comment": "Comment"}),
+        table(
+            rest.assign(check=rest["check"].map({True: "read first", False: ""})),
+            columns={
+                "response_id": "Response",
+                "score": "Score",
+                "comment": "Comment",
+                "check": "Name left?",
+            },
+        ),
     )
