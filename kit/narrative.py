@@ -316,9 +316,9 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             f"Groups with fewer than {th.min_group_size} responses show neither a "
             f"score nor a count, and further groups are hidden where needed so that a hidden group "
             f"cannot be worked out by subtraction. Verbatim comments appear only for groups of at "
-            f"least {th.min_comment_group_size} and with names (in any case, without their accents, "
-            "possessive or plural, or as initials), e-mail addresses, phone numbers and employee "
-            "ids removed.",
+            f"least {th.min_comment_group_size} and with names (in any case, without their "
+            "accents, possessive or plural, or as initials), e-mail addresses, phone numbers and "
+            "employee ids removed.",
         ),
         (
             "Follow-up",
