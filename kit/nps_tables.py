@@ -80,7 +80,8 @@ def response_rates(
 
     Counts distinct respondents (each response when ``respondent`` is blank). ``rate`` above
     100% means the headcount in ``functions.csv`` is out of date. Functions with fewer than
-    ``min_n`` respondents are ``suppressed``: their count and rate are blank.
+    ``min_n`` respondents are ``suppressed`` (their count and rate blank), and further ones so
+    that none is the total of people less the others.
     """
     people = responses[respondent].fillna(responses.get("response_id"))
     answered = people.groupby(responses[customer], observed=True).nunique()
@@ -89,7 +90,8 @@ def response_rates(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = 100 * out["respondents"] / out["headcount"].astype(float)
     out = out.sort_values("rate", ascending=False, kind="stable").reset_index(drop=True)
-    out["suppressed"] = (out["respondents"] > 0) & (out["respondents"] < min_n)
+    # the total of people is printed: a second group is hidden so no small one is its remainder
+    out["suppressed"] = complementary_suppression_1d(out["respondents"], min_n=min_n).to_numpy()
     out["respondents"] = out["respondents"].astype("Int64")
     out.loc[out["suppressed"], ["respondents", "rate"]] = pd.NA
     return out

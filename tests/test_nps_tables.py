@@ -56,16 +56,18 @@ def test_mutual_view_shows_the_sample_silo(ds, cfg):
 def test_response_rates_count_people_not_ratings():
     responses = pd.DataFrame(
         {
-            "response_id": ["r1", "r2", "r3", "r4", "r5", "r6", "r7"],
-            "respondent_id": ["p1", "p1", "p2", "p3", "p4", "p5", "p6"],
-            "respondent_function": ["X", "X", "X", "X", "X", "X", "Y"],
+            "response_id": [f"r{i}" for i in range(1, 11)],
+            "respondent_id": ["p1", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"],
+            "respondent_function": ["X", "X", "X", "X", "X", "X", "Y", "W", "W", "W"],
         }
     )
-    functions = pd.DataFrame({"function": ["X", "Y", "Z"], "headcount": [10, 4, 8]})
+    functions = pd.DataFrame({"function": ["X", "Y", "Z", "W"], "headcount": [10, 4, 8, 6]})
     rates = t.response_rates(responses, functions, min_n=2).set_index("respondent_function")
     assert rates.loc["X", "respondents"] == 5 and rates.loc["X", "rate"] == 50
     assert rates.loc["Y", "suppressed"] and pd.isna(rates.loc["Y", "rate"])
     assert rates.loc["Z", "respondents"] == 0 and not rates.loc["Z", "suppressed"]
+    # 9 people answered: 9 - 5 would give Y's one person away, so W is withheld too
+    assert rates.loc["W", "suppressed"] and pd.isna(rates.loc["W", "respondents"])
 
 
 def test_gap_360_finds_the_planted_blind_spot(ds, cfg):
