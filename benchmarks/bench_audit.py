@@ -14,7 +14,6 @@ import pandas as pd
 from kit import audit
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
-from kit.findings import internal_nps
 from kit.privacy import complementary_suppression
 
 
@@ -47,7 +46,7 @@ def timed(counts, hidden, waves, names, detail: str) -> tuple[float, dict]:
 
 
 def main() -> int:
-    ledger = internal_nps.cube(open_engagement(SAMPLE_CONFIG))
+    ledger = open_engagement(SAMPLE_CONFIG).ledger
     sample = (ledger.counts, ledger.hidden, ledger.waves, ledger.functions)
     ok = True
     print("kit audit: every withheld cell's feasible n, promoters and detractors (LP, then MILP)")

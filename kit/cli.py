@@ -246,10 +246,9 @@ def _audit(args: argparse.Namespace) -> int:
 
     from kit import audit
     from kit.context import open_engagement
-    from kit.findings import internal_nps
 
     started = time.perf_counter()
-    ledger = internal_nps.cube(open_engagement(args.config))
+    ledger = open_engagement(args.config).ledger
     result = audit.audit(
         ledger.counts,
         ledger.hidden,

@@ -18,7 +18,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from kit import themes
 from kit.config import ORGANISATION, Engagement, load_engagement
 from kit.data import Dataset, load
 from kit.errors import KitError
+from kit.ledger import ALL, Ledger
 from kit.stakeholders import in_scope
 
 __all__ = ["Context", "open_engagement", "AUDIENCES"]
@@ -48,6 +49,7 @@ class Context:
     min_group_size: int = 0
     #: The segment filters applied by :meth:`where`, as ``(column, value)`` pairs.
     filters: tuple[tuple[str, object], ...] = ()
+    _ledger: Ledger | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def is_organisation(self) -> bool:
@@ -104,9 +106,22 @@ class Context:
         return self.audience == "client"
 
     @property
+    def ledger(self) -> Ledger:
+        """The engagement's disclosure ledger (:mod:`kit.ledger`), built once from all its
+        data (a segment from :meth:`where` keeps its scope's)."""
+        if self._ledger is None:
+            object.__setattr__(self, "_ledger", Ledger.from_context(self))
+        return self._ledger
+
+    @property
     def too_small(self) -> bool:
-        """True when the scope has too few responses in the wave to show anything about them."""
-        return len(self.current) < self.min_n
+        """True when nothing may be shown about the scope in the wave: too few responses, or
+        its total withheld by the ledger so that a smaller group cannot be worked out."""
+        if len(self.current) < self.min_n:
+            return True
+        if self.filters:
+            return False
+        return self.ledger.withheld(self.wave, provider=self.provider or ALL)
 
     @cached_property
     def stakeholders(self) -> pd.DataFrame:
@@ -156,11 +171,11 @@ class Context:
         frozen = tuple(
             (c, tuple(v) if isinstance(v, (list, set, frozenset)) else v) for c, v in equals.items()
         )
-        return dataclasses.replace(
-            self,
-            ds=dataclasses.replace(self.ds, responses=r[keep]),
-            filters=self.filters + frozen,
+        segment = dataclasses.replace(
+            self, ds=dataclasses.replace(self.ds, responses=r[keep]), filters=self.filters + frozen
         )
+        object.__setattr__(segment, "_ledger", self.ledger)  # decided on the whole data
+        return segment
 
 
 def _shown(value) -> str:

@@ -26,12 +26,12 @@ import pandas as pd
 from kit import narrative, nps
 from kit.config import ENGAGEMENT_LEVELS
 from kit.context import Context
-from kit.findings import internal_nps as find_nps
 from kit.findings import mapping as find_mapping
+from kit.ledger import ALL, Ledger
 from kit.narrative import signed
 from kit.plots import BRAND, CATEGORY_COLOURS, use_brand
 from kit.stakeholders import QUADRANTS
-from kit.workshop import ALL, NpsCube, Poll, RegisterEdits, what_if
+from kit.workshop import Poll, RegisterEdits, what_if
 
 __all__ = ["Workshop", "NpsExplorer", "WhatIf", "LivePoll", "GridWorkshop"]
 
@@ -217,7 +217,7 @@ class NpsExplorer(_Tool):
     """Wave, rated function and rating function pickers; the score with its interval and n,
     suppressed groups shown as such."""
 
-    def __init__(self, cube: NpsCube, *, wave: str, target: float | None = None):
+    def __init__(self, cube: Ledger, *, wave: str, target: float | None = None):
         self.cube, self.target = cube, target
         options = [ALL, *cube.functions]
         self.wave = W.Dropdown(options=cube.waves, value=wave, description="Wave", style=WIDE)
@@ -258,7 +258,7 @@ class WhatIf(_Tool):
     """Move detractors to passives and passives to promoters for one function: the new NPS,
     its interval and the distance to the target."""
 
-    def __init__(self, cube: NpsCube, *, wave: str, target: float):
+    def __init__(self, cube: Ledger, *, wave: str, target: float):
         self.cube, self.wave, self.target = cube, wave, target
         self.function = W.Dropdown(
             options=cube.shown_providers(wave), description="Function", style=WIDE
@@ -541,7 +541,7 @@ class Workshop(W.Tab):
 
     def __init__(self, ctx: Context):
         use_brand(ctx.cfg)
-        cube = find_nps.cube(ctx)
+        cube = ctx.ledger
         self.explorer = NpsExplorer(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.what_if = WhatIf(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.poll = LivePoll(ctx)

@@ -2,23 +2,17 @@
 
 :mod:`kit.widgets` shows these on a projector; everything here is tested without a browser.
 
-- :class:`NpsCube`: every 0-10 answer counted by wave x provider x customer once, so that any
-  view of it costs a slice and a sum; the anonymity rules of stage 2 (complementary suppression
-  with the totals as cells) are worked out once per wave and applied to every view.
+- the explorer reads :class:`kit.ledger.Ledger`: every 0-10 answer counted by wave x provider
+  x customer once, with what each wave lets be shown (the disclosure ledger).
 - :func:`what_if`: move detractors to passives and passives to promoters; the new NPS.
 - :class:`Poll`: votes from the room, a running NPS, saved as a wave-like CSV.
 - :class:`RegisterEdits`: moves on the stakeholder grid, saved as a new register version.
 
 Example
 -------
->>> from kit.context import open_engagement
->>> from kit.config import SAMPLE_CONFIG
->>> cube = NpsCube.from_context(open_engagement(SAMPLE_CONFIG))
->>> view = cube.view("2026-H1", provider="Regulatory")
->>> f"{view['nps']:+.0f} (n={view['n']})"
-'-21 (n=100)'
->>> bool(cube.view("2026-H1", provider="Legal & Compliance")["suppressed"])
-True
+>>> r = what_if(30, 40, 30, to_passive=10, target=20)
+>>> r["after"], r["moves_to_target"]
+(10.0, 10)
 """
 
 from __future__ import annotations
@@ -33,114 +27,10 @@ import pandas as pd
 
 from kit import nps
 from kit.config import ENGAGEMENT_LEVELS, slug
-from kit.context import Context
 from kit.data import SCHEMAS, write_version
-from kit.privacy import complementary_suppression
+from kit.ledger import ALL, result
 
-__all__ = ["ALL", "NpsCube", "what_if", "Poll", "RegisterEdits", "GRID_FIELDS"]
-
-#: The picker value that means "every function".
-ALL = "All functions"
-
-
-def _result(hist: np.ndarray, *, suppressed: bool, confidence: float, cut: tuple[int, int]):
-    """NPS, interval and distribution from the 11 counts of one group (blank if suppressed)."""
-    kinds = np.asarray(nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1]))
-    det, pas, pro = (int(hist[kinds == kind].sum()) for kind in nps.CATEGORIES)
-    row = pd.DataFrame(
-        {"n": [det + pas + pro], "detractors": det, "passives": pas, "promoters": pro}
-    )
-    stats = nps.intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
-    out = {k: int(stats[k]) for k in ("n", "promoters", "passives", "detractors")}
-    out |= {k: float(stats[k]) for k in ("nps", "ci_low", "ci_high")}
-    out["distribution"] = tuple(int(x) for x in hist)
-    if suppressed:
-        out = {k: (None if k == "distribution" else np.nan) for k in out}
-    out["suppressed"] = suppressed
-    return out
-
-
-@dataclass(frozen=True)
-class NpsCube:
-    """Score counts by wave x provider x customer, and what each wave lets be shown.
-
-    ``counts[w, p, c, s]`` is the number of ratings of score ``s`` that customer function
-    ``c`` gave provider function ``p`` in wave ``w``. ``hidden[w]`` is the suppression pattern
-    of wave ``w``'s provider x customer table with its totals (last row and column: "all").
-    """
-
-    waves: tuple[str, ...]
-    functions: tuple[str, ...]
-    counts: np.ndarray
-    hidden: np.ndarray
-    min_n: int
-    confidence: float = 0.95
-    cut: tuple[int, int] = (6, 8)
-
-    @classmethod
-    def build(
-        cls,
-        responses: pd.DataFrame,
-        *,
-        waves,
-        functions,
-        min_n: int,
-        confidence: float = 0.95,
-        detractor_max: int = 6,
-        passive_max: int = 8,
-    ) -> NpsCube:
-        waves, functions = tuple(waves), tuple(functions)
-        w = pd.Categorical(responses["wave"], categories=waves).codes.astype(np.int64)
-        p = pd.Categorical(responses["provider_function"], categories=functions).codes
-        c = pd.Categorical(responses["respondent_function"], categories=functions).codes
-        s = pd.to_numeric(responses["score"], errors="coerce").to_numpy(dtype=float)
-        keep = (w >= 0) & (p >= 0) & (c >= 0) & ~np.isnan(s)
-        nf = len(functions)
-        flat = ((w[keep] * nf + p[keep]) * nf + c[keep]) * 11 + s[keep].astype(np.int64)
-        shape = (len(waves), nf, nf, 11)
-        counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-        n = counts.sum(axis=3)
-        hidden = np.stack(
-            [
-                complementary_suppression(pd.DataFrame(n[i]), min_n=min_n, margins=True).to_numpy()
-                for i in range(len(waves))
-            ]
-        )
-        return cls(
-            waves, functions, counts, hidden, min_n, confidence, (detractor_max, passive_max)
-        )
-
-    @classmethod
-    def from_context(cls, ctx: Context) -> NpsCube:
-        """The cube of an engagement, with its threshold and NPS settings."""
-        o = ctx.nps_options
-        return cls.build(
-            ctx.ds.responses,
-            waves=ctx.cfg.waves,
-            functions=sorted(ctx.ds.functions["function"]),
-            min_n=o["min_n"],
-            confidence=o["confidence"],
-            detractor_max=o["detractor_max"],
-            passive_max=o["passive_max"],
-        )
-
-    def _index(self, function: str) -> int | slice:
-        return slice(None) if function == ALL else self.functions.index(function)
-
-    def view(self, wave: str, *, provider: str = ALL, customer: str = ALL) -> dict:
-        """One group's NPS: ``n, promoters, passives, detractors, nps, ci_low, ci_high,
-        distribution`` (11 counts), all blank when ``suppressed``."""
-        w = self.waves.index(wave)
-        p, c = self._index(provider), self._index(customer)
-        hist = self.counts[w, p, c].reshape(-1, 11).sum(axis=0)
-        hidden = bool(self.hidden[w, -1 if provider == ALL else p, -1 if customer == ALL else c])
-        return _result(hist, suppressed=hidden, confidence=self.confidence, cut=self.cut)
-
-    def shown_providers(self, wave: str) -> list[str]:
-        """Functions whose overall score in the wave may be shown (for the what-if picker)."""
-        w = self.waves.index(wave)
-        n = self.counts[w].sum(axis=(1, 2))
-        return [f for i, f in enumerate(self.functions) if n[i] and not self.hidden[w, i, -1]]
+__all__ = ["ALL", "what_if", "Poll", "RegisterEdits", "GRID_FIELDS"]
 
 
 def what_if(
@@ -231,7 +121,7 @@ class Poll:
         """The running NPS; held back (``suppressed``) until ``min_n`` votes are in, so that
         no one's vote can be read off the first few."""
         hist = np.bincount(np.asarray(self.votes, dtype=int), minlength=11)
-        out = _result(hist, suppressed=len(self.votes) < min_n, confidence=confidence, cut=cut)
+        out = result(hist, suppressed=len(self.votes) < min_n, confidence=confidence, cut=cut)
         out["votes"] = len(self.votes)
         return out
 

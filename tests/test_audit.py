@@ -167,7 +167,7 @@ def test_the_sample_publishes_figures_that_pin_withheld_cells(org):
     cell (4 ratings) is then known to hold no promoter."""
     from kit.findings import internal_nps
 
-    ledger = internal_nps.cube(org)
+    ledger = org.ledger
     result = audit.audit(
         ledger.counts,
         ledger.hidden,

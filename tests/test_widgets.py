@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from kit.context import open_engagement
+from kit.ledger import ALL, Ledger
 from kit.narrative import signed
 from kit.widgets import GridWorkshop, LivePoll, NpsExplorer, Workshop, board_html
-from kit.workshop import ALL, NpsCube, what_if
+from kit.workshop import what_if
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_client_strings_are_escaped():
             "score": [10, 9, 9, 7, 3, 10],
         }
     )
-    cube = NpsCube.build(responses, waves=["W1"], functions=[evil, "Ops"], min_n=5)
+    cube = Ledger.build(responses, waves=["W1"], functions=[evil, "Ops"], min_n=5)
     ex = NpsExplorer(cube, wave="W1")
     ex.provider.value = evil
     assert "<script>" not in ex.output.value and "&lt;script&gt;" in ex.output.value

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from kit import nps, nps_tables
 from kit.context import open_engagement
 from kit.data import SCHEMAS, _check_table, load, table_path
-from kit.workshop import ALL, NpsCube, Poll, RegisterEdits, what_if
+from kit.ledger import ALL, Ledger
+from kit.workshop import Poll, RegisterEdits, what_if
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def ctx():
 
 @pytest.fixture(scope="module")
 def cube(ctx):
-    return NpsCube.from_context(ctx)
+    return Ledger.from_context(ctx)
 
 
 def test_known_figures_of_the_sample(cube):
@@ -100,7 +101,7 @@ def test_no_hidden_view_is_a_difference_of_shown_views(cube):
 def test_a_stricter_threshold_hides_more(ctx):
     from dataclasses import replace
 
-    strict = NpsCube.from_context(replace(ctx, min_group_size=30))
+    strict = Ledger.from_context(replace(ctx, min_group_size=30))
     assert strict.view("2026-H1", provider="Clinical Operations")["suppressed"]  # 25 ratings
     assert not strict.view("2026-H1", provider="Regulatory")["suppressed"]
 

@@ -20,9 +20,10 @@ import pytest
 from kit.browser import BrowserNotFound, _launch_args, find_browser
 from kit.config import REPORTS_DIR
 from kit.context import open_engagement
+from kit.ledger import Ledger
 from kit.narrative import signed
 from kit.serve import free_port
-from kit.workshop import NpsCube, what_if
+from kit.workshop import what_if
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = REPORTS_DIR / "screenshots"
@@ -85,7 +86,7 @@ def test_workshop_in_a_real_browser(workshop, sample_copy):
 
     url, proc = workshop
     ctx = open_engagement(sample_copy / "engagement.yaml")
-    cube = NpsCube.from_context(ctx)
+    cube = Ledger.from_context(ctx)
     SHOTS.mkdir(parents=True, exist_ok=True)
     outside: list[str] = []
     with sync_playwright() as pw:

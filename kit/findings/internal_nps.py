@@ -26,7 +26,6 @@ from kit import drivers as driver_analysis
 from kit import nps, nps_tables, privacy
 from kit import themes as coding
 from kit.context import Context
-from kit.workshop import NpsCube
 
 __all__ = [
     "Headline",
@@ -48,7 +47,6 @@ __all__ = [
     "influence",
     "drivers",
     "themes",
-    "cube",
 ]
 
 
@@ -295,9 +293,3 @@ def themes(ctx: Context) -> Themes:
             rest = rest.assign(comment=text, check=privacy.suspects(text, names=names))
     matched = coded["response_id"].nunique()
     return Themes(len(ctx.current), len(commented), matched, enough, counts, quotes, rest)
-
-
-def cube(ctx: Context) -> NpsCube:
-    """Every 0-10 answer counted by wave x provider x customer, with what each wave lets be
-    shown: the workshop's explorer and what-if read their views from it."""
-    return NpsCube.from_context(ctx)
