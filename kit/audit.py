@@ -57,29 +57,6 @@ COLUMNS = [
 ]
 
 
-def _components(cells: list[tuple[int, int]]) -> list[list[int]]:
-    """Groups of withheld cells linked by a shared row or column (solved separately)."""
-    parent = list(range(len(cells)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[tuple[str, int], int] = {}
-    for i, (p, c) in enumerate(cells):
-        for key in (("row", p), ("col", c)):
-            if key in first:
-                parent[root(i)] = root(first[key])
-            else:
-                first[key] = i
-    groups: dict[int, list[int]] = {}
-    for i in range(len(cells)):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
-
-
 def _bounds(
     objectives: np.ndarray, a: np.ndarray, rhs: np.ndarray, cells: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -143,15 +120,14 @@ def _wave(
     scale = np.arange(11) if m == 11 else np.array([0, cut[0] + 1, 10])
     measures = np.vstack([np.ones(m), scale > cut[1], scale <= cut[0]])
     out = []
-    for group in _components(cells):
-        members = [cells[i] for i in group]
+    if cells:  # one system: the grand total links every withheld cell to every other
+        members = cells
         k = len(members) * m
         lines: dict[tuple[str, int], list[int]] = {}
         for j, (p, c) in enumerate(members):
             lines.setdefault(("row", p), []).append(j)
             lines.setdefault(("col", c), []).append(j)
-        if len(members) == len(cells):
-            lines[("all", 0)] = list(range(len(members)))
+        lines[("all", 0)] = list(range(len(members)))
 
         equations, rhs = [], []
         for (kind, i), js in lines.items():

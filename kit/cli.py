@@ -159,7 +159,7 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(summary_table(results))
-    failed = [r for r in results if r.status != "ok"]
+    failed = [r for r in results if r.status not in ("ok", "withheld")]
     done = [r for r in results if r.status == "ok"]
     if done:
         print(f"\n{len(done)} pack(s) in {Path(done[0].folder).parent}")

@@ -94,9 +94,9 @@ def queue(
     ``due``.
     """
     r = ds.responses[ds.responses["wave"] == wave]
+    close = r["submitted_at"].max() if len(r) else pd.NaT  # the wave's: one date for all
     if provider is not None:
         r = r[r["provider_function"] == provider]
-    close = r["submitted_at"].max() if len(r) else pd.NaT
     consent = r["ok_to_contact"].fillna(False).astype(bool) & r["contact_id"].notna()
     r = r[consent].copy()
     r["category"] = classify(r["score"], detractor_max=detractor_max, passive_max=passive_max)

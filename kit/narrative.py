@@ -25,6 +25,7 @@ from kit.data import Dataset
 
 __all__ = [
     "signed",
+    "listed",
     "headline",
     "note",
     "kpis",
@@ -47,6 +48,16 @@ def signed(value: float, digits: int = 0) -> str:
         return "–"
     text = f"{value:+.{digits}f}"
     return "0" if text.strip("+-") == f"{0:.{digits}f}" else text.replace("-", "−")
+
+
+def listed(names: list[str]) -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"``: names as a sentence lists them.
+
+    >>> listed(["Sales", "IT", "HR"])
+    'Sales, IT and HR'
+    """
+    names = [str(n) for n in names]
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
 
 
 def headline(sentences: list[str]) -> HTML:
@@ -313,9 +324,14 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         ),
         (
             "Anonymity",
-            f"Groups with fewer than {th.min_group_size} responses show neither a "
-            f"score nor a count, and further groups are hidden where needed so that a hidden group "
-            f"cannot be worked out by subtraction. Verbatim comments appear only for groups of at "
+            "One disclosure ledger decides, for each wave, which groups may be shown in any "
+            f"report: groups with fewer than {th.min_group_size} responses show neither a score "
+            "nor a count, and further groups (a customer group, a function's or a customer "
+            "function's total) are withheld so that no withheld group can be worked out by "
+            "subtracting what any report shows. A function whose own score is withheld gets no "
+            "report of its own. Follow-up counts and logs, and influence weighting, are not "
+            f"shown for fewer than {th.min_group_size} people. Verbatim comments appear only for "
+            "groups of at "
             f"least {th.min_comment_group_size} and with names (in any case, without their "
             "accents, possessive or plural, or as initials), e-mail addresses, phone numbers and "
             "employee ids removed.",

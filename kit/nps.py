@@ -58,6 +58,7 @@ __all__ = [
     "segments",
     "summary",
     "trend",
+    "withhold_changes",
 ]
 
 CATEGORIES = ("detractor", "passive", "promoter")
@@ -530,13 +531,21 @@ def compare_waves(
     out = pd.DataFrame(rows, columns=[c for c in columns if c != "p_adjusted"])
     if out.empty:
         return pd.DataFrame(columns=columns)
-    hide = out["suppressed"].to_numpy(dtype=bool)
+    return withhold_changes(out, out["suppressed"], confidence=confidence)[columns]
+
+
+def withhold_changes(changes: pd.DataFrame, hide, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_waves` output with the rows ``hide`` (and those already suppressed)
+    withheld: no counts, scores or test; Holm's correction over the changes still shown."""
+    out = changes.copy()
+    hide = np.asarray(hide, dtype=bool) | out["suppressed"].to_numpy(dtype=bool)
     stat = ["n_a", "n_b", "nps_a", "nps_b", "difference", "se", "z", "p_value"]
+    out["suppressed"] = hide
     out[["n_a", "n_b"]] = out[["n_a", "n_b"]].astype("Int64")
     out.loc[hide, stat] = pd.NA
     out["p_adjusted"] = holm(out["p_value"].astype(float))
     out["significant"] = (out["p_adjusted"] < 1 - confidence).fillna(False).astype(bool)
-    return out[columns]
+    return out
 
 
 def sample_size(

@@ -55,10 +55,13 @@ def _fix_line(n: np.ndarray, hidden: np.ndarray, min_n: int, *, total_hidden: bo
     return changed
 
 
-def complementary_suppression_1d(n: pd.Series, *, min_n: int) -> pd.Series:
-    """Which groups to hide: those under ``min_n`` plus enough others to stop subtraction."""
+def complementary_suppression_1d(n: pd.Series, *, min_n: int, hidden=None) -> pd.Series:
+    """Which groups to hide: those under ``min_n`` (and those already ``hidden``, decided
+    elsewhere) plus enough others to stop subtraction from the total."""
     counts = pd.to_numeric(n, errors="coerce").fillna(0).to_numpy(dtype=float)
-    hidden = (counts > 0) & (counts < min_n)
+    hidden = (counts > 0) & (counts < min_n) | (
+        np.zeros(len(counts), dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
+    )
     _fix_line(counts, hidden, min_n)
     return pd.Series(hidden, index=n.index, name="suppressed")
 

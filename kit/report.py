@@ -40,7 +40,7 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -62,6 +62,7 @@ __all__ = [
     "clean_staging",
     "pack_date",
     "scopes_for",
+    "withheld_scopes",
     "check_parameters",
     "declared_parameters",
     "for_client",
@@ -107,7 +108,7 @@ class ScopeResult:
     """What happened to one scope in a batch."""
 
     scope: str
-    status: str = "ok"  # ok | failed | html only
+    status: str = "ok"  # ok | failed | html only | withheld (no pack: anonymity rule)
     seconds: float = 0.0
     folder: str = ""
     html: str = ""
@@ -692,6 +693,27 @@ def _deliver(result: ScopeResult, task: _Task, out: _Delivery) -> ScopeResult:
     return result
 
 
+def withheld_scopes(
+    cfg: Engagement, ds: Dataset, wave: str, scopes: list[str]
+) -> dict[str, ScopeResult]:
+    """The functions among ``scopes`` that get no pack of their own in ``wave``: too few
+    responses, or a total the disclosure ledger withholds (a pack of "not shown" pages would
+    only say so fifteen times). The organisation pack names them."""
+    from kit.context import Context
+
+    whole = Context(cfg, ds, ORGANISATION, wave, "client")
+    out = {}
+    for scope in scopes:
+        if scope != ORGANISATION and replace(whole, scope=scope).too_small:
+            out[scope] = ScopeResult(
+                scope,
+                status="withheld",
+                error=f"no pack: fewer than {whole.min_n} responses in {wave}, or withheld so "
+                "that a smaller group cannot be worked out (anonymity rule)",
+            )
+    return out
+
+
 def output_root(cfg: Engagement, wave: str, reports_dir: Path | str | None = None) -> Path:
     """``reports/<client>/<wave>``: both parts made safe as folder names."""
     return Path(reports_dir or REPORTS_DIR) / cfg.client_slug / slug(wave)
@@ -724,12 +746,16 @@ def run_batch(
         bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
         if bad:
             raise KitError(f"Unknown format(s) {bad}; use html, pdf or both.")
-        selected = scopes_for(cfg, ds, scopes)
+        order = scopes_for(cfg, ds, scopes)
+        withheld = withheld_scopes(cfg, ds, wave, order)
+        selected = [s for s in order if s not in withheld]
         root = output_root(cfg, wave, reports_dir)
         tasks = [
             _Task(str(cfg.path), s, wave, str(root), timeout_s, start_timeout_s, str(notebooks_dir))
             for s in selected
         ]
+        if not tasks:
+            return [withheld[s] for s in order]
         for name, _ in STAGES:
             check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
         out = _Delivery(cfg, tuple(formats))
@@ -737,7 +763,9 @@ def run_batch(
         cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
         with batch_lock(root):
             clean_staging(root)
-            return _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
+            done = _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
+    results = {r.scope: r for r in done} | withheld
+    return [results[s] for s in order]
 
 
 def _run(

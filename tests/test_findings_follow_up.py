@@ -75,9 +75,17 @@ def test_owners_counts_per_function_and_hides_withheld_ones(org, legal):
     assert first[["detractors", "passives", "total"]].tolist() == [15, 11, 26]
     assert len(own) == 12
     hidden = own[own["suppressed"]]
-    assert hidden["provider_function"].tolist() == ["Sales", "Legal & Compliance"]
+    # Sales and Legal & Compliance: scores withheld; the others: fewer than 5 to contact
+    assert hidden["provider_function"].tolist() == [
+        "Market Access",
+        "Sales",
+        "Supply Chain",
+        "HR",
+        "Pharmacovigilance",
+        "Legal & Compliance",
+    ]
     assert hidden[["detractors", "passives", "total", "due"]].isna().all().all()
-    assert int(own.loc[~own["suppressed"], "total"].sum()) == 97 - 4 - 1  # Sales 4, Legal 1
+    assert int(own.loc[~own["suppressed"], "total"].sum()) == 97 - 4 - 4 - 4 - 3 - 2 - 1
     small = find.owners(legal)
     assert small["suppressed"].tolist() == [True] and small["total"].isna().all()
 

@@ -99,11 +99,15 @@ def test_gap_is_the_scopes_own_row(org, regulatory):
     assert len(find.gap(org)) == 12
 
 
-def test_influence_rests_on_linked_answers(regulatory):
+def test_influence_is_withheld_where_few_answers_are_linked(org, regulatory):
     table, responses = find.influence(regulatory)
     assert responses == 100
-    row = table.iloc[0]
-    assert (row["n"], row["linked"]) == (100, 4)
+    assert table["suppressed"].all() and table["linked"].isna().all(), "4 linked answers"
+    whole = find.influence(org).table
+    shown = whole[~whole["suppressed"]]
+    assert shown["provider_function"].tolist() == ["IT"]
+    row = shown.iloc[0]
+    assert (row["n"], row["linked"]) == (70, 5)
     assert row["shift"] == pytest.approx(row["nps_weighted"] - row["nps"])
 
 

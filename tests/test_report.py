@@ -183,7 +183,12 @@ def test_a_batch_first_removes_what_a_killed_batch_left(tmp_path, monkeypatch):
     root.mkdir(parents=True)
     _stale(root)
     seen = []
-    monkeypatch.setattr(report, "_run", lambda *a, **k: seen.append(sorted(root.iterdir())) or [])
+
+    def run(tasks, out, jobs, progress, order):
+        seen.append(sorted(root.iterdir()))
+        return [report.ScopeResult(scope) for scope in order]
+
+    monkeypatch.setattr(report, "_run", run)
     report.run_batch(SAMPLE_CONFIG, scopes=["Regulatory"], reports_dir=tmp_path, progress=False)
     names = [p.name for p in seen[0]]
     assert ".tmp-finance-x1" not in names and ".old-hr-123-456" not in names
@@ -201,3 +206,16 @@ def test_kit_report_clean_staging_only_cleans(tmp_path, capsys):
     assert main(["report", "--clean-staging", "--out", str(tmp_path)]) == 0
     assert "2 unfinished pack folder(s) removed" in capsys.readouterr().out
     assert sorted(p.name for p in root.iterdir()) == [".kit-report.lock", "regulatory"]
+
+
+def test_a_scope_the_ledger_withholds_gets_no_pack(cfg, ds):
+    from kit.report import withheld_scopes
+
+    scopes = ["Organisation", "Regulatory", "Sales", "Legal & Compliance"]
+    now = withheld_scopes(cfg, ds, "2026-H1", scopes)
+    assert list(now) == ["Sales", "Legal & Compliance"]  # 4 ratings; Sales, its complement
+    assert {r.status for r in now.values()} == {"withheld"}
+    assert "fewer than 5 responses in 2026-H1" in now["Sales"].error
+    assert withheld_scopes(cfg, ds, "2025-H2", scopes) == {}
+    table = summary_table(list(now.values()))
+    assert "Sales" in table and "withheld" in table and "no pack" in table

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kit import followup, themes
+from kit import followup, privacy, themes
 from kit.context import Context
 from kit.findings import internal_nps
 from kit.stakeholders import engagement_actions
@@ -123,7 +123,10 @@ def owners(ctx: Context) -> pd.DataFrame:
     out = followup.queue_summary(queue(ctx))
     scores = internal_nps.segments(ctx, by="provider_function")
     hidden = set(scores.loc[scores["suppressed"], "provider_function"])
-    out["suppressed"] = out["provider_function"].isin(hidden)
+    # the queue's total is printed: a withheld function's count must not be its remainder
+    out["suppressed"] = privacy.complementary_suppression_1d(
+        out["total"], min_n=ctx.min_n, hidden=out["provider_function"].isin(hidden)
+    ).to_numpy()
     for column in ("detractors", "passives", "total"):
         out[column] = out[column].astype("Int64").mask(out["suppressed"])
     out["due"] = out["due"].mask(out["suppressed"])
@@ -138,9 +141,17 @@ def log(ctx: Context) -> pd.DataFrame:
     pandas.DataFrame
         One row per wave (:func:`kit.followup.log_summary`): ``wave``, ``followups``,
         ``contacted``, ``closed``, ``contact_rate`` (%), ``median_days_to_contact``,
-        ``overdue`` (not contacted by the due date); empty when nothing was logged.
+        ``overdue`` (not contacted by the due date); ``suppressed`` (no figures) for a wave
+        with fewer follow-ups than the anonymity threshold; empty when nothing was logged.
     """
-    return followup.log_summary(ctx.ds.followups, ctx.ds.responses, provider=ctx.provider)
+    out = followup.log_summary(ctx.ds.followups, ctx.ds.responses, provider=ctx.provider)
+    few = out["followups"] < ctx.min_n  # a handful of follow-ups is a handful of people
+    out[["followups", "contacted", "closed", "overdue"]] = out[
+        ["followups", "contacted", "closed", "overdue"]
+    ].astype("Int64")
+    out.loc[few, ["followups", "contacted", "closed", "overdue"]] = pd.NA
+    out.loc[few, ["contact_rate", "median_days_to_contact"]] = float("nan")
+    return out.assign(suppressed=few.to_numpy())
 
 
 def plan(
@@ -175,7 +186,9 @@ def plan(
     if not ctx.is_organisation:
         gaps = gaps[gaps["function"] == ctx.scope]
     current = ctx.current
-    close = current["submitted_at"].max() if len(current) else pd.Timestamp.now()
+    # one due date per wave, from its last answer (a function's own would tell when it was
+    # last rated); a wave without answers has no close: the plan is due from today
+    close = ctx.in_wave["submitted_at"].max() if len(ctx.in_wave) else pd.Timestamp.now()
     return followup.action_plan(
         ctx.coded,
         current,

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from kit import drivers as driver_analysis
 from kit import nps, nps_tables, privacy
 from kit import themes as coding
 from kit.context import Context
+from kit.ledger import ALL
 
 __all__ = [
     "Headline",
@@ -62,7 +64,9 @@ class Headline(NamedTuple):
     """What the headline says. ``summary``: the scope now (one row); ``change``: its change
     into the selected wave (0 or 1 row); ``segments``: scores per function (organisation);
     ``moves``: each function's change since ``previous`` (organisation, empty on a first
-    wave); ``predicted``: the function's own guess of its score (NaN if none)."""
+    wave); ``predicted``: the function's own guess of its score (NaN if none); ``withheld``:
+    the rated functions whose scores are withheld in the wave (organisation: they get no pack
+    of their own)."""
 
     summary: pd.DataFrame
     change: pd.DataFrame
@@ -70,6 +74,7 @@ class Headline(NamedTuple):
     moves: pd.DataFrame
     previous: str | None
     predicted: float
+    withheld: list[str]
 
 
 class Matrix(NamedTuple):
@@ -130,50 +135,99 @@ def _waves(ctx: Context) -> list[str]:
     return list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1])
 
 
+def _withheld(ctx: Context, wave: str, *, by: str | None = None, group=None) -> bool:
+    """The ledger's word on one group of the scope in ``wave``: the scope's total (no ``by``),
+    a provider's total, or a customer group (a cell for a function, a column for the whole)."""
+    provider = ctx.provider or ALL
+    if by == "provider_function":
+        provider = group
+    customer = group if by == "respondent_function" else ALL
+    return ctx.ledger.withheld(wave, provider=provider, customer=customer)
+
+
+def _by_ledger(ctx: Context, table: pd.DataFrame, by: str, *, wave: str | None = None):
+    """``table`` (one row per group of ``by``) suppressed and blanked as the ledger decides."""
+    out = table.copy()
+    out["suppressed"] = [_withheld(ctx, wave or ctx.wave, by=by, group=g) for g in out[by]]
+    return nps.blank_suppressed(out)
+
+
 def summary(ctx: Context) -> pd.DataFrame:
-    """The scope's NPS in the wave: one row of :func:`kit.nps.summary` columns."""
-    return nps.summary(ctx.current, **ctx.nps_options)
+    """The scope's NPS in the wave: one row of :func:`kit.nps.summary` columns, withheld
+    (``suppressed``, no figures) when the scope is :attr:`~kit.context.Context.too_small`."""
+    out = nps.summary(ctx.current, **ctx.nps_options)
+    out["suppressed"] = ctx.too_small
+    return nps.blank_suppressed(out)
 
 
 def trend(ctx: Context) -> Trend:
-    """The scope's NPS per wave up to the selected one, and the tests of the changes."""
+    """The scope's NPS per wave up to the selected one, and the tests of the changes; a wave
+    whose total the ledger withholds shows no figures, nor do the changes into and out of it."""
     waves = _waves(ctx)
     rated = ctx.rated[ctx.rated["wave"].isin(waves)]
-    return Trend(*nps.trend(rated, waves=waves, **ctx.nps_options))
+    table, changes = nps.trend(rated, waves=waves, **ctx.nps_options)
+    if ctx.filters:
+        return Trend(table, changes)
+    hidden = {w: _withheld(ctx, w) for w in waves}
+    table["suppressed"] = table["suppressed"] | table["wave"].map(hidden)
+    if len(changes):
+        pair = changes["wave_from"].map(hidden) | changes["wave_to"].map(hidden)
+        changes = nps.withhold_changes(changes, pair, confidence=ctx.cfg.thresholds.confidence)
+    return Trend(nps.blank_suppressed(table), changes)
+
+
+#: The groupings the ledger decides (for another ``by``, the grouping's own rule applies).
+LEDGER_GROUPS = ("provider_function", "respondent_function")
 
 
 def segments(ctx: Context, *, by: str | None = None) -> pd.DataFrame:
     """NPS per group of the wave: per rated function (organisation) or per customer function
-    (one function) unless ``by`` names another column; suppression applied."""
+    (one function) unless ``by`` names another column. Withheld as the ledger decides for
+    these two groupings; for another ``by`` (or a segment from ``ctx.where``), small groups
+    and a complement are withheld within the table."""
     by = by or ("provider_function" if ctx.is_organisation else "respondent_function")
-    return nps.segments(ctx.current, by=by, **ctx.nps_options)
+    if by not in LEDGER_GROUPS or ctx.filters:
+        return nps.segments(ctx.current, by=by, **ctx.nps_options)
+    table = nps.summary(ctx.current, by=by, **{**ctx.nps_options, "min_n": 0})
+    table = _by_ledger(ctx, table, by)
+    return table.sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def moves(ctx: Context) -> pd.DataFrame:
-    """Each rated function's change from the previous wave to this one (Holm-corrected);
-    empty on the first wave."""
+    """Each rated function's change from the previous wave to this one (Holm-corrected over
+    the changes shown; withheld where the ledger withholds either wave's total); empty on the
+    first wave."""
     previous = ctx.cfg.previous_wave_of(ctx.wave)
     if not previous:
         return pd.DataFrame()
-    return nps.compare_waves(
+    out = nps.compare_waves(
         ctx.ds.responses, waves=[previous, ctx.wave], by="provider_function", **ctx.nps_options
     )
+    hide = [
+        _withheld(ctx, w, by="provider_function", group=f)
+        for f in out["provider_function"]
+        for w in (previous, ctx.wave)
+    ]
+    pairs = [hide[i] or hide[i + 1] for i in range(0, len(hide), 2)]
+    return nps.withhold_changes(out, pairs, confidence=ctx.cfg.thresholds.confidence)
 
 
 def headline(ctx: Context) -> Headline:
     """The figures the headline sentences are made of."""
     changes = trend(ctx).changes
     org = ctx.is_organisation
+    seg = segments(ctx) if org else pd.DataFrame()
     predicted = ctx.ds.functions.set_index("function")["predicted_nps"].get(ctx.scope)
     return Headline(
         summary=summary(ctx),
         change=changes[changes["wave_to"] == ctx.wave],
-        segments=segments(ctx) if org else pd.DataFrame(),
+        segments=seg,
         moves=moves(ctx) if org else pd.DataFrame(),
         previous=ctx.cfg.previous_wave_of(ctx.wave),
         predicted=float(predicted)
         if predicted is not None and pd.notna(predicted)
         else float("nan"),
+        withheld=sorted(seg.loc[seg["suppressed"], "provider_function"]) if org else [],
     )
 
 
@@ -206,7 +260,14 @@ def _silos(cells: pd.DataFrame) -> pd.DataFrame:
 def matrix(ctx: Context) -> Matrix:
     """Who rates whom in the wave: the provider x customer matrix, its silos, and for one
     function the two-way view (what each partner gives it and gets back)."""
-    cells = nps_tables.matrix(ctx.in_wave, **ctx.nps_options)
+    every = {**ctx.nps_options, "min_n": 0}
+    cells = nps_tables.matrix(ctx.in_wave, **(ctx.nps_options if ctx.filters else every))
+    if not ctx.filters:  # the ledger's cells (the same rule, decided once for every output)
+        cells["suppressed"] = [
+            ctx.ledger.withheld(ctx.wave, provider=p, customer=c)
+            for p, c in zip(cells["provider_function"], cells["respondent_function"], strict=True)
+        ]
+        cells = nps.blank_suppressed(cells)
     mutual = pd.DataFrame() if ctx.is_organisation else nps_tables.mutual(cells, ctx.scope)
     return Matrix(cells, _silos(cells), mutual)
 
@@ -220,26 +281,59 @@ def participation(ctx: Context) -> Participation:
     )
 
 
+def _withhold(table: pd.DataFrame, hide, *, counts: list[str], figures: list[str]):
+    """``table`` with the rows ``hide`` (and those already suppressed) withheld: ``counts``
+    and ``figures`` blank."""
+    out = table.copy()
+    out["suppressed"] = np.asarray(hide, dtype=bool) | out["suppressed"].to_numpy(dtype=bool)
+    out[counts] = out[counts].astype("Int64")
+    out.loc[out["suppressed"], counts] = pd.NA
+    out.loc[out["suppressed"], figures] = np.nan
+    return out
+
+
+def _provider_withheld(ctx: Context, table: pd.DataFrame) -> list[bool]:
+    return [_withheld(ctx, ctx.wave, by="provider_function", group=f) for f in table.iloc[:, 0]]
+
+
 def gap(ctx: Context) -> pd.DataFrame:
     """The 360 gap: each function's predicted NPS against the NPS it receives (``gap``,
-    ``outside`` its interval); one function's row only for a function's scope."""
-    gaps = nps_tables.gap_360(ctx.in_wave, ctx.ds.functions, **ctx.nps_options)
+    ``outside`` its interval), withheld with the function's total; one function's row only
+    for a function's scope."""
+    every = {**ctx.nps_options, "min_n": 0}
+    gaps = nps_tables.gap_360(ctx.in_wave, ctx.ds.functions, **every)
+    gaps = _withhold(
+        gaps,
+        _provider_withheld(ctx, gaps),
+        counts=["n"],
+        figures=["nps", "ci_low", "ci_high", "gap"],
+    )
+    gaps["outside"] = gaps["outside"] & ~gaps["suppressed"]
     return gaps if ctx.is_organisation else gaps[gaps["provider_function"] == ctx.scope]
 
 
 def influence(ctx: Context) -> Influence:
     """NPS with the answers of register stakeholders who agreed to be linked weighted by their
-    influence, per rated function."""
+    influence, per rated function; withheld with the function's total, and where fewer than
+    the anonymity threshold of answers are linked (their weight would be theirs alone)."""
     data = ctx.in_wave if ctx.is_organisation else ctx.current
     table = nps_tables.influence_weighted(
         data,
         ctx.ds.stakeholders,
         ctx.ds.roster,
-        min_n=ctx.min_n,
+        min_n=0,
         by="provider_function",
         detractor_max=ctx.cfg.detractor_max,
         passive_max=ctx.cfg.passive_max,
         confidence=ctx.cfg.thresholds.confidence,
+    )
+    few = (table["linked"] < ctx.min_n).to_numpy()
+    hide = np.asarray(_provider_withheld(ctx, table)) | few
+    table = _withhold(
+        table,
+        hide,
+        counts=["n", "linked"],
+        figures=["nps", "nps_weighted", "shift", "ci_low", "ci_high"],
     )
     return Influence(table, len(data))
 

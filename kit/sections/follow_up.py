@@ -26,6 +26,8 @@ __all__ = ["headline", "owners", "named_list", "log", "plan", "loop", "impact", 
 def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
     """How many consenting respondents to go back to, by when, and the earlier loop
     (``queue`` and ``log`` from :func:`kit.findings.follow_up.queue` and ``.log``)."""
+    if ctx.too_small and ctx.for_client:
+        return narrative.withheld(ctx)
     det = int((queue["category"] == "detractor").sum())
     pas = int((queue["category"] == "passive").sum())
     lines = [
@@ -33,14 +35,16 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
         f"{ctx.label} from {ctx.wave}: {det} detractors first, then {pas} passives."
     ]
     if len(queue):
+        heads = queue["owner"].nunique()
         lines.append(
             f"First contacts are due by {queue['due'].min():%d %B %Y} "
             f"({ctx.cfg.followup_sla_days} days after the survey closed), owned by "
-            f"{queue['owner'].nunique()} function heads."
+            f"{heads} function head{'s' if heads != 1 else ''}."
         )
-    if len(log):
-        done = int(log["contacted"].sum())
-        total = int(log["followups"].sum())
+    shown = log[~log["suppressed"]] if len(log) else log
+    if len(shown):
+        done = int(shown["contacted"].sum())
+        total = int(shown["followups"].sum())
         lines.append(
             f"In earlier waves, {done} of {total} planned follow-ups reached a first "
             f"contact ({100 * done / total:.0f}%)."
@@ -63,7 +67,12 @@ def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
     )
     if owners["suppressed"].any():
         return narrative.join(
-            out, note("Counts for functions whose scores are withheld (anonymity rule) are too.")
+            out,
+            note(
+                f"Counts under {ctx.min_n}, and those of functions whose scores are withheld, "
+                "are not shown (anonymity rule), nor one more where the total would give "
+                "them away."
+            ),
         )
     return out
 

@@ -46,6 +46,12 @@ def headline(found: Headline, ctx: Context) -> HTML:
                 f"Highest: {hi['provider_function']} ({signed(hi['nps'])}); lowest: "
                 f"{lo['provider_function']} ({signed(lo['nps'])})."
             )
+        if found.withheld:
+            lines.append(
+                f"{narrative.listed(found.withheld)} get no report pack of their own for "
+                f"{ctx.wave}: too few responses, or withheld so that a smaller group cannot be "
+                "worked out from the totals."
+            )
         moves = found.moves
         sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
         if len(moves):
@@ -252,12 +258,18 @@ def influence(found: Influence, ctx: Context) -> HTML:
         return note
     by = "provider_function"
     t = found.table
-    linked = int(t["linked"].sum())
     shown = t[~t["suppressed"]]
+    if shown.empty:
+        return narrative.note(
+            f"Fewer than {ctx.min_n} answers about {ctx.label} come from people in the "
+            "stakeholder register who agreed to be linked: influence weighting is not shown."
+        )
     big = shown[shown["shift"].abs() >= 5]
     lines = [
-        f"{linked} of {found.responses:,} responses come from people in the stakeholder "
-        "register who agreed to be linked; they count in proportion to their influence."
+        f"{int(shown['linked'].sum())} of the {int(shown['n'].sum()):,} responses about "
+        f"{', '.join(shown[by])} come from people in the stakeholder register who agreed to be "
+        "linked; they count in proportion to their influence. Functions with fewer linked "
+        "answers than the anonymity threshold are not weighted."
     ]
     lines.append(
         "; ".join(f"{r[by]} moves {signed(r['shift'])} points" for _, r in big.iterrows()) + "."
