@@ -279,7 +279,7 @@ def influence(found: Influence, ctx: Context) -> HTML:
         "else does."
     )
     out = table(
-        t,
+        shown,
         columns={
             by: "Function",
             "n": "n",
