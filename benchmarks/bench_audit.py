@@ -47,7 +47,7 @@ def timed(counts, hidden, waves, names, detail: str) -> tuple[float, dict]:
 
 def main() -> int:
     ledger = open_engagement(SAMPLE_CONFIG).ledger
-    sample = (ledger.counts, ledger.hidden, ledger.waves, ledger.functions)
+    sample = (ledger.counts, ledger.hidden, ledger.waves, ledger.functions)  # min_n 5, as large
     ok = True
     print("kit audit: every withheld cell's feasible n, promoters and detractors (LP, then MILP)")
     for detail in ("scores", "categories"):

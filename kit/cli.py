@@ -249,15 +249,7 @@ def _audit(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     ledger = open_engagement(args.config).ledger
-    result = audit.audit(
-        ledger.counts,
-        ledger.hidden,
-        waves=ledger.waves,
-        functions=ledger.functions,
-        min_n=ledger.min_n,
-        cut=ledger.cut,
-        detail=args.detail,
-    )
+    result = ledger.audit(detail=args.detail)
     seconds = time.perf_counter() - started
     s = audit.summary(result)
     pinned = result[result["pinned"]]

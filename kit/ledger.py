@@ -142,3 +142,17 @@ class Ledger:
         p = -1 if provider == ALL else self.functions.index(provider)
         c = -1 if customer == ALL else self.functions.index(customer)
         return bool(self.hidden[w, p, c])
+
+    def audit(self, *, detail: str = "scores") -> pd.DataFrame:
+        """What everything this ledger lets be shown gives away (:func:`kit.audit.audit`)."""
+        from kit.audit import audit
+
+        return audit(
+            self.counts,
+            self.hidden,
+            waves=self.waves,
+            functions=self.functions,
+            min_n=self.min_n,
+            cut=self.cut,
+            detail=detail,
+        )

@@ -167,16 +167,7 @@ def test_the_sample_publishes_figures_that_pin_withheld_cells(org):
     cell (4 ratings) is then known to hold no promoter."""
     from kit.findings import internal_nps
 
-    ledger = org.ledger
-    result = audit.audit(
-        ledger.counts,
-        ledger.hidden,
-        waves=ledger.waves,
-        functions=ledger.functions,
-        min_n=ledger.min_n,
-        cut=ledger.cut,
-        detail="categories",
-    )
+    result = org.ledger.audit(detail="categories")
     assert audit.summary(result) == {
         "withheld": 121,
         "pinned": 44,
