@@ -133,6 +133,12 @@ class Context:
         """The themes of the scope's comments in the wave (:func:`kit.themes.code`), coded once."""
         return themes.code(self.current, codebook=self.cfg.codebook)
 
+    def scoped(self, scope: str) -> Context:
+        """The same engagement, wave and audience for another scope (the same ledger)."""
+        other = dataclasses.replace(self, scope=scope)
+        object.__setattr__(other, "_ledger", self.ledger)
+        return other
+
     def where(self, **equals) -> Context:
         """The same scope narrowed to the responses whose columns equal the values given.
 

@@ -40,7 +40,7 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -704,7 +704,7 @@ def withheld_scopes(
     whole = Context(cfg, ds, ORGANISATION, wave, "client")
     out = {}
     for scope in scopes:
-        if scope != ORGANISATION and replace(whole, scope=scope).too_small:
+        if scope != ORGANISATION and whole.scoped(scope).too_small:
             out[scope] = ScopeResult(
                 scope,
                 status="withheld",
