@@ -425,6 +425,7 @@ def _quarantine(staging: Path, out_root: Path, scope: str) -> Path:
 
 _STOPPING = False  # in a worker: the batch is being stopped
 _IN_SCOPE = False  # in a worker: a scope is being built
+_PARENT = 0  # in a worker: the batch's process
 
 
 def _worker_init() -> None:
@@ -439,8 +440,26 @@ def _worker_init() -> None:
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # tasks cut off: no noise
             raise KeyboardInterrupt if _IN_SCOPE else SystemExit(0)
 
+    global _PARENT
+    _PARENT = os.getppid()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: a SIGTERM for this worker when the batch's process dies, however it died (even
+    SIGKILL): the worker then stops its scope as above, and its kernel, which watches its
+    parent (ipykernel's parent poller), ends with it. Elsewhere, nothing."""
+    import ctypes
+    import ctypes.util
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != _PARENT:  # the batch died before this worker asked
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _build_scope(task: _Task) -> ScopeResult:
@@ -453,6 +472,8 @@ def _build_scope(task: _Task) -> ScopeResult:
         return _build(task)
     finally:
         _IN_SCOPE = False
+        if _STOPPING and os.getppid() != _PARENT:  # the batch is gone: nobody to answer to
+            os._exit(1)
 
 
 def _build(task: _Task) -> ScopeResult:

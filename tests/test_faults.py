@@ -364,3 +364,39 @@ def test_a_batch_stopped_midway(tmp_path, how):
     assert not (root / "it").exists()
     assert not list(root.glob(".tmp-*")) and not list(root.glob(".old-*"))
     rerun_completes(out, tmp_path, "--format", "html")
+
+
+def test_a_batch_killed_outright_leaves_nothing_running(tmp_path):
+    """SIGKILL for the batch's own process (no handler can run): its workers hear of it from
+    the system, stop their scopes, and their kernels follow; nothing keeps running or writing,
+    and no unfinished pack stays."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to list the batch's processes")
+    out = tmp_path / "reports"
+    notebooks = small_notebooks(tmp_path / "nb", fault="import time\ntime.sleep(300)")
+    proc = subprocess.Popen(
+        report_command(out, notebooks, "--format", "html"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (packs(out) / "finance" / "pack.html").exists():  # IT is sleeping by then
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        assert len(_session(proc.pid)) >= 3, "the batch, a worker and its kernel"
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 30
+        while _session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _session(proc.pid) == [], "no worker or kernel left running"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    root = packs(out)
+    assert (root / "finance" / "pack.html").is_file(), "a finished pack stays"
+    assert not (root / "it").exists()
+    assert not list(root.glob(".tmp-*")), "the stopped scope removed its unfinished pack"
