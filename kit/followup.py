@@ -263,15 +263,19 @@ def action_plan(
     due: pd.Timestamp,
     themes_per_function: int = 2,
     min_mentions: int = 3,
+    withheld=(),
+    uncounted=(),
 ) -> pd.DataFrame:
     """Proposed actions: the main complaint themes of each rated function (stage 2) and the
     engagement gaps of influential stakeholders (stage 1), each with owner, due date, success
     measure and what it answers. ``coded`` is :func:`kit.themes.code` of ``responses``;
     ``engagement`` is :func:`kit.stakeholders.engagement_actions`; ``owners`` maps ``function``
-    to ``owner`` (its head)."""
+    to ``owner`` (its head). No theme action for the ``withheld`` functions (what a handful of
+    people said is theirs), and no count of comments for the ``uncounted`` ones."""
     tagged = coded[coded["theme"].isin(THEME_ACTIONS)].merge(
         responses[["response_id", "provider_function"]], on="response_id"
     )
+    tagged = tagged[~tagged["provider_function"].isin(list(withheld))]
     counts = tagged.groupby(["provider_function", "theme", "label"]).size().rename("mentions")
     counts = counts[counts >= min_mentions].reset_index()
     counts = counts.sort_values(["provider_function", "mentions"], ascending=[True, False])
@@ -284,7 +288,9 @@ def action_plan(
             "owner": head.get(r["provider_function"]),
             "due": due,
             "success_measure": THEME_ACTIONS[r["theme"]][1],
-            "answers": f"{r['label']} ({r['mentions']} comments)",
+            "answers": r["label"]
+            if r["provider_function"] in uncounted
+            else f"{r['label']} ({r['mentions']} comments)",
             "source": "survey themes",
         }
         for _, r in top.iterrows()

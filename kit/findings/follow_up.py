@@ -173,7 +173,8 @@ def plan(
         Days after the wave's last response that every action is due.
     themes_per_function, min_mentions
         The most frequent complaint themes per rated function taken up, and how many comments
-        a theme needs to be taken up.
+        a theme needs to be taken up. None for a function whose score is withheld; no count
+        of comments where a function has fewer than the comment threshold (as in its themes).
 
     Returns
     -------
@@ -189,6 +190,9 @@ def plan(
     # one due date per wave, from its last answer (a function's own would tell when it was
     # last rated); a wave without answers has no close: the plan is due from today
     close = ctx.in_wave["submitted_at"].max() if len(ctx.in_wave) else pd.Timestamp.now()
+    rated = current["provider_function"].unique()
+    commented = current[current["comment"].fillna("").str.strip() != ""]
+    comments = commented.groupby("provider_function").size()
     return followup.action_plan(
         ctx.coded,
         current,
@@ -197,6 +201,10 @@ def plan(
         due=(close + pd.Timedelta(days=due_days)).normalize(),
         themes_per_function=themes_per_function,
         min_mentions=min_mentions,
+        withheld=[f for f in rated if ctx.ledger.withheld(ctx.wave, provider=f)],
+        uncounted=[
+            f for f in rated if comments.get(f, 0) < ctx.cfg.thresholds.min_comment_group_size
+        ],
     )
 
 
