@@ -323,14 +323,10 @@ def _session(sid: int) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
-def test_a_batch_stopped_midway(tmp_path, how):
-    """Stopped while IT is busy (by a scheduler's SIGTERM, or Ctrl-C reaching the whole process
-    group): it stops within seconds, says so, exit 130, leaves nothing running and nothing
-    half made; finished packs stay; a rerun completes."""
+def _busy_batch(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """A batch of IT and Finance in its own session, once Finance's pack is done and IT sleeps."""
     if not Path("/proc/self/stat").exists():
         pytest.skip("needs /proc to list the batch's processes")
-    out = tmp_path / "reports"
     notebooks = small_notebooks(tmp_path / "nb", fault="import time\ntime.sleep(300)")
     proc = subprocess.Popen(
         report_command(out, notebooks, "--format", "html"),
@@ -339,11 +335,24 @@ def test_a_batch_stopped_midway(tmp_path, how):
         text=True,
         start_new_session=True,
     )
+    deadline = time.monotonic() + 120
+    while not (packs(out) / "finance" / "pack.html").exists():  # IT is sleeping by then
+        if time.monotonic() > deadline or proc.poll() is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the batch did not reach IT: {proc.communicate()}")
+        time.sleep(0.2)
+    return proc
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_a_batch_stopped_midway(tmp_path, how):
+    """Stopped while IT is busy (by a scheduler's SIGTERM, or Ctrl-C reaching the whole process
+    group): it stops within seconds, says so, exit 130, leaves nothing running and nothing
+    half made; finished packs stay; a rerun completes."""
+    out = tmp_path / "reports"
+    proc = _busy_batch(tmp_path, out)
     try:
-        deadline = time.monotonic() + 120
-        while not (packs(out) / "finance" / "pack.html").exists():  # IT is sleeping by then
-            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-            time.sleep(0.2)
         t0 = time.monotonic()
         if how == "SIGTERM":
             proc.send_signal(signal.SIGTERM)
@@ -370,22 +379,9 @@ def test_a_batch_killed_outright_leaves_nothing_running(tmp_path):
     """SIGKILL for the batch's own process (no handler can run): its workers hear of it from
     the system, stop their scopes, and their kernels follow; nothing keeps running or writing,
     and no unfinished pack stays."""
-    if not Path("/proc/self/stat").exists():
-        pytest.skip("needs /proc to list the batch's processes")
     out = tmp_path / "reports"
-    notebooks = small_notebooks(tmp_path / "nb", fault="import time\ntime.sleep(300)")
-    proc = subprocess.Popen(
-        report_command(out, notebooks, "--format", "html"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _busy_batch(tmp_path, out)
     try:
-        deadline = time.monotonic() + 120
-        while not (packs(out) / "finance" / "pack.html").exists():  # IT is sleeping by then
-            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-            time.sleep(0.2)
         assert len(_session(proc.pid)) >= 3, "the batch, a worker and its kernel"
         proc.kill()
         proc.wait(10)
