@@ -14,7 +14,12 @@ import pandas as pd
 from kit import audit
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
+from kit.ledger import Ledger
 from kit.privacy import complementary_suppression
+
+
+def ledger_functions(ctx) -> list[str]:
+    return sorted(ctx.ds.functions["function"])
 
 
 def large(functions: int = 60, waves: int = 5, seed: int = 7):
@@ -46,11 +51,20 @@ def timed(counts, hidden, waves, names, detail: str) -> tuple[float, dict]:
 
 
 def main() -> int:
-    ledger = open_engagement(SAMPLE_CONFIG).ledger
+    ctx = open_engagement(SAMPLE_CONFIG)
+    t0 = time.perf_counter()
+    ledger = Ledger.build(
+        ctx.ds.responses, waves=ctx.cfg.waves, functions=ledger_functions(ctx), min_n=5
+    )
+    decided = time.perf_counter() - t0
+    ok = decided < 5
+    print("kit audit: every withheld figure's feasible n, promoters, passives and detractors")
+    print(
+        f"  sample, the ledger's decision (suppression audited until nothing is given away): "
+        f"{decided:4.1f} s (goal < 5 s)"
+    )
     sample = (ledger.counts, ledger.hidden, ledger.waves, ledger.functions)  # min_n 5, as large
-    ok = True
-    print("kit audit: every withheld cell's feasible n, promoters and detractors (LP, then MILP)")
-    for detail in ("scores", "categories"):
+    for detail in ("published", "scores"):
         seconds, s = timed(*sample, detail)
         ok &= seconds < 5
         print(
@@ -60,13 +74,15 @@ def main() -> int:
     counts, hidden, waves, names = large()
     spent, done = 0.0, 0
     for w in range(len(waves)):  # wave by wave, stopped once the goal is out of reach
-        seconds, _ = timed(counts[w : w + 1], hidden[w : w + 1], waves[w : w + 1], names, "scores")
+        seconds, _ = timed(
+            counts[w : w + 1], hidden[w : w + 1], waves[w : w + 1], names, "published"
+        )
         spent, done = spent + seconds, done + 1
         if spent > 60:
             break
     ok &= done == len(waves) and spent < 60
     print(
-        f"  60 functions x 5 waves, scores      : {spent:6.1f} s for {done} of {len(waves)} "
+        f"  60 functions x 5 waves, published   : {spent:6.1f} s for {done} of {len(waves)} "
         "waves (goal < 60 s for all 5)"
     )
     print("  " + ("goals met" if ok else "GOALS MISSED"))

@@ -11,8 +11,10 @@ then a linear equation on the withheld cells' unknown counts. For each withheld 
 integer programming (:func:`scipy.optimize.milp`) finds the smallest and largest values of its
 ``n``, promoters and detractors that fit every equation.
 
-A withheld figure is **pinned** when one of these has a single possible value (worked out
-exactly), and **narrow** when the range of its ``n`` is smaller than the anonymity threshold.
+A withheld figure is **pinned** when its ``n`` has a single possible value, or its number of
+promoters, passives or detractors a single possible value above zero, or when all its answers
+can only fall in one category (:func:`pinned`); it is **narrow** when the range of its ``n`` is
+smaller than the anonymity threshold.
 
 Example
 -------
@@ -28,33 +30,53 @@ Example
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_array
 
-__all__ = ["ALL", "COLUMNS", "audit", "summary"]
+from kit.errors import KitError
+
+__all__ = ["ALL", "COLUMNS", "MEASURES", "PUBLISHED", "audit", "pinned", "summary"]
+
+
+class AuditError(KitError):
+    """The audit could not be completed; nothing should be published until it is."""
+
 
 #: The name of a total (row, column or grand total) in the audit's table.
 ALL = "All functions"
+#: The figures audited for each withheld cell and total.
+MEASURES = ("n", "promoters", "passives", "detractors")
 COLUMNS = [
     "wave",
     "provider",
     "customer",
-    "n",
-    "n_min",
-    "n_max",
-    "promoters",
-    "promoters_min",
-    "promoters_max",
-    "detractors",
-    "detractors_min",
-    "detractors_max",
+    *(f"{m}{suffix}" for m in MEASURES for suffix in ("", "_min", "_max")),
     "pinned",
     "narrow",
 ]
+
+
+def _solver():
+    """A quiet HiGHS solver. HiGHS prints a banner on the process's standard output when its
+    first solver is made (past Python, into a notebook's output or a batch log): kept out."""
+    import highspy
+
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def _bounds(
@@ -63,42 +85,83 @@ def _bounds(
     """Min and max of each objective over integer counts ``x >= 0`` whose first rows of ``a``
     equal ``rhs`` and whose last ``cells`` rows (one withheld cell's answers each) are >= 1.
 
-    Each bound is first solved as a linear program (fast): when its optimal counts are whole
-    numbers they are optimal among whole numbers too (tables with fixed totals mostly give
-    whole vertices); otherwise the integer program decides.
+    One model serves every objective: each bound is first solved as a linear program,
+    warm-started from the last (fast); when its optimal counts are whole numbers they are
+    optimal among whole numbers too (tables with fixed totals mostly give whole vertices);
+    otherwise the integer program decides.
     """
-    equal, floor = a[: len(rhs)], a[len(rhs) :]
-    exact = {"A_eq": csr_array(equal), "b_eq": rhs} if len(rhs) else {}
-    at_least_one = {"A_ub": csr_array(-floor), "b_ub": -np.ones(cells)}
+    import highspy
+
+    m = csr_array(a)
+    h = _solver()
+    h.setOptionValue("simplex_strategy", 4)  # primal: a new objective keeps the basis feasible
+    h.setOptionValue("presolve", "off")  # and presolving it again would only cost time
+    variables = a.shape[1]
+    h.addVars(variables, np.zeros(variables), np.full(variables, highspy.kHighsInf))
     lower = np.concatenate([rhs, np.ones(cells)])
-    upper = np.concatenate([rhs, np.full(cells, np.inf)])
+    upper = np.concatenate([rhs, np.full(cells, highspy.kHighsInf)])
+    h.addRows(len(lower), lower, upper, m.nnz, m.indptr[:-1], m.indices, m.data)
+    columns = np.arange(variables, dtype=np.int32)
+    whole = np.full(variables, highspy.HighsVarType.kInteger)
+    real = np.full(variables, highspy.HighsVarType.kContinuous)
+    optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
+
+    def solve() -> tuple[highspy.HighsModelStatus, float, np.ndarray]:
+        h.run()
+        status = h.getModelStatus()
+        if status not in (optimal, unbounded):  # a numerical failure: once more, from scratch
+            h.clearSolver()
+            h.setOptionValue("presolve", "on")
+            h.run()
+            h.setOptionValue("presolve", "off")
+            status = h.getModelStatus()
+        if status != optimal:
+            return status, np.nan, np.empty(0)
+        return status, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+
     lo, hi = np.empty(len(objectives)), np.empty(len(objectives))
     for i, objective in enumerate(objectives):
-        for sign, out in ((1, lo), (-1, hi)):
-            res = linprog(
-                sign * objective, bounds=(0, None), method="highs", **exact, **at_least_one
-            )
-            if res.status == 3:  # unbounded: nothing shown limits it
-                out[i] = sign * -np.inf
-                continue
-            if res.status == 0 and np.allclose(res.x, np.round(res.x), atol=1e-7):
-                out[i] = sign * res.fun
-                continue
-            res = milp(
-                sign * objective,
-                integrality=np.ones(a.shape[1]),
-                bounds=Bounds(0, np.inf),
-                constraints=LinearConstraint(csr_array(a), lower, upper),
-            )
-            out[i] = sign * res.fun if res.status == 0 else sign * -np.inf
+        h.changeColsCost(variables, columns, objective)
+        for sense, out in ((highspy.ObjSense.kMinimize, lo), (highspy.ObjSense.kMaximize, hi)):
+            h.changeObjectiveSense(sense)
+            status, value, x = solve()
+            if status == optimal and not np.allclose(x, np.round(x), atol=1e-7):
+                h.changeColsIntegrality(variables, columns, whole)
+                h.setOptionValue("presolve", "on")
+                status, value, _ = solve()
+                h.setOptionValue("presolve", "off")
+                h.changeColsIntegrality(variables, columns, real)
+            if status == optimal:
+                out[i] = value
+            elif status == unbounded:  # nothing shown limits it
+                out[i] = -np.inf if sense == highspy.ObjSense.kMinimize else np.inf
+            else:
+                raise AuditError(f"the solver could not bound a withheld figure ({status.name})")
     return np.round(lo), np.round(hi)
 
 
+#: What is taken as published for each shown line of a wave's table, by detail: its 0-10
+#: answers (``"scores"``) or its detractors, passives and promoters (``"categories"``). The kit
+#: publishes a function's score and the organisation's with their 0-10 bars (the packs'
+#: distribution charts, the workshop), cells and customer groups' totals with their split.
+PUBLISHED = {
+    "published": {"row": "scores", "col": "categories", "all": "scores"},
+    "scores": {"row": "scores", "col": "scores", "all": "scores"},
+    "categories": {"row": "categories", "col": "categories", "all": "categories"},
+}
+
+
+def _measures(cut: tuple[int, int]) -> np.ndarray:
+    """Rows over the 11 scores: every answer, promoters, passives, detractors."""
+    s = np.arange(11)
+    return np.vstack([np.ones(11), s > cut[1], (s > cut[0]) & (s <= cut[1]), s <= cut[0]])
+
+
 def _spread(k: int, js, weights) -> np.ndarray:
-    """A row over ``k`` unknowns (``len(weights)`` per withheld cell) weighting cells ``js``."""
-    row, m = np.zeros(k), len(weights)
+    """A row over ``k`` unknowns (11 per withheld cell) weighting the scores of cells ``js``."""
+    row = np.zeros(k)
     for j in js:
-        row[j * m : (j + 1) * m] = weights
+        row[j * 11 : (j + 1) * 11] = weights
     return row
 
 
@@ -108,64 +171,71 @@ def _line_hidden(hidden: np.ndarray, kind: str, i: int) -> bool:
     )
 
 
+def _whole(counts: np.ndarray, kind: str, i: int) -> np.ndarray:
+    """A line's 11 counts: a provider's row, a customer's column or the grand total."""
+    if kind == "row":
+        return counts[i].sum(axis=0)
+    if kind == "col":
+        return counts[:, i].sum(axis=0)
+    return counts.sum(axis=(0, 1))
+
+
 def _wave(
-    counts: np.ndarray, hidden: np.ndarray, *, cut: tuple[int, int]
+    counts: np.ndarray, hidden: np.ndarray, *, cut: tuple[int, int], published: dict[str, str]
 ) -> list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]:
     """``(p, c, true, low, high)`` for every withheld cell and total of one wave (``p`` or
-    ``c`` = -1 for a total); each array holds n, promoters, detractors."""
+    ``c`` = -1 for a total); each array holds n, promoters, passives, detractors."""
     providers, customers = counts.shape[:2]
     n = counts.sum(axis=2)
     cells = [(p, c) for p in range(providers) for c in range(customers) if hidden[p, c] and n[p, c]]
-    m = counts.shape[2]  # 11 scores, or 3 categories (detractor, passive, promoter)
-    scale = np.arange(11) if m == 11 else np.array([0, cut[0] + 1, 10])
-    measures = np.vstack([np.ones(m), scale > cut[1], scale <= cut[0]])
-    out = []
-    if cells:  # one system: the grand total links every withheld cell to every other
-        members = cells
-        k = len(members) * m
-        lines: dict[tuple[str, int], list[int]] = {}
-        for j, (p, c) in enumerate(members):
-            lines.setdefault(("row", p), []).append(j)
-            lines.setdefault(("col", c), []).append(j)
-        lines[("all", 0)] = list(range(len(members)))
+    if not cells:
+        return []
+    measures = _measures(cut)
+    groups = {
+        "scores": [np.arange(11) == s for s in range(11)],
+        "categories": [m.astype(bool) for m in measures[1:]],
+    }
+    k = len(cells) * 11
+    lines: dict[tuple[str, int], list[int]] = {}  # one system: the grand total links them all
+    for j, (p, c) in enumerate(cells):
+        lines.setdefault(("row", p), []).append(j)
+        lines.setdefault(("col", c), []).append(j)
+    lines[("all", 0)] = list(range(len(cells)))
 
-        equations, rhs = [], []
-        for (kind, i), js in lines.items():
-            if _line_hidden(hidden, kind, i):
-                continue
-            for s in range(m):  # a shown total less its shown cells, answer by answer
-                equations.append(_spread(k, js, np.arange(m) == s))
-                rhs.append(sum(counts[members[j]][s] for j in js))
-        targets, truths = [], []  # (p, c, true values, the known part of a total)
-        for j, (p, c) in enumerate(members):
-            targets += [_spread(k, [j], m) for m in measures]
-            truths.append((p, c, counts[p, c] @ measures.T, np.zeros(3)))
-        for (kind, i), js in lines.items():
-            if not _line_hidden(hidden, kind, i):
-                continue
-            if kind == "row":
-                whole = counts[i].sum(axis=0)
-            elif kind == "col":
-                whole = counts[:, i].sum(axis=0)
-            else:
-                whole = counts.sum(axis=(0, 1))
-            known = whole - sum(counts[members[j]] for j in js)
-            targets += [_spread(k, js, m) for m in measures]
-            truths.append(
-                (
-                    i if kind == "row" else -1,
-                    i if kind == "col" else -1,
-                    whole @ measures.T,
-                    known @ measures.T,
-                )
+    equations, rhs = [], []
+    for (kind, i), js in lines.items():
+        if _line_hidden(hidden, kind, i):
+            continue
+        for group in groups[published[kind]]:  # a shown total less its shown cells
+            equations.append(_spread(k, js, group))
+            rhs.append(sum(counts[cells[j]][group].sum() for j in js))
+    targets, truths = [], []  # (p, c, true values, the known part of a total)
+    for j, (p, c) in enumerate(cells):
+        targets += [_spread(k, [j], m) for m in measures]
+        truths.append((p, c, measures @ counts[p, c], np.zeros(len(measures))))
+    for (kind, i), js in lines.items():
+        if not _line_hidden(hidden, kind, i):
+            continue
+        whole = _whole(counts, kind, i)
+        known = whole - sum(counts[cells[j]] for j in js)
+        targets += [_spread(k, js, m) for m in measures]
+        truths.append(
+            (
+                i if kind == "row" else -1,
+                i if kind == "col" else -1,
+                measures @ whole,
+                measures @ known,
             )
-        per_cell = np.vstack([_spread(k, [j], np.ones(m)) for j in range(len(members))])
-        lo, hi = _bounds(
-            np.array(targets), np.vstack([*equations, per_cell]), np.array(rhs, float), len(members)
         )
-        for q, (p, c, value, known) in enumerate(truths):
-            out.append((p, c, value, lo[3 * q : 3 * q + 3] + known, hi[3 * q : 3 * q + 3] + known))
-    return out
+    per_cell = np.vstack([_spread(k, [j], np.ones(11)) for j in range(len(cells))])
+    lo, hi = _bounds(
+        np.array(targets), np.vstack([*equations, per_cell]), np.array(rhs, float), len(cells)
+    )
+    q = len(measures)
+    return [
+        (p, c, value, lo[q * t : q * t + q] + known, hi[q * t : q * t + q] + known)
+        for t, (p, c, value, known) in enumerate(truths)
+    ]
 
 
 def audit(
@@ -176,7 +246,7 @@ def audit(
     functions: Sequence[str],
     min_n: int,
     cut: tuple[int, int] = (6, 8),
-    detail: str = "scores",
+    detail: str = "published",
 ) -> pd.DataFrame:
     """The feasible range of every withheld cell and total, wave by wave.
 
@@ -193,28 +263,28 @@ def audit(
     cut
         ``(detractor_max, passive_max)``.
     detail
-        What is taken as published for every shown cell and total: ``"scores"``, its whole
-        0-10 distribution (the workshop's bars); ``"categories"``, its detractors, passives
-        and promoters only (what the packs print: n with the shares, or NPS).
+        What is taken as published for every shown total (:data:`PUBLISHED`):
+        ``"published"``, what the kit shows (functions' and the organisation's 0-10 answers,
+        customer groups' split); ``"scores"``, every total's 0-10 answers; ``"categories"``,
+        every total's detractors, passives and promoters only. Shown cells are always taken
+        as known answer by answer (an attacker knows no less).
 
     Returns
     -------
     pandas.DataFrame
         One row per withheld cell or total with answers (:data:`COLUMNS`): its true ``n``,
-        ``promoters`` and ``detractors`` and the smallest and largest value of each that fits
-        everything shown (NA: no bound); ``pinned`` when any of them has one possible value,
-        ``narrow`` when ``n_max - n_min < min_n``. A total reads :data:`ALL` as its provider
-        or customer.
+        ``promoters``, ``passives`` and ``detractors`` and the smallest and largest value of
+        each that fits everything shown (NA: no bound); ``pinned`` when they give the group
+        away (:func:`pinned`), ``narrow`` when ``n_max - n_min < min_n``. A total reads :data:`ALL`
+        as its provider or customer.
     """
-    if detail not in ("scores", "categories"):
-        raise ValueError(f"detail must be 'scores' or 'categories', not {detail!r}")
-    if detail == "categories":
-        kinds = [np.arange(11) <= cut[0], (np.arange(11) > cut[0]) & (np.arange(11) <= cut[1])]
-        kinds.append(np.arange(11) > cut[1])
-        counts = np.stack([counts[..., k].sum(axis=-1) for k in kinds], axis=-1)
+    if detail not in PUBLISHED:
+        raise ValueError(f"detail must be one of {', '.join(PUBLISHED)}, not {detail!r}")
     rows = []
     for w, wave in enumerate(waves):
-        for p, c, value, lo, hi in _wave(counts[w], hidden[w], cut=cut):
+        for p, c, value, lo, hi in _wave(
+            counts[w], hidden[w], cut=cut, published=PUBLISHED[detail]
+        ):
             rows.append(
                 {
                     "wave": wave,
@@ -222,7 +292,7 @@ def audit(
                     "customer": ALL if c < 0 else functions[c],
                     **{
                         f"{name}{suffix}": v if np.isfinite(v) else pd.NA
-                        for name, i in (("n", 0), ("promoters", 1), ("detractors", 2))
+                        for i, name in enumerate(MEASURES)
                         for suffix, v in (("", value[i]), ("_min", lo[i]), ("_max", hi[i]))
                     },
                 }
@@ -230,10 +300,26 @@ def audit(
     out = pd.DataFrame(rows, columns=COLUMNS[:-2])
     for column in COLUMNS[3:-2]:
         out[column] = out[column].astype("Int64")
-    spans = [out[f"{q}_max"] - out[f"{q}_min"] for q in ("n", "promoters", "detractors")]
-    out["pinned"] = ((spans[0] == 0) | (spans[1] == 0) | (spans[2] == 0)).fillna(False)
-    out["narrow"] = (spans[0] < min_n).fillna(False)
+    out["pinned"] = pinned(out)
+    out["narrow"] = (out["n_max"] - out["n_min"] < min_n).fillna(False)
     return out[COLUMNS]
+
+
+def pinned(ranges: pd.DataFrame) -> pd.Series:
+    """Which withheld figures are given away: their size worked out exactly, or the number
+    of their promoters, passives or detractors worked out at a value above zero, or all their
+    answers known to fall in one category (only one category may hold any).
+
+    A category known to hold nobody while two others stay possible is not counted: it says
+    of a withheld group what a shown group with none of them (0% promoters, say) says of its
+    members, which every table of NPS results publishes.
+    """
+    exact = ranges["n_min"] == ranges["n_max"]
+    possible = 0
+    for m in MEASURES[1:]:
+        exact |= (ranges[f"{m}_min"] == ranges[f"{m}_max"]) & (ranges[f"{m}_min"] > 0)
+        possible = possible + (ranges[f"{m}_max"] > 0).fillna(True).astype(int)
+    return (exact.fillna(False) | (possible < 2)).astype(bool)
 
 
 def summary(result: pd.DataFrame) -> dict:

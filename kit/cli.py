@@ -103,11 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     aud.add_argument(
         "--detail",
-        choices=("scores", "categories"),
-        default="scores",
-        help="take every shown group as published with its 0-10 answers (scores, as the "
-        "workshop shows them) or its category counts only (categories, as the packs print "
-        "them); default: %(default)s",
+        choices=("published", "scores", "categories"),
+        default="published",
+        help="what each shown total is taken to publish: what the packs and the workshop "
+        "show (published: 0-10 answers of each function's score and the organisation's, "
+        "detractors, passives and promoters of customer groups), every total's 0-10 answers "
+        "(scores) or every total's three categories only (categories); default: %(default)s",
     )
     aud.add_argument(
         "--out",
@@ -123,7 +124,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report(args: argparse.Namespace) -> int:
     from kit.config import NOTEBOOKS_DIR, load_engagement
-    from kit.report import batch_lock, clean_staging, output_root, run_batch, summary_table
+    from kit.report import (
+        audit_line,
+        batch_lock,
+        clean_staging,
+        output_root,
+        run_batch,
+        summary_table,
+    )
 
     if args.clean_staging:
         cfg = load_engagement(args.config)
@@ -159,6 +167,7 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(summary_table(results))
+    print(audit_line(results.audit))
     failed = [r for r in results if r.status not in ("ok", "withheld")]
     done = [r for r in results if r.status == "ok"]
     if done:
@@ -260,7 +269,7 @@ def _audit(args: argparse.Namespace) -> int:
         result.to_csv(args.out, index=False)
     print(
         f"\n{s['withheld']} withheld cells and totals in {len(ledger.waves)} waves audited in "
-        f"{seconds:.1f} s ({args.detail}): {s['pinned']} worked out exactly (pinned), "
+        f"{seconds:.1f} s ({args.detail}): {s['pinned']} given away (pinned), "
         f"{s['narrow']} narrowed below {ledger.min_n} responses; "
         + (
             f"the narrowest range of a withheld n is {s['narrowest_n_range']}."

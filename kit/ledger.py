@@ -22,7 +22,11 @@ Example
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,14 +34,140 @@ import pandas as pd
 from kit import nps
 from kit.privacy import complementary_suppression
 
-__all__ = ["ALL", "Ledger", "result"]
+__all__ = ["ALL", "Ledger", "protect", "result"]
 
 #: A total: every provider, or every customer.
 ALL = "All functions"
 
 
-def result(hist: np.ndarray, *, suppressed: bool, confidence: float, cut: tuple[int, int]):
-    """NPS, interval and distribution from the 11 counts of one group (blank if suppressed)."""
+#: Where decided suppression patterns are kept (only which cells are withheld, no count),
+#: so that each pack of a batch reuses the decision instead of auditing again.
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kit" / "ledger"
+#: Bumped whenever the rules below change, so that no older decision is reused.
+RULES = "4"
+#: Rounds of the audit loop before :func:`protect` gives up (the audit then refuses).
+ROUNDS = 40
+
+
+def categories(counts: np.ndarray, cut: tuple[int, int]) -> np.ndarray:
+    """Detractors, passives and promoters from counts by score (the last axis)."""
+    s = np.arange(11)
+    kinds = (s <= cut[0], (s > cut[0]) & (s <= cut[1]), s > cut[1])
+    return np.stack([counts[..., k].sum(axis=-1) for k in kinds], axis=-1)
+
+
+def with_totals(table: np.ndarray) -> np.ndarray:
+    """A provider x customer table (x anything) with its totals as a last row and column."""
+    table = np.concatenate([table, table.sum(axis=0, keepdims=True)], axis=0)
+    return np.concatenate([table, table.sum(axis=1, keepdims=True)], axis=1)
+
+
+def protect(counts: np.ndarray, *, min_n: int, cut: tuple[int, int] = (6, 8)) -> np.ndarray:
+    """Which cells and totals of one wave's provider x customer table to withhold.
+
+    1. **Primary**: a group with fewer than ``min_n`` answers, and a group whose answers all
+       fall in one category (all detractors, all passives or all promoters: showing it would
+       tell each member's answer), whatever its size.
+    2. **Complementary**: further cells and totals, line by line, so that no withheld group
+       is a shown total less its shown parts
+       (:func:`kit.privacy.complementary_suppression`).
+    3. **Audited**: the disclosure audit (:func:`kit.audit.audit`, on what the kit publishes)
+       is run on the pattern; while it gives any withheld figure away
+       (:func:`kit.audit.pinned`), the smallest shown group that shares a line with that
+       figure is withheld too, and the audit runs again.
+
+    ``counts[p, c, s]`` are the answers of score ``s``; returns ``hidden``, the shape of the
+    table with its totals (last row and column), True where withheld.
+    """
+    from kit import audit
+
+    n = with_totals(counts.sum(axis=2))
+    split = with_totals(categories(counts, cut))
+    alike = (split.max(axis=2) == n) & (n > 0)
+    hidden = complementary_suppression(
+        pd.DataFrame(n[:-1, :-1]), min_n=min_n, margins=True, sensitive=alike
+    ).to_numpy(copy=True)
+    names = [str(i) for i in range(counts.shape[0])]
+    for _ in range(ROUNDS):
+        found = audit.audit(
+            counts[None], hidden[None], waves=["w"], functions=names, min_n=min_n, cut=cut
+        )
+        pinned = found[found["pinned"]]
+        if pinned.empty:
+            break
+        before = hidden.sum()
+        for p, c in zip(pinned["provider"], pinned["customer"], strict=True):
+            p = -1 if p == audit.ALL else int(p)
+            c = -1 if c == audit.ALL else int(c)
+            _widen(hidden, n, p, c)
+        if hidden.sum() == before:
+            break  # nothing left to hide: the audit will say what stays pinned
+    return hidden
+
+
+def _widen(hidden: np.ndarray, n: np.ndarray, p: int, c: int) -> None:
+    """Withhold the smallest shown group sharing a line with the pinned figure ``(p, c)``
+    (``-1``: a total), or, when none is left, a shown total over it."""
+    lines = []
+    if p >= 0:
+        lines += [(p, j) for j in range(n.shape[1] - 1)]
+    if c >= 0:
+        lines += [(i, c) for i in range(n.shape[0] - 1)]
+    if p < 0 and c < 0:  # the grand total: any function's or customer group's total
+        lines += [(i, -1) for i in range(n.shape[0] - 1)]
+        lines += [(-1, j) for j in range(n.shape[1] - 1)]
+    shown = [(n[i, j], i, j) for i, j in lines if n[i, j] and not hidden[i, j]]
+    if shown:
+        _, i, j = min(shown)
+        hidden[i, j] = True
+        return
+    totals = [(p, -1)] * (p >= 0) + [(-1, c)] * (c >= 0) + [(-1, -1)]
+    for i, j in totals:
+        if not hidden[i, j]:
+            hidden[i, j] = True
+            return
+
+
+def _key(counts: np.ndarray, min_n: int, cut: tuple[int, int]) -> str:
+    digest = hashlib.sha256(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+    digest.update(repr((counts.shape, min_n, cut, RULES)).encode())
+    return digest.hexdigest()
+
+
+def _cached(cache: Path | None, key: str) -> np.ndarray | None:
+    if cache is None:
+        return None
+    try:
+        return np.load(cache / f"{key}.npy", allow_pickle=False).astype(bool)
+    except (OSError, ValueError):
+        return None
+
+
+def _store(cache: Path | None, key: str, hidden: np.ndarray) -> None:
+    """Keep a decision for the next pack (atomically; a cache that cannot be written is
+    simply not used)."""
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".tmp", delete=False) as f:
+            np.save(f, hidden)
+        os.replace(f.name, cache / f"{key}.npy")
+    except OSError:
+        pass
+
+
+def result(
+    hist: np.ndarray,
+    *,
+    suppressed: bool,
+    confidence: float,
+    cut: tuple[int, int],
+    scores: bool = True,
+):
+    """NPS, interval and distribution from the 11 counts of one group (blank if suppressed).
+    The distribution is the 11 counts by score, or with ``scores=False`` the detractors,
+    passives and promoters only."""
     kinds = np.asarray(nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1]))
     det, pas, pro = (int(hist[kinds == kind].sum()) for kind in nps.CATEGORIES)
     row = pd.DataFrame(
@@ -46,7 +176,7 @@ def result(hist: np.ndarray, *, suppressed: bool, confidence: float, cut: tuple[
     stats = nps.intervals(row, method="adjusted_wald", confidence=confidence).iloc[0]
     out = {k: int(stats[k]) for k in ("n", "promoters", "passives", "detractors")}
     out |= {k: float(stats[k]) for k in ("nps", "ci_low", "ci_high")}
-    out["distribution"] = tuple(int(x) for x in hist)
+    out["distribution"] = tuple(int(x) for x in (hist if scores else (det, pas, pro)))
     if suppressed:
         out = {k: (None if k == "distribution" else np.nan) for k in out}
     out["suppressed"] = suppressed
@@ -81,7 +211,10 @@ class Ledger:
         confidence: float = 0.95,
         detractor_max: int = 6,
         passive_max: int = 8,
+        cache: Path | None = None,
     ) -> Ledger:
+        """Count the answers and decide, wave by wave, what may be shown (:func:`protect`).
+        With ``cache``, a folder, a decision already taken on the same counts is reused."""
         waves, functions = tuple(waves), tuple(functions)
         w = pd.Categorical(responses["wave"], categories=waves).codes.astype(np.int64)
         p = pd.Categorical(responses["provider_function"], categories=functions).codes
@@ -92,16 +225,13 @@ class Ledger:
         flat = ((w[keep] * nf + p[keep]) * nf + c[keep]) * 11 + s[keep].astype(np.int64)
         shape = (len(waves), nf, nf, 11)
         counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-        n = counts.sum(axis=3)
-        hidden = np.stack(
-            [
-                complementary_suppression(pd.DataFrame(n[i]), min_n=min_n, margins=True).to_numpy()
-                for i in range(len(waves))
-            ]
-        )
-        return cls(
-            waves, functions, counts, hidden, min_n, confidence, (detractor_max, passive_max)
-        )
+        cut = (detractor_max, passive_max)
+        key = _key(counts, min_n, cut)
+        hidden = _cached(cache, key)
+        if hidden is None:
+            hidden = np.stack([protect(counts[i], min_n=min_n, cut=cut) for i in range(len(waves))])
+            _store(cache, key, hidden)
+        return cls(waves, functions, counts, hidden, min_n, confidence, cut)
 
     @classmethod
     def from_context(cls, ctx) -> Ledger:
@@ -115,6 +245,7 @@ class Ledger:
             confidence=o["confidence"],
             detractor_max=o["detractor_max"],
             passive_max=o["passive_max"],
+            cache=CACHE,
         )
 
     def _index(self, function: str) -> int | slice:
@@ -122,12 +253,20 @@ class Ledger:
 
     def view(self, wave: str, *, provider: str = ALL, customer: str = ALL) -> dict:
         """One group's NPS: ``n, promoters, passives, detractors, nps, ci_low, ci_high,
-        distribution`` (11 counts), all blank when ``suppressed``."""
+        distribution``, all blank when ``suppressed``. The distribution is by score (11
+        counts) for a function's overall score and the organisation's, as the packs chart
+        them; by category (3) for a customer group, as the audit assumes."""
         w = self.waves.index(wave)
         p, c = self._index(provider), self._index(customer)
         hist = self.counts[w, p, c].reshape(-1, 11).sum(axis=0)
         hidden = bool(self.hidden[w, -1 if provider == ALL else p, -1 if customer == ALL else c])
-        return result(hist, suppressed=hidden, confidence=self.confidence, cut=self.cut)
+        return result(
+            hist,
+            suppressed=hidden,
+            confidence=self.confidence,
+            cut=self.cut,
+            scores=customer == ALL,
+        )
 
     def shown_providers(self, wave: str) -> list[str]:
         """Functions whose overall score in the wave may be shown (for the what-if picker)."""
@@ -143,7 +282,7 @@ class Ledger:
         c = -1 if customer == ALL else self.functions.index(customer)
         return bool(self.hidden[w, p, c])
 
-    def audit(self, *, detail: str = "scores") -> pd.DataFrame:
+    def audit(self, *, detail: str = "published") -> pd.DataFrame:
         """What everything this ledger lets be shown gives away (:func:`kit.audit.audit`)."""
         from kit.audit import audit
 

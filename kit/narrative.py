@@ -39,6 +39,7 @@ __all__ = [
     "driver_sentence",
     "methodology",
     "withheld",
+    "WHY_WITHHELD",
 ]
 
 
@@ -127,13 +128,24 @@ def table(
     )
 
 
+#: Why a group is withheld, in words that do not tell which reason applies to which group.
+WHY_WITHHELD = (
+    "too few responses, answers all alike, or needed so that a smaller group cannot be worked out"
+)
+
+
 def withheld(ctx: Context) -> HTML | None:
-    """A note when the scope has too few responses in the wave to show anything about them."""
+    """A note when nothing may be shown about the scope in the wave."""
     if not ctx.too_small:
         return None
+    if len(ctx.current) < ctx.min_n:
+        return note(
+            f"{ctx.label} has fewer than {ctx.min_n} responses in {ctx.wave}: nothing more "
+            "about them is shown, to keep respondents anonymous."
+        )
     return note(
-        f"{ctx.label} has fewer than {ctx.min_n} responses in {ctx.wave}: nothing more about "
-        "them is shown, to keep respondents anonymous."
+        f"{ctx.label}'s responses in {ctx.wave} are withheld to keep respondents anonymous "
+        f"({WHY_WITHHELD}): nothing more about them is shown."
     )
 
 
@@ -199,7 +211,7 @@ def cropped_svg(fig) -> str:
 def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:
     """``"+12 (95% interval −3 to +26, n = 61)"`` or ``"suppressed"``."""
     if row.get("suppressed", False) or pd.isna(row.get("nps")):
-        return "not shown (too few responses)"
+        return "withheld to keep respondents anonymous"
     return (
         f"{signed(row['nps'])} ({confidence:.0%} interval {signed(row['ci_low'])} to "
         f"{signed(row['ci_high'])}, n = {int(row['n'])})"
@@ -243,8 +255,8 @@ def change_sentence(name: str, change: pd.Series) -> str:
     """One sentence on a change between two waves, significant only when it is."""
     if change.get("suppressed", False) or pd.isna(change.get("difference")):
         return (
-            f"{name}: the change from {change['wave_from']} to {change['wave_to']} cannot be "
-            "shown (too few responses)."
+            f"{name}: the change from {change['wave_from']} to {change['wave_to']} is "
+            "withheld to keep respondents anonymous."
         )
     diff = change["difference"]
     verb = "rose" if diff > 0 else "fell" if diff < 0 else "was unchanged"
@@ -325,11 +337,20 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         (
             "Anonymity",
             "One disclosure ledger decides, for each wave, which groups may be shown in any "
-            f"report: groups with fewer than {th.min_group_size} responses show neither a score "
-            "nor a count, and further groups (a customer group, a function's or a customer "
-            "function's total) are withheld so that no withheld group can be worked out by "
-            "subtracting what any report shows. A function whose own score is withheld gets no "
-            "report of its own. Follow-up counts and logs, and influence weighting, are not "
+            f"report: groups with fewer than {th.min_group_size} responses, and groups whose "
+            "answers all fall in one category (all promoters, all passives or all detractors, "
+            "which would tell each member's answer), show neither a score nor a count. Further "
+            "groups (a customer group, a function's or a customer function's total) are "
+            "withheld so that no withheld group can be worked out by subtracting what any "
+            "report shows. Before anything is published, an audit takes the attacker's side, as "
+            "statistical agencies audit their tables: every figure the reports and the workshop "
+            "show is an equation on the withheld groups' answers, and linear and integer "
+            "programming find the smallest and largest number of responses, promoters, "
+            "passives and detractors each withheld group can have. Wherever one of them has a "
+            "single possible value, a further group is withheld and the audit runs again; a "
+            "batch whose audit still finds one publishes nothing. A function whose own score "
+            "is withheld gets no report of its own. Follow-up counts and logs, and influence "
+            "weighting, are not "
             f"shown for fewer than {th.min_group_size} people. Verbatim comments appear only for "
             "groups of at "
             f"least {th.min_comment_group_size} and with names (in any case, without their "

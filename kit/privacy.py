@@ -67,13 +67,19 @@ def complementary_suppression_1d(n: pd.Series, *, min_n: int, hidden=None) -> pd
 
 
 def complementary_suppression(
-    n: pd.DataFrame, *, min_n: int, margins: bool = False, total: str = "All"
+    n: pd.DataFrame,
+    *,
+    min_n: int,
+    margins: bool = False,
+    total: str = "All",
+    sensitive: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The same rule for a two-way table of counts (rows and columns both have totals).
 
     ``n`` is a wide table of response counts (e.g. provider x customer, 0 or NaN for empty
     cells). Returns a boolean table of the same shape: True where the cell must not be shown.
     Lines are revisited until no row or column lets a hidden cell be recovered.
+    ``sensitive`` (the shape of the result) marks further cells to hide whatever their size.
 
     With ``margins``, the row totals, column totals and grand total are cells too (a row and
     a column named ``total`` are added): a total under ``min_n`` is hidden, the totals are
@@ -90,6 +96,8 @@ def complementary_suppression(
         counts = np.vstack([counts, counts.sum(axis=0)])
         counts = np.column_stack([counts, counts.sum(axis=1)])
     hidden = (counts > 0) & (counts < min_n)
+    if sensitive is not None:
+        hidden |= np.asarray(sensitive, dtype=bool) & (counts > 0)
     rows, cols = counts.shape
     parts = (rows - 1, cols - 1) if margins else (rows, cols)
     changed = True

@@ -63,6 +63,10 @@ __all__ = [
     "pack_date",
     "scopes_for",
     "withheld_scopes",
+    "Batch",
+    "DisclosureError",
+    "audit_line",
+    "disclosure_audit",
     "check_parameters",
     "declared_parameters",
     "for_client",
@@ -721,18 +725,69 @@ def withheld_scopes(
     responses, or a total the disclosure ledger withholds (a pack of "not shown" pages would
     only say so fifteen times). The organisation pack names them."""
     from kit.context import Context
+    from kit.narrative import WHY_WITHHELD
 
     whole = Context(cfg, ds, ORGANISATION, wave, "client")
     out = {}
     for scope in scopes:
         if scope != ORGANISATION and whole.scoped(scope).too_small:
             out[scope] = ScopeResult(
-                scope,
-                status="withheld",
-                error=f"no pack: fewer than {whole.min_n} responses in {wave}, or withheld so "
-                "that a smaller group cannot be worked out (anonymity rule)",
+                scope, status="withheld", error=f"no pack: anonymity rule ({WHY_WITHHELD})"
             )
     return out
+
+
+class DisclosureError(KitError):
+    """The disclosure audit works out a withheld figure from what a batch would publish."""
+
+
+class Batch(list):
+    """The results of a batch, scope by scope, and what its disclosure audit found
+    (``audit``: :func:`kit.audit.summary` of the waves its packs show)."""
+
+    audit: dict
+
+
+def disclosure_audit(cfg: Engagement, ds: Dataset, wave: str) -> dict:
+    """Audit every figure the packs of ``wave`` may show (that wave and the ones before it)
+    before anything is published: the summary, or :class:`DisclosureError` naming each
+    withheld figure that can be worked out and the shown totals it is worked out from."""
+    from kit import audit
+    from kit.context import Context
+
+    ledger = Context(cfg, ds, ORGANISATION, wave, "client").ledger
+    shown = ledger.waves[: ledger.waves.index(wave) + 1]
+    w = len(shown)
+    result = audit.audit(
+        ledger.counts[:w],
+        ledger.hidden[:w],
+        waves=shown,
+        functions=ledger.functions,
+        min_n=ledger.min_n,
+        cut=ledger.cut,
+    )
+    pinned = result[result["pinned"]]
+    if len(pinned):
+        lines = []
+        for _, r in pinned.iterrows():
+            figures = [m for m in audit.MEASURES if r[f"{m}_min"] == r[f"{m}_max"]]
+            sources = [f"{r['provider']}'s total" if r["provider"] != audit.ALL else ""]
+            sources += [
+                f"the total of {r['customer']}'s ratings" if r["customer"] != audit.ALL else ""
+            ]
+            lines.append(
+                f"  {r['wave']}: {r['provider']} rated by {r['customer']}: its "
+                f"{', '.join(figures)}, from {', '.join(s for s in sources if s)} and the "
+                "shown groups they contain"
+            )
+        raise DisclosureError(
+            f"The disclosure audit can work out {len(pinned)} withheld figure(s) from what "
+            f"this batch would publish, so nothing was published:\n"
+            + "\n".join(lines)
+            + "\nReport this to the kit's maintainers with the engagement's settings; raising "
+            "min_group_size in engagement.yaml withholds more and may clear it."
+        )
+    return audit.summary(result) | {"waves": len(shown)}
 
 
 def output_root(cfg: Engagement, wave: str, reports_dir: Path | str | None = None) -> Path:
@@ -768,6 +823,7 @@ def run_batch(
         if bad:
             raise KitError(f"Unknown format(s) {bad}; use html, pdf or both.")
         order = scopes_for(cfg, ds, scopes)
+        audited = disclosure_audit(cfg, ds, wave)
         withheld = withheld_scopes(cfg, ds, wave, order)
         selected = [s for s in order if s not in withheld]
         root = output_root(cfg, wave, reports_dir)
@@ -776,7 +832,7 @@ def run_batch(
             for s in selected
         ]
         if not tasks:
-            return [withheld[s] for s in order]
+            return _batch([withheld[s] for s in order], audited)
         for name, _ in STAGES:
             check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
         out = _Delivery(cfg, tuple(formats))
@@ -786,7 +842,13 @@ def run_batch(
             clean_staging(root)
             done = _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
     results = {r.scope: r for r in done} | withheld
-    return [results[s] for s in order]
+    return _batch([results[s] for s in order], audited)
+
+
+def _batch(results: list[ScopeResult], audited: dict) -> Batch:
+    out = Batch(results)
+    out.audit = audited
+    return out
 
 
 def _run(
@@ -840,6 +902,21 @@ def _stop(pool: cf.ProcessPoolExecutor, root: Path, grace_s: float = 15) -> None
             worker.kill()
     for staging in root.glob(".tmp-*"):  # the lock makes them this batch's
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def audit_line(audited: dict) -> str:
+    """What the disclosure audit of a batch found, in one sentence."""
+    narrowest = audited["narrowest_n_range"]
+    return (
+        f"Disclosure audit: {audited['withheld']} withheld groups and totals in "
+        f"{audited['waves']} wave(s); none can be worked out from what the packs and the "
+        "workshop show"
+        + (
+            f" (the narrowest range left for a withheld group's size spans {narrowest + 1} values)."
+            if narrowest is not None
+            else "."
+        )
+    )
 
 
 def summary_table(results: list[ScopeResult]) -> str:

@@ -50,6 +50,7 @@ STYLE = """<style>
 .kit-ws .kit-hidden { font-size: 26px; color: #888; font-style: italic; }
 .kit-ws .kit-bars { display: flex; align-items: flex-end; gap: 5px; height: 190px; }
 .kit-ws .kit-bar { width: 40px; text-align: center; font-size: 15px; }
+.kit-ws .kit-bar.kit-wide { width: 110px; }
 .kit-ws .kit-bar div { margin-top: 3px; }
 .kit-ws .kit-scale { position: relative; height: 46px; width: 520px; margin: 14px 0 4px; }
 .kit-ws .kit-axis { position: absolute; top: 20px; width: 100%; height: 2px; background: #bbb; }
@@ -133,16 +134,22 @@ def scale_html(nps: float, lo: float, hi: float, *, target: float | None = None)
 
 
 def bars_html(distribution, *, cut: tuple[int, int] = (6, 8)) -> str:
-    """Bars of the 0-10 answers, coloured detractor / passive / promoter, counts on top."""
+    """Bars of the 0-10 answers (11 counts), or of the detractors, passives and promoters
+    (3), coloured by category, counts on top."""
     counts = np.asarray(distribution, dtype=int)
     top = max(int(counts.max()), 1)
     bars = []
-    kinds = nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1])
-    for score, (k, kind) in enumerate(zip(counts, kinds, strict=True)):
+    if len(counts) == 11:
+        kinds = nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1])
+        labels = [str(score) for score in range(11)]
+    else:
+        kinds, labels = list(nps.CATEGORIES), ["Detractors", "Passives", "Promoters"]
+    for k, kind, label in zip(counts, kinds, labels, strict=True):
         height = 150 * k / top
         bars.append(
-            f'<div class="kit-bar">{k}<div style="height:{height:.0f}px;'
-            f'background:{CATEGORY_COLOURS[kind]}"></div><div>{score}</div></div>'
+            f'<div class="kit-bar{"" if len(counts) == 11 else " kit-wide"}">{k}<div style="'
+            f'height:{height:.0f}px;background:{CATEGORY_COLOURS[kind]}"></div><div>{label}</div>'
+            "</div>"
         )
     legend = "".join(
         f'<span style="background:{CATEGORY_COLOURS[kind]};color:{ink}">{label}</span> '

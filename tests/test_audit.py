@@ -159,48 +159,121 @@ def test_nothing_shown_leaves_everything_open():
     assert result["n_max"].isna().all() and not result["pinned"].any()
 
 
-def test_the_sample_publishes_figures_that_pin_withheld_cells(org):
-    """The leak the ledger has to close, measured: what the packs print pins withheld cells.
-
-    In 2026-H1 the organisation pack shows Regulatory's total (100 ratings) and its pack shows
-    each customer group's detractors and promoters; the withheld Regulatory x Pharmacovigilance
-    cell (4 ratings) is then known to hold no promoter."""
-    from kit.findings import internal_nps
-
-    result = org.ledger.audit(detail="categories")
+def test_complementary_suppression_alone_lets_the_sample_give_groups_away(org):
+    """The leak the ledger's audit loop closes, measured with the loop bypassed: line-by-line
+    complementary suppression lets what the packs print work out the exact number of
+    detractors in three withheld cells (Pharmacovigilance rated by Marketing, 2025-H1:
+    1 of its 4 raters is a detractor, and that is all the totals allow)."""
+    ledger = org.ledger
+    plain = np.stack(
+        [
+            complementary_suppression(
+                pd.DataFrame(ledger.counts[w].sum(axis=2)), min_n=5, margins=True
+            ).to_numpy()
+            for w in range(len(ledger.waves))
+        ]
+    )
+    result = audit.audit(
+        ledger.counts, plain, waves=ledger.waves, functions=ledger.functions, min_n=5
+    )
     assert audit.summary(result) == {
         "withheld": 121,
-        "pinned": 44,
+        "pinned": 3,
         "narrow": 43,
         "narrowest_n_range": 2,
     }
     row = result.set_index(["wave", "provider", "customer"]).loc[
-        ("2026-H1", "Regulatory", "Pharmacovigilance")
+        ("2025-H1", "Pharmacovigilance", "Marketing")
     ]
-    assert (row["n"], row["promoters_min"], row["promoters_max"]) == (4, 0, 0)
-    from kit.config import SAMPLE_CONFIG
-    from kit.context import open_engagement
+    assert (row["n"], row["detractors"], row["detractors_min"], row["detractors_max"]) == (
+        4,
+        1,
+        1,
+        1,
+    )
 
-    regulatory = open_engagement(SAMPLE_CONFIG, scope="Regulatory", audience="client")
-    total = internal_nps.summary(regulatory).iloc[0]
-    groups = internal_nps.segments(regulatory)
-    shown = groups[~groups["suppressed"]]
-    assert total["promoters"] == shown["promoters"].sum(), "every promoter is in a shown group"
+
+def test_the_ledger_lets_no_withheld_group_be_given_away(org):
+    ledger = org.ledger
+    assert audit.summary(ledger.audit()) == {
+        "withheld": 126,
+        "pinned": 0,
+        "narrow": 37,
+        "narrowest_n_range": 2,
+    }
+    assert audit.summary(ledger.audit(detail="categories"))["pinned"] == 0
+    # the cell above is withheld with every figure open
+    row = (
+        ledger.audit()
+        .set_index(["wave", "provider", "customer"])
+        .loc[("2025-H1", "Pharmacovigilance", "Marketing")]
+    )
+    assert row["detractors_max"] > row["detractors_min"]
+
+
+def test_no_shown_group_has_all_its_answers_in_one_category(org):
+    """Medical Affairs rates Marketing -100 in 2026-H1: its 8 raters are all detractors; shown,
+    it would tell each of them. The ledger withholds it (and any such group or total)."""
+    from kit.ledger import categories, with_totals
+
+    ledger = org.ledger
+    assert ledger.withheld("2026-H1", provider="Marketing", customer="Medical Affairs")
+    for w in range(len(ledger.waves)):
+        split = with_totals(categories(ledger.counts[w], ledger.cut))
+        shown = ~ledger.hidden[w] & (split.sum(axis=2) > 0)
+        assert ((split[shown] > 0).sum(axis=1) >= 2).all()
 
 
 def test_kit_audit_says_what_it_found(capsys, sample_copy, tmp_path):
-    out = tmp_path / "ranges.csv"
-    assert main(["audit", "--config", str(sample_copy / "engagement.yaml"), "--out", str(out)]) == 1
+    out, config = tmp_path / "ranges.csv", str(sample_copy / "engagement.yaml")
+    assert main(["audit", "--config", config, "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert "121 withheld cells and totals in 3 waves audited" in said
-    assert "(pinned)" in said and "Regulatory" in said
-    assert len(pd.read_csv(out)) == 121
-    assert main(["audit", "--config", str(sample_copy / "engagement.yaml"), "--out", str(out)]) == 2
+    assert "126 withheld cells and totals in 3 waves audited" in said
+    assert "0 given away (pinned)" in said
+    assert len(pd.read_csv(out)) == 126
+    assert main(["audit", "--config", config, "--out", str(out)]) == 2
     assert "exists" in capsys.readouterr().err, "nothing is overwritten"
+    # were every customer group's total shown with its 0-10 bars, 8 groups would be given away
+    assert main(["audit", "--config", config, "--detail", "scores"]) == 1
+    said = capsys.readouterr().out
+    assert "8 given away (pinned)" in said and "Market Access" in said
 
 
 def test_kit_audit_passes_when_nothing_small_is_shown(capsys, sample_copy):
     path = sample_copy / "engagement.yaml"
     path.write_text(path.read_text().replace("min_group_size: 5", "min_group_size: 1000"))
     assert main(["audit", "--config", str(path)]) == 0
-    assert "0 worked out exactly" in capsys.readouterr().out
+    assert "0 given away (pinned)" in capsys.readouterr().out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=4).flatmap(
+        lambda k: st.lists(
+            st.lists(st.integers(min_value=0, max_value=3), min_size=k * 3, max_size=k * 3),
+            min_size=k,
+            max_size=k,
+        )
+    ),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_what_the_ledger_decides_never_gives_a_group_away(sizes, seed):
+    """Random tables of small groups (0-9 answers in k x k cells, scores drawn at random):
+    whatever the ledger shows, the audit works out no withheld figure, no shown group has
+    every answer in one category, and every group under the threshold is withheld."""
+    from kit.ledger import categories, protect, with_totals
+
+    rng = np.random.default_rng(seed)
+    k = len(sizes)
+    n = np.array([[sum(row[3 * j : 3 * j + 3]) for j in range(k)] for row in sizes])
+    counts = np.zeros((k, k, 11), dtype=int)
+    for (p, c), size in np.ndenumerate(n):
+        counts[p, c] = rng.multinomial(size, rng.dirichlet(np.ones(11) * 0.7))
+    hidden = protect(counts, min_n=5)
+    result = audit.audit(counts[None], hidden[None], waves=["W"], functions=[*"ABCD"][:k], min_n=5)
+    assert not result["pinned"].any(), result[result["pinned"]]
+    split = with_totals(categories(counts, (6, 8)))
+    sizes_ = split.sum(axis=2)
+    shown = ~hidden & (sizes_ > 0)
+    assert ((split[shown] > 0).sum(axis=1) >= 2).all()
+    assert hidden[(sizes_ > 0) & (sizes_ < 5)].all()

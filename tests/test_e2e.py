@@ -162,6 +162,7 @@ def test_a_failing_scope_does_not_stop_the_others(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert code == 1
+    assert "Disclosure audit: 126 withheld groups and totals in 3 wave(s); none can be" in printed
     assert re.search(
         r"IT\s+failed.*02_internal_nps\.ipynb, cell \d+: RuntimeError: planted failure", printed
     )
@@ -171,3 +172,21 @@ def test_a_failing_scope_does_not_stop_the_others(tmp_path, capsys):
     assert (root / "_failed" / "it" / "02_internal_nps.ipynb").is_file()
     assert (root / "_failed" / "it" / "kernel-stderr.log").is_file()
     assert not list(root.glob(".tmp-*"))
+
+
+def test_a_batch_whose_audit_gives_a_group_away_publishes_nothing(tmp_path, capsys, monkeypatch):
+    """The ledger's audit loop bypassed (complementary suppression only): the batch's own
+    audit finds the three cells whose detractors the packs would give away, and stops."""
+    from kit import ledger
+
+    monkeypatch.setattr(ledger, "CACHE", None)
+    monkeypatch.setattr(ledger, "ROUNDS", 0)
+    out = tmp_path / "reports"
+    code = main(["report", "--config", str(SAMPLE_CONFIG), "--out", str(out), "--quiet"])
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "can work out 3 withheld figure(s)" in said and "nothing was published" in said
+    assert "2025-H1: Pharmacovigilance rated by Marketing: its detractors, from " in said
+    assert "Pharmacovigilance's total, the total of Marketing's ratings" in said
+    assert "Traceback" not in said
+    assert not out.exists() or not list(out.rglob("pack.*"))

@@ -40,7 +40,7 @@ def test_table_shows_suppressed_rows_without_values():
 def test_nps_phrase_and_change_sentence():
     row = pd.Series({"nps": -18.0, "ci_low": -33.2, "ci_high": -2.6, "n": 61, "suppressed": False})
     assert nps_phrase(row) == "−18 (95% interval −33 to −3, n = 61)"
-    assert nps_phrase(pd.Series({"nps": np.nan, "suppressed": True})).startswith("not shown")
+    assert nps_phrase(pd.Series({"nps": np.nan, "suppressed": True})).startswith("withheld")
     change = pd.Series(
         {
             "wave_from": "W1",

@@ -215,7 +215,7 @@ def test_a_scope_the_ledger_withholds_gets_no_pack(cfg, ds):
     now = withheld_scopes(cfg, ds, "2026-H1", scopes)
     assert list(now) == ["Sales", "Legal & Compliance"]  # 4 ratings; Sales, its complement
     assert {r.status for r in now.values()} == {"withheld"}
-    assert "fewer than 5 responses in 2026-H1" in now["Sales"].error
+    assert "no pack: anonymity rule (too few responses, answers all alike" in now["Sales"].error
     assert withheld_scopes(cfg, ds, "2025-H2", scopes) == {}
     table = summary_table(list(now.values()))
     assert "Sales" in table and "withheld" in table and "no pack" in table

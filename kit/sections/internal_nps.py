@@ -49,8 +49,7 @@ def headline(found: Headline, ctx: Context) -> HTML:
         if found.withheld:
             lines.append(
                 f"{narrative.listed(found.withheld)} get no report pack of their own for "
-                f"{ctx.wave}: too few responses, or withheld so that a smaller group cannot be "
-                "worked out from the totals."
+                f"{ctx.wave} ({narrative.WHY_WITHHELD})."
             )
         moves = found.moves
         sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
@@ -81,7 +80,7 @@ def kpis(summary: pd.DataFrame, ctx: Context) -> HTML:
     args = ctx.nps_options
     now = summary.iloc[0]
     if now["suppressed"]:
-        return narrative.kpis([("NPS", "suppressed", f"fewer than {ctx.min_n} responses")])
+        return narrative.kpis([("NPS", "withheld", "to keep respondents anonymous")])
     conf = f"{args['confidence']:.0%}"
     return narrative.kpis(
         [
@@ -179,7 +178,7 @@ def matrix(found: Matrix, ctx: Context) -> HTML:
         hidden = int(m["suppressed"].sum())
         lines = [
             f"{len(m)} provider-customer pairs were rated in {ctx.wave}; {hidden} are withheld "
-            "(too few responses, or needed to protect a small group)."
+            f"({narrative.WHY_WITHHELD})."
         ]
         lines += [
             f"{r['a']} and {r['b']} rate each other negatively ({r['a']} gets "
