@@ -86,7 +86,7 @@ def _bounds(
     equal ``rhs`` and whose last ``cells`` rows (one withheld cell's answers each) are >= 1.
 
     One model serves every objective: each bound is first solved as a linear program,
-    warm-started from the last (fast); when its optimal counts are whole numbers they are
+    started from the last one's basis (fast); when its optimal counts are whole numbers they are
     optimal among whole numbers too (tables with fixed totals mostly give whole vertices);
     otherwise the integer program decides.
     """
@@ -94,8 +94,7 @@ def _bounds(
 
     m = csr_array(a)
     h = _solver()
-    h.setOptionValue("simplex_strategy", 4)  # primal: a new objective keeps the basis feasible
-    h.setOptionValue("presolve", "off")  # and presolving it again would only cost time
+    h.setOptionValue("presolve", "off")  # each objective re-solved from the last basis
     variables = a.shape[1]
     h.addVars(variables, np.zeros(variables), np.full(variables, highspy.kHighsInf))
     lower = np.concatenate([rhs, np.ones(cells)])

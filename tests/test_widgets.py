@@ -27,9 +27,14 @@ def test_explorer_follows_the_pickers(room):
     assert "−21" in ex.output.value and "n = 100" in ex.output.value
     ex.wave.value = "2025-H2"
     assert round(ex.result["nps"]) == 21
+    assert ex.output.value.count('class="kit-bar"') == 11  # a function's 0-10 answers
     ex.customer.value = "Sales"
     expected = ex.cube.view("2025-H2", provider="Regulatory", customer="Sales")
     assert ex.result == expected
+    # a customer group: its detractors, passives and promoters only (what the audit assumes)
+    assert ex.output.value.count('class="kit-bar kit-wide"') == 3
+    assert 'class="kit-bar"' not in ex.output.value
+    assert ">Detractors</div>" in ex.output.value
 
 
 def test_explorer_never_shows_a_suppressed_score(room):
