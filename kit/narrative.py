@@ -104,7 +104,7 @@ def table(
     max_rows: int = 60,
 ) -> HTML:
     """An escaped HTML table: ``columns`` picks and renames, ``formats`` formats numbers
-    (a format spec, or ``"signed"``). Rows flagged in ``suppressed`` read "suppressed"."""
+    (a format spec, or ``"signed"``). Rows flagged in ``suppressed`` read "withheld"."""
     columns = columns or {c: c for c in df.columns if c != suppressed}
     formats = formats or {}
     head = "".join(f"<th>{escape(label)}</th>" for label in columns.values())
@@ -114,7 +114,7 @@ def table(
         cells = []
         for i, col in enumerate(columns):
             if hidden and i > 0 and col not in df.columns[:1]:
-                text, num = ("suppressed" if i == 1 else ""), False
+                text, num = ("withheld" if i == 1 else ""), False
                 cells.append(f'<td class="suppressed">{text}</td>')
                 continue
             text, num = _cell(row[col], formats.get(col))
@@ -209,7 +209,7 @@ def cropped_svg(fig) -> str:
 
 
 def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:
-    """``"+12 (95% interval −3 to +26, n = 61)"`` or ``"suppressed"``."""
+    """``"+12 (95% interval −3 to +26, n = 61)"`` or ``"withheld ..."``."""
     if row.get("suppressed", False) or pd.isna(row.get("nps")):
         return "withheld to keep respondents anonymous"
     return (
@@ -346,9 +346,11 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             "statistical agencies audit their tables: every figure the reports and the workshop "
             "show is an equation on the withheld groups' answers, and linear and integer "
             "programming find the smallest and largest number of responses, promoters, "
-            "passives and detractors each withheld group can have. Wherever one of them has a "
-            "single possible value, a further group is withheld and the audit runs again; a "
-            "batch whose audit still finds one publishes nothing. A function whose own score "
+            "passives and detractors each withheld group can have. Wherever a group's size, or "
+            "a number of its promoters, passives or detractors above zero, has a single "
+            "possible value, or its answers could only be in one category, a further group is "
+            "withheld and the audit runs again; a batch whose audit still finds one publishes "
+            "nothing. A function whose own score "
             "is withheld gets no report of its own. Follow-up counts and logs, and influence "
             "weighting, are not "
             f"shown for fewer than {th.min_group_size} people. Verbatim comments appear only for "

@@ -34,7 +34,7 @@ def test_table_shows_suppressed_rows_without_values():
     html = table(df, formats={"nps": "signed"}).data
     assert "+25" in html
     row_b = html.split("<tr>")[-1]
-    assert "B" in row_b and "suppressed" in row_b and "nan" not in row_b
+    assert "B" in row_b and "withheld" in row_b and "nan" not in row_b
 
 
 def test_nps_phrase_and_change_sentence():

@@ -29,8 +29,8 @@ def test_headline_counts_the_queue_and_the_earlier_loop(org):
 def test_owners_show_counts_but_not_for_withheld_functions(client, regulatory):
     said = text(show.owners(find.owners(client), client))
     assert "Regulatory Layla Silva 15 11 26 03 Apr 2026" in said
-    assert "Sales suppressed Supply Chain" in said and "Legal & Compliance suppressed" in said
-    assert "HR suppressed" in said, "3 to contact: under the threshold"
+    assert "Sales withheld Supply Chain" in said and "Legal & Compliance withheld" in said
+    assert "HR withheld" in said, "3 to contact: under the threshold"
     assert said.endswith("nor one more where the total would give them away.")
     alone = text(show.owners(find.owners(regulatory), regulatory))
     assert alone.endswith("Regulatory Layla Silva 15 11 26 03 Apr 2026")
