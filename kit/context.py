@@ -93,12 +93,15 @@ class Context:
 
     @property
     def nps_options(self) -> dict:
-        """The engagement's NPS settings, as keyword arguments for :mod:`kit.nps`."""
+        """The engagement's NPS settings, as keyword arguments for :mod:`kit.nps`: intervals
+        and tests clustered by respondent (one person's several ratings, and their answers
+        in several waves, are not independent)."""
         return {
             "confidence": self.cfg.thresholds.confidence,
             "min_n": self.min_n,
             "detractor_max": self.cfg.detractor_max,
             "passive_max": self.cfg.passive_max,
+            "cluster": "respondent_id" if "respondent_id" in self.ds.responses else None,
         }
 
     @property

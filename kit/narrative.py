@@ -298,13 +298,20 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             "Margins of error",
             f"Every NPS is shown with its number of responses (n) and a "
             f"{th.confidence:.0%} interval by the adjusted-Wald method (Rocks, 2016), which stays "
-            "accurate for the small groups typical of internal surveys.",
+            "accurate for the small groups typical of internal surveys. Where one person gave "
+            "several of the ratings pooled in a score (the organisation's, or a customer "
+            "group's), the interval is widened for it: the ratings are clustered by "
+            "respondent (a cluster-robust variance), because one person's answers are not "
+            "independent of each other.",
         ),
         (
             "Significance",
             "A change between waves is called significant only when a two-sided "
             "z test on the difference of the two NPS gives p below 0.05, after Holm's correction "
-            "when several functions are compared at once. Other changes are labelled as within the "
+            "when several functions are compared at once. Most people answer every wave, so "
+            "the two waves are not independent samples: the test pairs each person's answers "
+            "across waves through the same clustering by respondent, which makes a change "
+            "measured on the same people more certain. Other changes are labelled as within the "
             "margin of error.",
         ),
         (

@@ -52,7 +52,9 @@ __all__ = [
     "z_critical",
     "classify",
     "compare",
+    "change_design_effect",
     "compare_waves",
+    "design_effects",
     "holm",
     "sample_size",
     "segments",
@@ -156,11 +158,15 @@ def intervals(
     population=None,
     resamples: int = 2000,
     seed: int = 2026,
+    design_effect=None,
 ) -> pd.DataFrame:
     """Add shares, NPS, se and interval (points) to a table of counts (``n``, ``promoters``,
-    ``passives``, ``detractors``)."""
+    ``passives``, ``detractors``). ``design_effect`` (per group) multiplies the variance:
+    the clustered variance over the ordinary one (:func:`design_effects`)."""
     if method not in METHODS:
         raise ValueError(f"method {method!r} must be one of {METHODS}")
+    if design_effect is not None and method == "bootstrap":
+        raise ValueError("clustered intervals need method 'wald' or 'adjusted_wald'")
     z = z_critical(confidence)
     out = counts.copy()
     n = out["n"].to_numpy(dtype=float)
@@ -176,8 +182,9 @@ def intervals(
         lo, hi = nps - (nps - lo) * fpc, nps + (hi - nps) * fpc
     else:
         centre, var, n_eff = _trinomial(det, pas, pro, method)
+        deff = 1.0 if design_effect is None else np.asarray(design_effect, dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            se = np.sqrt(var / n_eff) * fpc
+            se = np.sqrt(var / n_eff * deff) * fpc
         lo, hi = centre - z * se, centre + z * se
         if method == "adjusted_wald":
             lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)
@@ -237,6 +244,7 @@ def summary(
     passive_max: int = 8,
     resamples: int = 2000,
     seed: int = 2026,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """NPS per group with its margin of error: one row per group, tidy.
 
@@ -257,6 +265,10 @@ def summary(
         mapping / Series from group (a tuple for several ``by`` columns) to headcount.
     min_n
         Groups with fewer responses are suppressed: their counts and statistics are blank.
+    cluster
+        A column naming who gave each rating (``"respondent_id"``): where one person gave
+        several ratings of a group, its variance is the cluster-robust one (linearised,
+        with the small-sample factor G/(G-1)), as :func:`design_effects` explains.
 
     Returns
     -------
@@ -265,8 +277,13 @@ def summary(
         pct_detractors, nps, se, ci_low, ci_high, suppressed``.
     """
     keys = _as_list(by)
-    table = counts(data, score=score, by=by, detractor_max=detractor_max, passive_max=passive_max)
+    cut = {"detractor_max": detractor_max, "passive_max": passive_max}
+    table = counts(data, score=score, by=by, **cut)
     pop = _population(table, keys, population)
+    deff = None
+    if cluster is not None:
+        levels = design_effects(data, by=keys, cluster=cluster, score=score, **cut)
+        deff = _aligned(levels, table, keys)
     out = intervals(
         table,
         method=method,
@@ -274,9 +291,89 @@ def summary(
         population=pop,
         resamples=resamples,
         seed=seed,
+        design_effect=deff,
     )
     out["suppressed"] = out["n"] < min_n
     return blank_suppressed(out)
+
+
+def _codes(data: pd.DataFrame, score: str, cut: dict) -> pd.Series:
+    """Each rating as -1 (detractor), 0 (passive) or +1 (promoter); NaN when blank."""
+    s = _scores(data[score], score)
+    y = np.where(s > cut["passive_max"], 1.0, np.where(s > cut["detractor_max"], 0.0, -1.0))
+    return pd.Series(np.where(np.isnan(s), np.nan, y), index=data.index)
+
+
+def _grouped(data: pd.DataFrame, keys: list[str]):
+    """``(key tuple, rows)`` per group, or one ``((), data)`` without keys."""
+    if not keys:
+        return [((), data)]
+    return [
+        (k if isinstance(k, tuple) else (k,), g) for k, g in data.groupby(keys, sort=True)
+    ]
+
+
+def design_effects(
+    data: pd.DataFrame,
+    *,
+    by=None,
+    cluster: str = "respondent_id",
+    score: str = "score",
+    detractor_max: int = 6,
+    passive_max: int = 8,
+) -> pd.DataFrame:
+    """How much one person's several ratings widen each group's NPS interval.
+
+    The NPS is the mean of each rating coded +1 / 0 / -1. Its cluster-robust (linearised,
+    sandwich) variance sums each person's residuals first: ``G/(G-1) * sum_g (sum_{i in g}
+    e_i)^2 / n^2`` over the ``G`` people of a group of ``n`` ratings; the same as an ordinary
+    least squares fit of the coded score on an intercept with covariance clustered by person
+    (statsmodels ``cov_type="cluster"``). Where every rating of the group comes from a
+    different person (``G == n``), nothing is clustered: the design effect is 1.
+
+    Returns ``by`` columns, ``n, clusters, variance`` (clustered, proportion scale) and
+    ``design_effect``: that variance over the ordinary one (the trinomial ``(p + d - (p -
+    d)^2) / n``).
+    """
+    keys = _as_list(by)
+    cut = {"detractor_max": detractor_max, "passive_max": passive_max}
+    missing = [c for c in [cluster, score, *keys] if c not in data.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data (columns: {list(data.columns)})")
+    y = _codes(data, score, cut)
+    frame = data[keys + [cluster]].assign(_y=y).dropna(subset=["_y"])
+    rows = []
+    for key, g in _grouped(frame, keys):
+        e = g["_y"] - g["_y"].mean()
+        sums = e.groupby(g[cluster].to_numpy(), sort=False).sum().to_numpy()
+        n, clusters = len(g), len(sums)
+        ordinary = float((e**2).sum()) / n**2 if n else np.nan
+        if clusters < n and clusters > 1:
+            variance = clusters / (clusters - 1) * float((sums**2).sum()) / n**2
+        else:
+            variance = ordinary
+        with np.errstate(invalid="ignore", divide="ignore"):
+            deff = variance / ordinary if ordinary > 0 else 1.0
+        rows.append(
+            {
+                **dict(zip(keys, key, strict=True)),
+                "n": n,
+                "clusters": clusters,
+                "variance": variance,
+                "design_effect": deff,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*keys, "n", "clusters", "variance", "design_effect"])
+
+
+def _aligned(levels: pd.DataFrame, table: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """``levels["design_effect"]`` in the row order of ``table`` (1 where absent)."""
+    if not keys:
+        return levels["design_effect"].to_numpy(dtype=float)[: len(table)]
+    index = pd.MultiIndex.from_frame(levels[keys]) if len(keys) > 1 else levels[keys[0]]
+    lookup = pd.Series(levels["design_effect"].to_numpy(), index=index)
+    target = pd.MultiIndex.from_frame(table[keys]) if len(keys) > 1 else table[keys[0]]
+    return lookup.reindex(target).fillna(1.0).to_numpy(dtype=float)
 
 
 def _population(table: pd.DataFrame, keys: list[str], population):
@@ -389,14 +486,16 @@ def compare(
     return _independent(ca, cb, method, confidence, z_crit)
 
 
-def _independent(ca, cb, method: str, confidence: float, z_crit: float) -> dict:
+def _independent(
+    ca, cb, method: str, confidence: float, z_crit: float, design_effect: float = 1.0
+) -> dict:
     (ea, va, na), (eb, vb, nb) = (
         _trinomial(c["detractors"], c["passives"], c["promoters"], method) for c in (ca, cb)
     )
     raw_a, _, _ = _trinomial(ca["detractors"], ca["passives"], ca["promoters"], "wald")
     raw_b, _, _ = _trinomial(cb["detractors"], cb["passives"], cb["promoters"], "wald")
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(va / na + vb / nb)
+        se = np.sqrt((va / na + vb / nb) * design_effect)
         z = (eb - ea) / se
     centre = eb - ea
     return _record(
@@ -444,6 +543,35 @@ def _record(n_a, n_b, nps_a, nps_b, difference, centre, se, z, confidence, z_cri
     }
 
 
+def change_design_effect(
+    a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd.Series
+) -> float:
+    """How the same people answering both waves changes the variance of a change in NPS.
+
+    ``a`` and ``b`` are the coded ratings (+1 / 0 / -1) of the two waves, ``who_a`` and
+    ``who_b`` who gave them. The cluster-robust variance of the difference of means sums
+    each person's residuals in each wave, ``u_g = S_gb / n_b - S_ga / n_a``, as an ordinary
+    least squares fit of the coded score on a wave dummy with covariance clustered by person
+    does (statsmodels ``cov_type="cluster"``: ``G/(G-1) * (N-1)/(N-2) * sum_g u_g^2``). A
+    person whose answers stay alike from one wave to the next makes the change more certain
+    (the effect is below 1). Returns that variance over the independent-samples one; 1 when
+    nobody gave more than one of the ratings.
+    """
+    ea, eb = a - a.mean(), b - b.mean()
+    na, nb = len(a), len(b)
+    if not na or not nb:
+        return 1.0
+    u = (eb.groupby(who_b.to_numpy()).sum() / nb).sub(
+        ea.groupby(who_a.to_numpy()).sum() / na, fill_value=0.0
+    )
+    clusters, total = len(u), na + nb
+    ordinary = float((ea**2).sum()) / na**2 + float((eb**2).sum()) / nb**2
+    if clusters >= total or clusters < 2 or total < 3 or ordinary <= 0:
+        return 1.0
+    correction = clusters / (clusters - 1) * (total - 1) / (total - 2)
+    return correction * float((u**2).sum()) / ordinary
+
+
 def holm(p_values) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (NaN ignored and kept).
 
@@ -472,12 +600,15 @@ def compare_waves(
     min_n: int = 0,
     detractor_max: int = 6,
     passive_max: int = 8,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Test each consecutive change between ``waves``, per group, Holm-corrected together.
 
-    Waves are treated as independent samples: with partly the same respondents in both waves
-    this is conservative (use :func:`compare` with ``paired=True`` for a panel). A change is
-    ``suppressed`` (and not tested) when either wave has fewer than ``min_n`` responses.
+    Without ``cluster`` the waves are treated as independent samples. With ``cluster`` (who
+    gave each rating, e.g. ``"respondent_id"``) the people who answered both waves are paired
+    through the clustering (:func:`change_design_effect`): with a panel, as internal surveys
+    mostly are, the test is as sharp as the data allow. A change is ``suppressed`` (and not
+    tested) when either wave has fewer than ``min_n`` responses.
 
     Returns ``by`` columns, ``wave_from, wave_to, n_a, n_b, nps_a, nps_b, difference, se, z,
     p_value, p_adjusted, significant, suppressed``.
@@ -492,17 +623,25 @@ def compare_waves(
         passive_max=passive_max,
     )
     z_crit = z_critical(confidence)
-    groups = table.groupby(keys, sort=True) if keys else [((), table)]
+    rated = {}
+    if cluster is not None:
+        cut = {"detractor_max": detractor_max, "passive_max": passive_max}
+        coded = data[data[wave].isin(waves)].assign(_y=lambda d: _codes(d, score, cut))
+        rated = dict(_grouped(coded.dropna(subset=["_y"]), keys))
     rows = []
     empty = pd.Series({"n": 0, "promoters": 0, "passives": 0, "detractors": 0})
-    for key, g in groups:
+    for key, g in _grouped(table, keys):
         g = g.set_index(wave)
         for w_from, w_to in zip(waves[:-1], waves[1:], strict=True):
             ca = g.loc[w_from] if w_from in g.index else empty
             cb = g.loc[w_to] if w_to in g.index else empty
-            rec = _independent(ca, cb, method, confidence, z_crit)
+            deff = 1.0
+            if cluster is not None:
+                r = rated[key]
+                a, b = r[r[wave] == w_from], r[r[wave] == w_to]
+                deff = change_design_effect(a["_y"], b["_y"], a[cluster], b[cluster])
+            rec = _independent(ca, cb, method, confidence, z_crit, deff)
             hidden = min(rec["n_a"], rec["n_b"]) < max(min_n, 1)
-            key = key if isinstance(key, tuple) else (key,)
             rows.append(
                 {
                     **dict(zip(keys, key, strict=True)),

@@ -221,3 +221,82 @@ def test_grouped_summary_matches_one_group_at_a_time(groups):
         one = nps.summary(ratings(*c)).iloc[0]
         assert t.loc[f"g{i}", "nps"] == pytest.approx(one["nps"])
         assert t.loc[f"g{i}", "ci_low"] == pytest.approx(one["ci_low"])
+
+
+# ---------------------------------------------------------------- clustered by respondent
+
+panels = st.integers(min_value=0, max_value=2**32 - 1).flatmap(
+    lambda seed: st.tuples(
+        st.just(seed),
+        st.integers(min_value=3, max_value=40),  # people
+        st.integers(min_value=10, max_value=160),  # ratings
+    )
+)
+
+
+def _panel(seed: int, people: int, ratings: int) -> pd.DataFrame:
+    """Ratings from a few people each, over two waves, with people's own leanings."""
+    rng = np.random.default_rng(seed)
+    who = rng.integers(0, people, size=ratings)
+    leaning = rng.normal(0, 2.5, size=people)
+    score = np.clip(np.round(7 + leaning[who] + rng.normal(0, 2, size=ratings)), 0, 10)
+    wave = rng.choice(["A", "B"], size=ratings)
+    if len(set(wave)) < 2:
+        wave[:2] = ["A", "B"]
+    return pd.DataFrame({"respondent_id": who, "score": score, "wave": wave})
+
+
+def _coded(frame: pd.DataFrame) -> np.ndarray:
+    s = frame["score"].to_numpy()
+    return np.where(s >= 9, 100.0, np.where(s >= 7, 0.0, -100.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(panels)
+def test_a_clustered_level_is_the_regression_on_an_intercept_clustered_by_person(panel):
+    sm = pytest.importorskip("statsmodels.api")
+    frame = _panel(*panel)
+    row = nps.summary(frame, method="wald", cluster="respondent_id").iloc[0]
+    y = _coded(frame)
+    fit = sm.OLS(y, np.ones(len(y))).fit(
+        cov_type="cluster", cov_kwds={"groups": frame["respondent_id"].to_numpy()}
+    )
+    assert row["nps"] == pytest.approx(fit.params[0])
+    if frame["respondent_id"].nunique() < len(frame) and fit.bse[0] > 0:
+        assert row["se"] == pytest.approx(fit.bse[0], rel=0.01)
+
+
+@settings(max_examples=60, deadline=None)
+@given(panels)
+def test_a_clustered_change_is_the_regression_on_a_wave_dummy_clustered_by_person(panel):
+    sm = pytest.importorskip("statsmodels.api")
+    frame = _panel(*panel)
+    row = nps.compare_waves(
+        frame, waves=["A", "B"], method="wald", cluster="respondent_id"
+    ).iloc[0]
+    y = _coded(frame)
+    x = np.column_stack([np.ones(len(y)), (frame["wave"] == "B").to_numpy(dtype=float)])
+    fit = sm.OLS(y, x).fit(
+        cov_type="cluster", cov_kwds={"groups": frame["respondent_id"].to_numpy()}
+    )
+    assert row["difference"] == pytest.approx(fit.params[1], abs=1e-9)
+    if frame["respondent_id"].nunique() < len(frame) and fit.bse[1] > 0:
+        assert row["se"] == pytest.approx(fit.bse[1], rel=0.01)
+
+
+def test_the_sample_organisation_changes_follow_the_panel(org):
+    """86% of 2026-H1's respondents also answered 2025-H2: paired through the clustering,
+    both organisation-level changes are significant (Holm p 0.018; as independent samples
+    0.086), and the organisation's interval is about 10% wider (±7.4 against ±6.7)."""
+    from kit.findings import internal_nps as find
+
+    found = find.trend(org)
+    changes = found.changes
+    assert changes["p_adjusted"].round(4).tolist() == [0.0183, 0.0183]
+    assert changes["significant"].all()
+    now = found.waves.set_index("wave").loc["2026-H1"]
+    assert round((now["ci_high"] - now["ci_low"]) / 2, 1) == 7.4
+    plain = nps.compare_waves(
+        org.ds.responses, waves=["2025-H1", "2025-H2", "2026-H1"], method="adjusted_wald"
+    )
+    assert plain["p_adjusted"].round(4).tolist() == [0.0859, 0.0859]
