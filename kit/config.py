@@ -68,13 +68,16 @@ class Thresholds:
     """Anonymity and reporting thresholds.
 
     ``min_group_size`` hides scores of smaller groups; ``min_comment_group_size`` hides verbatims
-    of smaller groups; ``high`` is where "high" starts on a 1-5 influence/interest scale.
+    of smaller groups; ``high`` is where "high" starts on a 1-5 influence/interest scale; a
+    change that is not significant and whose interval reaches further than
+    ``inconclusive_margin`` NPS points either side is "inconclusive", not "no change".
     """
 
     min_group_size: int = 5
     min_comment_group_size: int = 10
     confidence: float = 0.95
     high: int = 4
+    inconclusive_margin: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,16 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
             th, "confidence", "thresholds", problems, kind=float, lo=0.5, hi=0.999, default=0.95
         ),
         high=_number(th, "high", "thresholds", problems, lo=1, hi=5, default=4),
+        inconclusive_margin=_number(
+            th,
+            "inconclusive_margin",
+            "thresholds",
+            problems,
+            kind=float,
+            lo=1,
+            hi=200,
+            default=15.0,
+        ),
     )
     nps = _section(raw, "nps", problems)
     kw["detractor_max"] = _number(nps, "detractor_max", "nps", problems, lo=0, hi=9, default=6)

@@ -36,6 +36,7 @@ __all__ = [
     "nps_phrase",
     "band",
     "change_sentence",
+    "p_value",
     "driver_sentence",
     "methodology",
     "withheld",
@@ -90,6 +91,8 @@ def _cell(value, fmt: str | None) -> tuple[str, bool]:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         if fmt == "signed":
             return signed(float(value)), True
+        if fmt == "p":
+            return p_value(float(value)).removeprefix("p = ").replace("p ", ""), True
         return (format(value, fmt) if fmt else f"{value:,}"), True
     return str(value), False
 
@@ -104,7 +107,7 @@ def table(
     max_rows: int = 60,
 ) -> HTML:
     """An escaped HTML table: ``columns`` picks and renames, ``formats`` formats numbers
-    (a format spec, or ``"signed"``). Rows flagged in ``suppressed`` read "withheld"."""
+    (a format spec, ``"signed"`` or ``"p"``). Rows flagged in ``suppressed`` read "withheld"."""
     columns = columns or {c: c for c in df.columns if c != suppressed}
     formats = formats or {}
     head = "".join(f"<th>{escape(label)}</th>" for label in columns.values())
@@ -260,18 +263,40 @@ def change_sentence(name: str, change: pd.Series) -> str:
         )
     diff = change["difference"]
     verb = "rose" if diff > 0 else "fell" if diff < 0 else "was unchanged"
-    p = change.get("p_adjusted", change.get("p_value"))
-    test = f"p = {p:.3f}" if p >= 0.001 else "p < 0.001"
-    verdict = (
-        "a significant change"
-        if change["significant"]
-        else "within the margin of error, not a significant change"
+    family = int(change.get("family_size", 1) or 1)
+    raw = change["p_value"]
+    if family > 1:
+        adjusted = change["p_adjusted"]
+        among = f"Holm-adjusted over the {family} functions' changes from {change['wave_from']}"
+        test = (
+            f"{p_value(adjusted)}, {among}"
+            if change["significant"]
+            else f"{p_value(raw)} for this change alone, not significant once {among}"
+        )
+    else:
+        test = p_value(raw)
+    verdict = {
+        "significant": "a significant change",
+        "inconclusive": "inconclusive: too few responses to tell",
+    }.get(
+        change.get("verdict", "significant" if change["significant"] else ""),
+        "within the margin of error, not a significant change",
     )
     return (
         f"{name}'s NPS {verb} from {signed(change['nps_a'])} in {change['wave_from']} to "
         f"{signed(change['nps_b'])} in {change['wave_to']} ({signed(diff)} points; {test}): "
         f"{verdict}."
     )
+
+
+def p_value(p: float) -> str:
+    """``p = 0.012`` (three decimals below 0.1, two above), ``p < 0.001``, ``p > 0.99``:
+    never ``p = 1.000``."""
+    if p < 0.001:
+        return "p < 0.001"
+    if p > 0.99:
+        return "p > 0.99"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def methodology(cfg: Engagement, ds: Dataset) -> str:

@@ -56,6 +56,8 @@ __all__ = [
     "compare_waves",
     "design_effects",
     "holm",
+    "benjamini_hochberg",
+    "verdicts",
     "sample_size",
     "segments",
     "summary",
@@ -308,9 +310,7 @@ def _grouped(data: pd.DataFrame, keys: list[str]):
     """``(key tuple, rows)`` per group, or one ``((), data)`` without keys."""
     if not keys:
         return [((), data)]
-    return [
-        (k if isinstance(k, tuple) else (k,), g) for k, g in data.groupby(keys, sort=True)
-    ]
+    return [(k if isinstance(k, tuple) else (k,), g) for k, g in data.groupby(keys, sort=True)]
 
 
 def design_effects(
@@ -543,9 +543,7 @@ def _record(n_a, n_b, nps_a, nps_b, difference, centre, se, z, confidence, z_cri
     }
 
 
-def change_design_effect(
-    a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd.Series
-) -> float:
+def change_design_effect(a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd.Series) -> float:
     """How the same people answering both waves changes the variance of a change in NPS.
 
     ``a`` and ``b`` are the coded ratings (+1 / 0 / -1) of the two waves, ``who_a`` and
@@ -602,7 +600,8 @@ def compare_waves(
     passive_max: int = 8,
     cluster: str | None = None,
 ) -> pd.DataFrame:
-    """Test each consecutive change between ``waves``, per group, Holm-corrected together.
+    """Test each consecutive change between ``waves``, per group: the groups' changes
+    between the same two waves are one family (:func:`withhold_changes`).
 
     Without ``cluster`` the waves are treated as independent samples. With ``cluster`` (who
     gave each rating, e.g. ``"respondent_id"``) the people who answered both waves are paired
@@ -611,7 +610,7 @@ def compare_waves(
     tested) when either wave has fewer than ``min_n`` responses.
 
     Returns ``by`` columns, ``wave_from, wave_to, n_a, n_b, nps_a, nps_b, difference, se, z,
-    p_value, p_adjusted, significant, suppressed``.
+    ci_low, ci_high, p_value, p_adjusted, q_value, family_size, significant, suppressed``.
     """
     keys = _as_list(by)
     waves = [w for w in waves if w]
@@ -662,29 +661,82 @@ def compare_waves(
         "difference",
         "se",
         "z",
+        "ci_low",
+        "ci_high",
         "p_value",
         "p_adjusted",
+        "q_value",
+        "family_size",
         "significant",
         "suppressed",
     ]
-    out = pd.DataFrame(rows, columns=[c for c in columns if c != "p_adjusted"])
+    computed = ("p_adjusted", "q_value", "family_size")
+    out = pd.DataFrame(rows, columns=[c for c in columns if c not in computed])
     if out.empty:
         return pd.DataFrame(columns=columns)
     return withhold_changes(out, out["suppressed"], confidence=confidence)[columns]
 
 
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg q-values (false discovery rate; NaN ignored and kept).
+
+    Benjamini and Hochberg's (1995) example, 15 p-values: at q = 0.05 the first four are
+    discoveries.
+
+    >>> p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
+    ...      0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000]
+    >>> q = benjamini_hochberg(p)
+    >>> int((q <= 0.05).sum()), q[:5].round(4).tolist()
+    (4, [0.0015, 0.003, 0.0095, 0.0356, 0.0603])
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    if m:
+        ranked = p[order] * m / np.arange(1, m + 1)
+        out[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    return out
+
+
 def withhold_changes(changes: pd.DataFrame, hide, *, confidence: float = 0.95) -> pd.DataFrame:
     """:func:`compare_waves` output with the rows ``hide`` (and those already suppressed)
-    withheld: no counts, scores or test; Holm's correction over the changes still shown."""
+    withheld: no counts, scores or test.
+
+    The changes still shown between the same two waves are one family: ``p_adjusted`` is
+    Holm's correction within it (the verdict), ``q_value`` Benjamini-Hochberg's (for
+    screening), ``family_size`` how many changes it holds."""
     out = changes.copy()
     hide = np.asarray(hide, dtype=bool) | out["suppressed"].to_numpy(dtype=bool)
     stat = ["n_a", "n_b", "nps_a", "nps_b", "difference", "se", "z", "p_value"]
+    stat += [c for c in ("ci_low", "ci_high") if c in out]
     out["suppressed"] = hide
     out[["n_a", "n_b"]] = out[["n_a", "n_b"]].astype("Int64")
     out.loc[hide, stat] = pd.NA
-    out["p_adjusted"] = holm(out["p_value"].astype(float))
+    out["p_adjusted"] = np.nan
+    out["q_value"] = np.nan
+    out["family_size"] = 0
+    p = out["p_value"].astype(float)
+    for _, rows in out.groupby(["wave_from", "wave_to"], sort=False).groups.items():
+        out.loc[rows, "p_adjusted"] = holm(p[rows])
+        out.loc[rows, "q_value"] = benjamini_hochberg(p[rows])
+        out.loc[rows, "family_size"] = int(p[rows].notna().sum())
     out["significant"] = (out["p_adjusted"] < 1 - confidence).fillna(False).astype(bool)
     return out
+
+
+def verdicts(changes: pd.DataFrame, *, margin: float = 15.0) -> pd.Series:
+    """``"significant"``, ``"inconclusive"`` (not significant, and its interval reaches
+    further than ``margin`` points either side: too few responses to tell) or
+    ``"no significant change"``; blank for a withheld change."""
+    half = (changes["ci_high"] - changes["ci_low"]) / 2
+    out = np.where(
+        changes["significant"],
+        "significant",
+        np.where(half > margin, "inconclusive", "no significant change"),
+    )
+    return pd.Series(out, index=changes.index, name="verdict").where(~changes["suppressed"], "")
 
 
 def sample_size(

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.narrative import change_sentence, headline, kpis, nps_phrase, signed, table
+from kit.narrative import change_sentence, headline, kpis, nps_phrase, p_value, signed, table
 
 
 @pytest.mark.parametrize(
@@ -59,6 +59,21 @@ def test_nps_phrase_and_change_sentence():
     flat = change.copy()
     flat["significant"], flat["p_value"] = False, 0.4
     assert "not a significant change" in change_sentence("IT", flat)
+    # one of 10 functions' changes: the family is named, the raw p given, never "p = 1.000"
+    among = flat.copy()
+    among["family_size"], among["p_adjusted"], among["verdict"] = 10, 1.0, "inconclusive"
+    said = change_sentence("Marketing", among)
+    assert (
+        "(−18 points; p = 0.40 for this change alone, not significant once Holm-adjusted over "
+        "the 10 functions' changes from W1): inconclusive: too few responses to tell."
+    ) in said
+    assert "1.000" not in said
+    assert [p_value(p) for p in (0.0004, 0.0123, 0.43, 1.0)] == [
+        "p < 0.001",
+        "p = 0.012",
+        "p = 0.43",
+        "p > 0.99",
+    ]
 
 
 # ---------------------------------------------------------------- charts drawn once, cropped

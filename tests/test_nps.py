@@ -271,9 +271,7 @@ def test_a_clustered_level_is_the_regression_on_an_intercept_clustered_by_person
 def test_a_clustered_change_is_the_regression_on_a_wave_dummy_clustered_by_person(panel):
     sm = pytest.importorskip("statsmodels.api")
     frame = _panel(*panel)
-    row = nps.compare_waves(
-        frame, waves=["A", "B"], method="wald", cluster="respondent_id"
-    ).iloc[0]
+    row = nps.compare_waves(frame, waves=["A", "B"], method="wald", cluster="respondent_id").iloc[0]
     y = _coded(frame)
     x = np.column_stack([np.ones(len(y)), (frame["wave"] == "B").to_numpy(dtype=float)])
     fit = sm.OLS(y, x).fit(
@@ -286,17 +284,18 @@ def test_a_clustered_change_is_the_regression_on_a_wave_dummy_clustered_by_perso
 
 def test_the_sample_organisation_changes_follow_the_panel(org):
     """86% of 2026-H1's respondents also answered 2025-H2: paired through the clustering,
-    both organisation-level changes are significant (Holm p 0.018; as independent samples
-    0.086), and the organisation's interval is about 10% wider (±7.4 against ±6.7)."""
+    the organisation-level changes are clearer (p 0.009 and 0.010, each the organisation's
+    one test between its two waves; 0.049 and 0.043 as independent samples), and the
+    organisation's interval is about 10% wider (±7.4 against ±6.7)."""
     from kit.findings import internal_nps as find
 
     found = find.trend(org)
     changes = found.changes
-    assert changes["p_adjusted"].round(4).tolist() == [0.0183, 0.0183]
+    assert changes["p_adjusted"].round(4).tolist() == [0.0092, 0.0098]
     assert changes["significant"].all()
     now = found.waves.set_index("wave").loc["2026-H1"]
     assert round((now["ci_high"] - now["ci_low"]) / 2, 1) == 7.4
     plain = nps.compare_waves(
         org.ds.responses, waves=["2025-H1", "2025-H2", "2026-H1"], method="adjusted_wald"
     )
-    assert plain["p_adjusted"].round(4).tolist() == [0.0859, 0.0859]
+    assert plain["p_value"].round(4).tolist() == [0.0488, 0.0429]

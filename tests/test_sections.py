@@ -18,7 +18,10 @@ matplotlib.use("Agg")
 def test_headline_reports_the_significant_fall(regulatory):
     said = text(show.headline(find.headline(regulatory), regulatory))
     assert "an NPS of −21 (95% interval −34 to −7, n = 100) in 2026-H1" in said
-    assert "fell from +21 in 2025-H2 to −21 in 2026-H1 (−42 points; p < 0.001)" in said
+    assert (
+        "fell from +21 in 2025-H2 to −21 in 2026-H1 (−42 points; p < 0.001, Holm-adjusted over "
+        "the 10 functions' changes from 2025-H2): a significant change"
+    ) in said
     assert "a significant change" in said
     assert "expected +30" in said and "51 points below" in said
 
@@ -26,7 +29,12 @@ def test_headline_reports_the_significant_fall(regulatory):
 def test_organisation_headline_names_the_significant_mover_only(org):
     said = text(show.headline(find.headline(org), org))
     assert "Regulatory's NPS fell" in said
-    assert said.count("NPS fell") + said.count("NPS rose") == 1
+    # the organisation's own change, paired through the panel: a family of one
+    assert (
+        "The organisation's NPS fell from +6 in 2025-H2 to −4 in 2026-H1 (−9 points; "
+        "p = 0.010): a significant change."
+    ) in said
+    assert said.count("NPS fell") + said.count("NPS rose") == 2
 
 
 def test_matrix_view_finds_the_silo(org, regulatory):

@@ -167,13 +167,38 @@ def trend(ctx: Context) -> Trend:
     rated = ctx.rated[ctx.rated["wave"].isin(waves)]
     table, changes = nps.trend(rated, waves=waves, **ctx.nps_options)
     if ctx.filters:
-        return Trend(table, changes)
+        return Trend(table, _verdicts(ctx, changes))
     hidden = {w: _withheld(ctx, w) for w in waves}
     table["suppressed"] = table["suppressed"] | table["wave"].map(hidden)
-    if len(changes):
+    if ctx.is_organisation and len(changes):  # the organisation's score: a family of one
         pair = changes["wave_from"].map(hidden) | changes["wave_to"].map(hidden)
         changes = nps.withhold_changes(changes, pair, confidence=ctx.cfg.thresholds.confidence)
-    return Trend(nps.blank_suppressed(table), changes)
+    elif len(changes):  # one function's: tested among every function's changes
+        every = _function_changes(ctx, waves)
+        changes = every[every["provider_function"] == ctx.scope].drop(columns="provider_function")
+    return Trend(nps.blank_suppressed(table), _verdicts(ctx, changes.reset_index(drop=True)))
+
+
+def _verdicts(ctx: Context, changes: pd.DataFrame) -> pd.DataFrame:
+    if changes.empty:
+        return changes.assign(verdict=pd.Series(dtype=str))
+    margin = ctx.cfg.thresholds.inconclusive_margin
+    return changes.assign(verdict=nps.verdicts(changes, margin=margin))
+
+
+def _function_changes(ctx: Context, waves: list[str]) -> pd.DataFrame:
+    """Every rated function's changes between consecutive ``waves``, withheld where the
+    ledger withholds either wave's total; each pair of waves' shown changes are one family
+    (Holm for the verdict, Benjamini-Hochberg beside it)."""
+    out = nps.compare_waves(
+        ctx.ds.responses, waves=waves, by="provider_function", **ctx.nps_options
+    )
+    hide = [
+        _withheld(ctx, a, by="provider_function", group=f)
+        or _withheld(ctx, b, by="provider_function", group=f)
+        for f, a, b in zip(out["provider_function"], out["wave_from"], out["wave_to"], strict=True)
+    ]
+    return nps.withhold_changes(out, hide, confidence=ctx.cfg.thresholds.confidence)
 
 
 #: The groupings the ledger decides (for another ``by``, the grouping's own rule applies).
@@ -194,22 +219,14 @@ def segments(ctx: Context, *, by: str | None = None) -> pd.DataFrame:
 
 
 def moves(ctx: Context) -> pd.DataFrame:
-    """Each rated function's change from the previous wave to this one (Holm-corrected over
-    the changes shown; withheld where the ledger withholds either wave's total); empty on the
-    first wave."""
+    """Each rated function's change from the previous wave to this one, with its ``verdict``
+    (significant, inconclusive or no significant change: :func:`kit.nps.verdicts`); the
+    changes shown are one family; withheld where the ledger withholds either wave's total;
+    empty on the first wave."""
     previous = ctx.cfg.previous_wave_of(ctx.wave)
     if not previous:
         return pd.DataFrame()
-    out = nps.compare_waves(
-        ctx.ds.responses, waves=[previous, ctx.wave], by="provider_function", **ctx.nps_options
-    )
-    hide = [
-        _withheld(ctx, w, by="provider_function", group=f)
-        for f in out["provider_function"]
-        for w in (previous, ctx.wave)
-    ]
-    pairs = [hide[i] or hide[i + 1] for i in range(0, len(hide), 2)]
-    return nps.withhold_changes(out, pairs, confidence=ctx.cfg.thresholds.confidence)
+    return _verdicts(ctx, _function_changes(ctx, [previous, ctx.wave]))
 
 
 def headline(ctx: Context) -> Headline:

@@ -51,6 +51,8 @@ def headline(found: Headline, ctx: Context) -> HTML:
                 f"{narrative.listed(found.withheld)} get no report pack of their own for "
                 f"{ctx.wave} ({narrative.WHY_WITHHELD})."
             )
+        if len(last):
+            lines.append(change_sentence("The organisation", last.iloc[0]))
         moves = found.moves
         sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
         if len(moves):
@@ -97,25 +99,47 @@ def kpis(summary: pd.DataFrame, ctx: Context) -> HTML:
 
 
 def _changes_table(changes: pd.DataFrame) -> HTML:
-    """The wave-on-wave changes with their test, significant or not."""
-    t = changes.assign(verdict=changes["significant"].map({True: "significant", False: "n.s."}))
-    return table(
-        t,
-        columns={
-            "wave_from": "From",
-            "wave_to": "To",
-            "nps_a": "NPS before",
-            "nps_b": "NPS after",
-            "difference": "Change",
-            "p_adjusted": "p (Holm)",
-            "verdict": "Verdict",
-        },
-        formats={
-            "nps_a": "signed",
-            "nps_b": "signed",
-            "difference": "signed",
-            "p_adjusted": ".3f",
-        },
+    """The wave-on-wave changes with their test and verdict, the family of the adjusted p
+    named above the table."""
+    family = changes["family_size"].fillna(0).astype(int)
+    if family.max() > 1:
+        sizes = ", ".join(
+            f"{k} from {a} to {b}"
+            for a, b, k in zip(changes["wave_from"], changes["wave_to"], family, strict=True)
+            if k
+        )
+        said = (
+            "p is each change's own test; adjusted p (Holm, which decides the verdict) and "
+            "q (Benjamini-Hochberg, for screening) weigh it with every function's change "
+            f"between the same two waves ({sizes})."
+        )
+        columns = {"p_value": "p", "p_adjusted": "Adjusted p (Holm)", "q_value": "q (BH)"}
+    else:
+        said = "p is the change's own test: the organisation's score is one test per pair of waves."
+        columns = {"p_value": "p"}
+    shown = changes.assign(verdict=changes["verdict"].str.capitalize())
+    return narrative.join(
+        narrative.note(said),
+        table(
+            shown,
+            columns={
+                "wave_from": "From",
+                "wave_to": "To",
+                "nps_a": "NPS before",
+                "nps_b": "NPS after",
+                "difference": "Change",
+                **columns,
+                "verdict": "Verdict",
+            },
+            formats={
+                "nps_a": "signed",
+                "nps_b": "signed",
+                "difference": "signed",
+                "p_value": "p",
+                "p_adjusted": "p",
+                "q_value": "p",
+            },
+        ),
     )
 
 
