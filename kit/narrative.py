@@ -330,6 +330,14 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             "independent of each other.",
         ),
         (
+            "The organisation's score",
+            "The organisation's NPS counts every rating once, so the functions rated most "
+            "weigh most in it. Beside it the report shows the mean of the functions' scores "
+            "(each function counting equally) and the functions' scores weighed by their "
+            "headcount, both over the functions whose own score is shown; a sentence says so "
+            "when they tell a different story (another sign or band).",
+        ),
+        (
             "Significance",
             "A change between waves is called significant only when a two-sided "
             "z test on the difference of the two NPS gives p below 0.05, after Holm's correction "

@@ -145,13 +145,16 @@ def nps_trend(
     *,
     wave: str = "wave",
     changes: pd.DataFrame | None = None,
+    weightings: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """NPS per wave with its interval; changes between waves labelled significant or not.
+    """NPS per wave with its interval; changes between waves labelled with their verdict.
 
     ``trend`` is :func:`kit.nps.summary` by wave (in wave order); ``changes`` optionally
     :func:`kit.nps.compare_waves` for the same data (columns ``wave_from``, ``wave_to``,
-    ``difference``, ``significant``).
+    ``difference``, ``significant``, and ``verdict`` if known); ``weightings`` optionally the
+    same score weighed otherwise (columns ``wave``, ``equal_weight``, ``by_headcount``),
+    drawn as dashed lines.
     """
     ax = _ax(ax, (7.5, 3.2))
     shown = trend[~trend["suppressed"]].reset_index(drop=True)
@@ -173,7 +176,8 @@ def nps_trend(
         for _, c in changes.iterrows():
             if c.get("wave_from") in pos and c.get("wave_to") in pos and pd.notna(c["difference"]):
                 i = (pos[c["wave_from"]] + pos[c["wave_to"]]) / 2
-                text = f"{c['difference']:+.0f} " + ("significant" if c["significant"] else "n.s.")
+                verdict = c.get("verdict") or ("significant" if c["significant"] else "")
+                text = f"{c['difference']:+.0f} " + (verdict or "not significant")
                 ax.annotate(
                     text,
                     (i, 95),
@@ -182,6 +186,15 @@ def nps_trend(
                     color=BRAND["accent"] if c["significant"] else MUTED,
                     fontweight="bold" if c["significant"] else "normal",
                 )
+    if weightings is not None and len(weightings):
+        at = weightings.set_index("wave").reindex(shown[wave])
+        for column, label, style in (
+            ("equal_weight", "each function counted equally", "--"),
+            ("by_headcount", "functions weighed by headcount", ":"),
+        ):
+            ax.plot(x, at[column].to_numpy(float), style, color=MUTED, lw=1.5, label=label)
+        ax.plot([], [], "o-", color=BRAND["primary"], label="every rating counted once")
+        ax.legend(loc="lower left", fontsize=7, frameon=False)
     ax.axhline(0, color="#999", lw=0.8)
     ax.set_xticks(x, shown[wave].astype(str))
     ax.set_ylim(-100, 105)

@@ -28,7 +28,7 @@ def branded(sample_copy):
 
 def test_charts_take_the_brand_colours(branded):
     plots.setup(branded.cfg)
-    waves, changes = find.trend(branded)
+    waves, changes, _ = find.trend(branded)
     svg = chart(plots.nps_trend(waves, changes=changes)).data.lower()
     assert "#123456" in svg and "#1b4f72" not in svg, "the line in the brand's primary colour"
     assert "#abcdef" in svg, "the significant change in the brand's accent colour"

@@ -20,13 +20,20 @@ def test_summary_of_the_organisation_and_a_withheld_function(org, legal):
 
 
 def test_trend_tests_the_regulatory_fall(regulatory):
-    waves, changes = find.trend(regulatory)
+    waves, changes, _ = find.trend(regulatory)
     assert waves["wave"].tolist() == ["2025-H1", "2025-H2", "2026-H1"]
     assert waves["n"].tolist() == [101, 114, 100]
     last = changes.iloc[-1]
     assert (last["wave_from"], last["wave_to"]) == ("2025-H2", "2026-H1")
     assert last["difference"] == pytest.approx(-21 - 100 * 24 / 114)
     assert bool(last["significant"]) and last["p_adjusted"] < 0.001
+    # tested among every function's change between the same two waves (10 shown)
+    assert changes["family_size"].tolist() == [12, 10]
+    assert changes["verdict"].tolist() == ["no significant change", "significant"]
+    marketing = find.trend(open_engagement(SAMPLE_CONFIG, scope="Marketing")).changes.iloc[-1]
+    # +8 on 39 answers, interval about ±21: too few responses to tell
+    assert marketing["verdict"] == "inconclusive"
+    assert (marketing["ci_high"] - marketing["ci_low"]) / 2 > 15
 
 
 def test_a_first_wave_trend_has_no_change_and_no_moves():
@@ -167,3 +174,25 @@ def test_findings_never_change_the_data(regulatory):
     for finding in (find.headline, find.distribution, find.matrix, find.themes, find.influence):
         finding(regulatory)
     pd.testing.assert_frame_equal(regulatory.ds.responses, before)
+
+
+def test_the_organisation_score_weighed_three_ways(org):
+    """Pooled −3.8; the mean of the 10 functions shown +2.9; weighed by headcount +4.8,
+    each recomputed from the ratings and functions.csv."""
+    from kit import nps
+
+    w = find.trend(org).weightings.set_index("wave").loc["2026-H1"]
+    now = org.ds.responses[org.ds.responses["wave"] == "2026-H1"]
+    per = nps.summary(now, by="provider_function").set_index("provider_function")["nps"]
+    shown = per.drop(["Legal & Compliance", "Sales"])  # withheld in 2026-H1
+    heads = org.ds.functions.set_index("function")["headcount"].reindex(shown.index)
+    assert w["pooled"] == pytest.approx(nps.summary(now).iloc[0]["nps"])
+    assert w["equal_weight"] == pytest.approx(shown.mean())
+    assert w["by_headcount"] == pytest.approx((shown * heads).sum() / heads.sum())
+    assert (round(w["pooled"], 1), round(w["equal_weight"], 1), round(w["by_headcount"], 1)) == (
+        -3.8,
+        2.9,
+        4.8,
+    )
+    assert w["functions"] == 10 and w["most_rated"] == ("Regulatory", "IT")
+    assert find.trend(open_engagement(SAMPLE_CONFIG, scope="IT")).weightings.empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import matplotlib
+import pandas as pd
 from reading import text
 
 from kit.config import SAMPLE_CONFIG
@@ -73,3 +74,24 @@ def test_a_small_scope_shows_no_count_anywhere(legal):
         said = text(getattr(show, name)(finding(legal), legal))
         assert not re.search(r"\b4 (responses|of)\b|n = 4\b", said), (name, said)
     assert "fewer than 5 responses" in text(show.distribution(find.distribution(legal), legal))
+
+
+def test_the_organisation_headline_says_when_weighting_changes_the_story(org):
+    said = text(show.headline(find.headline(org), org))
+    assert (
+        "How functions are weighed matters: counting every rating once gives −4, each of the "
+        "10 functions shown counting equally +3, and weighing them by headcount +5; "
+        "Regulatory and IT receive 36% of the ratings"
+    ) in said
+    agree = pd.Series(
+        {
+            "pooled": 24.0,
+            "equal_weight": 30.0,
+            "by_headcount": 28.0,
+            "functions": 9,
+            "most_rated": ("A", "B"),
+            "their_share": 0.3,
+        }
+    )
+    assert show.weighting_sentence(agree) is None  # the same band: nothing to add
+    assert "How functions are weighed" in show.weighting_sentence(agree.replace(30.0, 60.0))

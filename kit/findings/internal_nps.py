@@ -54,10 +54,13 @@ __all__ = [
 
 class Trend(NamedTuple):
     """``waves``: one row per wave up to the selected one (:func:`kit.nps.trend` columns);
-    ``changes``: one row per pair of consecutive waves, with the test of the change."""
+    ``changes``: one row per pair of consecutive waves, with the test of the change;
+    ``weightings`` (organisation): the score per wave weighed three ways
+    (:func:`weightings`)."""
 
     waves: pd.DataFrame
     changes: pd.DataFrame
+    weightings: pd.DataFrame = pd.DataFrame()
 
 
 class Headline(NamedTuple):
@@ -66,7 +69,7 @@ class Headline(NamedTuple):
     ``moves``: each function's change since ``previous`` (organisation, empty on a first
     wave); ``predicted``: the function's own guess of its score (NaN if none); ``withheld``:
     the rated functions whose scores are withheld in the wave (organisation: they get no pack
-    of their own)."""
+    of their own); ``weightings``: the organisation's score weighed three ways."""
 
     summary: pd.DataFrame
     change: pd.DataFrame
@@ -75,6 +78,7 @@ class Headline(NamedTuple):
     previous: str | None
     predicted: float
     withheld: list[str]
+    weightings: pd.DataFrame = pd.DataFrame()
 
 
 class Matrix(NamedTuple):
@@ -176,7 +180,44 @@ def trend(ctx: Context) -> Trend:
     elif len(changes):  # one function's: tested among every function's changes
         every = _function_changes(ctx, waves)
         changes = every[every["provider_function"] == ctx.scope].drop(columns="provider_function")
-    return Trend(nps.blank_suppressed(table), _verdicts(ctx, changes.reset_index(drop=True)))
+    table = nps.blank_suppressed(table)
+    return Trend(
+        table,
+        _verdicts(ctx, changes.reset_index(drop=True)),
+        weightings(ctx, table) if ctx.is_organisation else pd.DataFrame(),
+    )
+
+
+def weightings(ctx: Context, pooled: pd.DataFrame) -> pd.DataFrame:
+    """The organisation's score per wave weighed three ways: ``pooled`` (every rating counts
+    once: the most-rated functions weigh most), ``equal_weight`` (the mean of the functions'
+    scores) and ``by_headcount`` (functions weighed by their headcount), over the
+    ``functions`` whose score the ledger shows in the wave; ``most_rated`` names the two
+    functions with most ratings and ``their_share`` of all ratings."""
+    heads = ctx.ds.functions.set_index("function")["headcount"]
+    rows = []
+    for _, row in pooled.iterrows():
+        wave = row["wave"]
+        shown = {f: ctx.ledger.view(wave, provider=f) for f in ctx.ledger.shown_providers(wave)}
+        scores = pd.Series({f: v["nps"] for f, v in shown.items()}, dtype=float)
+        weights = heads.reindex(scores.index).astype(float)
+        rated = pd.Series({f: v["n"] for f, v in shown.items()}, dtype=float)
+        top = rated.sort_values(ascending=False).head(2)
+        usable = weights.notna().all() and weights.sum() > 0
+        rows.append(
+            {
+                "wave": wave,
+                "pooled": row["nps"],
+                "equal_weight": scores.mean() if len(scores) else np.nan,
+                "by_headcount": float((scores * weights).sum() / weights.sum())
+                if usable
+                else np.nan,
+                "functions": len(scores),
+                "most_rated": tuple(top.index),
+                "their_share": float(top.sum() / row["n"]) if row["n"] else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _verdicts(ctx: Context, changes: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +272,8 @@ def moves(ctx: Context) -> pd.DataFrame:
 
 def headline(ctx: Context) -> Headline:
     """The figures the headline sentences are made of."""
-    changes = trend(ctx).changes
+    found = trend(ctx)
+    changes = found.changes
     org = ctx.is_organisation
     seg = segments(ctx) if org else pd.DataFrame()
     predicted = ctx.ds.functions.set_index("function")["predicted_nps"].get(ctx.scope)
@@ -245,6 +287,7 @@ def headline(ctx: Context) -> Headline:
         if predicted is not None and pd.notna(predicted)
         else float("nan"),
         withheld=sorted(seg.loc[seg["suppressed"], "provider_function"]) if org else [],
+        weightings=found.weightings,
     )
 
 

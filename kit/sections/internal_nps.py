@@ -53,6 +53,9 @@ def headline(found: Headline, ctx: Context) -> HTML:
             )
         if len(last):
             lines.append(change_sentence("The organisation", last.iloc[0]))
+        if len(found.weightings):
+            said = weighting_sentence(found.weightings.iloc[-1])
+            lines += [said] if said else []
         moves = found.moves
         sig = moves[moves["significant"].fillna(False).astype(bool)] if len(moves) else moves
         if len(moves):
@@ -176,10 +179,45 @@ def distribution(found: pd.DataFrame, ctx: Context) -> HTML:
 
 
 def trend(found: Trend, ctx: Context) -> HTML:
-    """NPS per wave with intervals, and the test of each change."""
-    return narrative.join(
-        narrative.chart(plots.nps_trend(found.waves, changes=found.changes)),
+    """NPS per wave with intervals, and the test of each change; for the organisation, its
+    score weighed three ways."""
+    blocks = [
+        narrative.chart(
+            plots.nps_trend(found.waves, changes=found.changes, weightings=found.weightings)
+        ),
         _changes_table(found.changes),
+    ]
+    if len(found.weightings):
+        blocks.append(
+            table(
+                found.weightings,
+                columns={
+                    "wave": "Wave",
+                    "pooled": "Every rating once",
+                    "equal_weight": "Each function equally",
+                    "by_headcount": "By headcount",
+                    "functions": "Functions",
+                },
+                formats={"pooled": "signed", "equal_weight": "signed", "by_headcount": "signed"},
+            )
+        )
+    return narrative.join(*blocks)
+
+
+def weighting_sentence(weights: pd.Series) -> str | None:
+    """A sentence when weighing the functions otherwise changes the score's sign or band."""
+    pooled, others = weights["pooled"], (weights["equal_weight"], weights["by_headcount"])
+    if pd.isna(pooled) or not any(
+        pd.notna(o) and (band(o) != band(pooled) or (o >= 0) != (pooled >= 0)) for o in others
+    ):
+        return None
+    top = narrative.listed(list(weights["most_rated"]))
+    return (
+        f"How functions are weighed matters: counting every rating once gives "
+        f"{signed(pooled)}, each of the {weights['functions']} functions shown counting "
+        f"equally {signed(weights['equal_weight'])}, and weighing them by headcount "
+        f"{signed(weights['by_headcount'])}; {top} receive {weights['their_share']:.0%} of "
+        "the ratings, so the first figure leans towards them."
     )
 
 
