@@ -63,6 +63,11 @@ class ConfigError(KitError):
         )
 
 
+#: Which consenting passives the follow-up queue takes: every passive (the highest scores,
+#: nearly promoters, first), only those one point below promoter level, or none.
+PASSIVES = ("all", "nearly", "none")
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Anonymity and reporting thresholds.
@@ -95,6 +100,7 @@ class Engagement:
     detractor_max: int = 6
     passive_max: int = 8
     followup_sla_days: int = 14
+    followup_passives: str = "all"
     target_nps: float = 20.0
     collision_days: int = 7
     contact_cap: int = 12
@@ -314,6 +320,12 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
     kw["followup_sla_days"] = _number(
         fu, "sla_days", "followup", problems, lo=1, hi=365, default=14
     )
+    kw["followup_passives"] = fu.get("passives", "all")
+    if kw["followup_passives"] not in PASSIVES:
+        problems.append(
+            f"'followup.passives' must be one of {', '.join(PASSIVES)}, "
+            f"got {kw['followup_passives']!r}"
+        )
     tp = _section(raw, "touchpoints", problems)
     kw["collision_days"] = _number(
         tp, "collision_days", "touchpoints", problems, lo=0, hi=365, default=7

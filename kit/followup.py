@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from math import ceil
 
+import numpy as np
 import pandas as pd
 
 from kit.data import Dataset
-from kit.nps import classify
+from kit.nps import CATEGORIES, classify
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -75,14 +76,18 @@ def queue(
     sla_days: int = 14,
     detractor_max: int = 6,
     passive_max: int = 8,
-    include_passives: bool = True,
+    passives: str = "all",
     coded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The follow-up queue of a wave: consenting detractors first, then passives just below 9.
+    """The follow-up queue of a wave: consenting detractors first, then passives.
+
+    ``passives``: ``"all"`` (every passive, those nearest promoter level first), ``"nearly"``
+    (only those one point below it: 8 with the usual breaks) or ``"none"``.
 
     Only responses with ``ok_to_contact`` true **and** a ``contact_id`` are included. Each item
     gets an owner (the head of the rated function) and a due date (the wave's last submission
-    plus ``sla_days``). Order: category, score (lowest first), the contact's influence in the
+    plus ``sla_days``). Order: category, score (detractors lowest first, passives highest
+    first), the contact's influence in the
     stakeholder register (highest first), comments with a complaint theme (``coded``, from
     :func:`kit.themes.code`) before others, most recent first.
 
@@ -101,8 +106,10 @@ def queue(
     r = r[consent].copy()
     r["category"] = classify(r["score"], detractor_max=detractor_max, passive_max=passive_max)
     keep = r["category"].eq("detractor")
-    if include_passives:
-        keep |= r["score"].eq(passive_max - 1)
+    if passives == "all":
+        keep |= r["category"].eq("passive")
+    elif passives == "nearly":
+        keep |= r["score"].eq(passive_max)
     r = r[keep]
     roster = ds.roster.set_index("contact_id")
     r["name"] = r["contact_id"].map(roster["name"])
@@ -111,6 +118,7 @@ def queue(
     r["influence"] = r["contact_id"].map(roster["stakeholder_id"]).map(influence)
     r = r.merge(owners(ds), left_on="provider_function", right_on="function", how="left")
     r["due"] = (close + pd.Timedelta(days=sla_days)).normalize() if pd.notna(close) else pd.NaT
+    r["person"] = r.groupby("respondent_id").ngroup() + 1  # to count people, not answers
     r["_cat"] = r["category"].map({"detractor": 0, "passive": 1, "promoter": 2})
     complaints = coded[coded["theme"].isin(THEME_ACTIONS)] if coded is not None else None
     r["themes"] = (
@@ -119,8 +127,10 @@ def queue(
         else None
     )
     r["_theme"] = r["themes"].notna()
+    # detractors from the lowest score up; passives from the highest down (nearly promoters)
+    r["_score"] = np.where(r["_cat"] == 1, -r["score"].astype(float), r["score"].astype(float))
     r = r.sort_values(
-        ["_cat", "score", "influence", "_theme", "submitted_at", "response_id"],
+        ["_cat", "_score", "influence", "_theme", "submitted_at", "response_id"],
         ascending=[True, True, False, False, False, True],
         na_position="last",
     )
@@ -141,6 +151,7 @@ def queue(
         "owner_id",
         "owner",
         "due",
+        "person",
     ]
     return r[cols].reset_index(drop=True)
 
@@ -348,9 +359,12 @@ def overdue_by_owner(
     on: pd.Timestamp,
     provider: str | None = None,
 ) -> pd.DataFrame:
-    """Follow-ups past their due date without a first contact, per owner, on a given day."""
+    """Follow-ups past their due date without a first contact, per owner, on a given day
+    (those logged as "no response", where the owner tried and the customer did not answer,
+    are not the owner's delay and are not counted)."""
     f = _log(followups, responses, provider)
-    late = f[f["first_contact_at"].isna() & (f["due"] < on) & ~f["status"].eq("closed")]
+    waiting = ~f["status"].isin(["closed", "no response"])
+    late = f[f["first_contact_at"].isna() & (f["due"] < on) & waiting]
     names = stakeholders.set_index("stakeholder_id")["name"]
     out = (
         late.groupby("owner")
@@ -416,6 +430,46 @@ def impact(
             {"wave_from": "all pairs", "wave_to": "", **_did(pd.concat(panels), confidence)}
         )
     return pd.DataFrame(rows).reindex(columns=list(IMPACT_COLUMNS))
+
+
+def category_moves(
+    responses: pd.DataFrame,
+    followups: pd.DataFrame,
+    *,
+    waves: list[str],
+    detractor_max: int = 6,
+    passive_max: int = 8,
+) -> pd.DataFrame:
+    """Where detractors stood in the next wave, followed up or not: the follow-up effect in
+    NPS terms. Detractors of each wave (a person and a rated function) who answered again in
+    the next, pooled over every pair of consecutive waves; one row per ``group`` ("followed
+    up", "not followed up"): ``n`` and the % ``still_detractors``, ``now_passives``,
+    ``now_promoters``."""
+    reached = set(followups.loc[followups["first_contact_at"].notna(), "response_id"])
+    keys = ["respondent_id", "provider_function"]
+    pairs = []
+    for before, after in zip(waves[:-1], waves[1:], strict=True):
+        a = responses[(responses["wave"] == before) & (responses["score"] <= detractor_max)]
+        b = responses[responses["wave"] == after]
+        pairs.append(a.dropna(subset=["respondent_id"]).merge(b, on=keys, suffixes=("_a", "_b")))
+    panel = pd.concat(pairs) if pairs else pd.DataFrame(columns=["response_id_a", "score_b"])
+    now = classify(panel["score_b"], detractor_max=detractor_max, passive_max=passive_max)
+    followed = panel["response_id_a"].isin(reached).to_numpy()
+    rows = []
+    for group, mask in (("followed up", followed), ("not followed up", ~followed)):
+        cat = now[mask]
+        shares = cat.value_counts(normalize=True).reindex(CATEGORIES, fill_value=0) * 100
+        shares = shares if len(cat) else shares * np.nan
+        rows.append(
+            {
+                "group": group,
+                "n": len(cat),
+                "still_detractors": float(shares["detractor"]),
+                "now_passives": float(shares["passive"]),
+                "now_promoters": float(shares["promoter"]),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _did(panel: pd.DataFrame, confidence: float) -> dict:

@@ -12,7 +12,9 @@ True
 
 from __future__ import annotations
 
+import os
 import re
+from datetime import UTC, date, datetime
 from html import escape
 
 import numpy as np
@@ -37,11 +39,19 @@ __all__ = [
     "band",
     "change_sentence",
     "p_value",
+    "pack_date",
     "driver_sentence",
     "methodology",
     "withheld",
     "WHY_WITHHELD",
 ]
+
+
+def pack_date() -> date:
+    """The date a pack carries: today, or the day of ``SOURCE_DATE_EPOCH`` when it is set
+    (the convention for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch.isdigit() else date.today()
 
 
 def signed(value: float, digits: int = 0) -> str:

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -52,6 +52,7 @@ from kit import __version__
 from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
 from kit.data import Dataset, file_hashes, load, shared_validation
 from kit.errors import KitError
+from kit.narrative import pack_date
 
 __all__ = [
     "STAGES",
@@ -260,13 +261,6 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
-
-
-def pack_date() -> date:
-    """The date a pack carries: today, or the day of ``SOURCE_DATE_EPOCH`` when it is set
-    (the convention for reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch.isdigit() else date.today()
 
 
 def methodology_html(cfg: Engagement, ds: Dataset) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
+import pytest
 from reading import text
 
 from kit.config import SAMPLE_CONFIG
@@ -11,29 +14,37 @@ from kit.findings import follow_up as find
 from kit.sections import follow_up as show
 
 
-def test_headline_counts_the_queue_and_the_earlier_loop(org):
+def test_headline_counts_the_queue_and_the_earlier_loop(org, monkeypatch):
+    day = lambda d: str(int(datetime(*d, tzinfo=UTC).timestamp()))  # noqa: E731
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", day((2026, 11, 18)))  # the pack's date
     queue, log = find.queue(org), find.log(org)
     assert text(show.headline(queue, log, org)) == (
-        "97 respondents who agreed to be contacted should hear back about the organisation "
-        "from 2026-H1: 47 detractors first, then 50 passives. First contacts are due by "
-        "03 April 2026 (14 days after the survey closed), owned by 12 function heads. In "
-        "earlier waves, 79 of 97 planned follow-ups reached a first contact (81%)."
+        "146 answers from 90 people who agreed to be contacted should be followed up about "
+        "the organisation from 2026-H1: 47 detractor answers first, then 99 passive answers, "
+        "those nearest promoter level first. First contacts were due by 03 April 2026 (14 days "
+        "after the survey closed): 229 days overdue at the date of this report, owned by 12 "
+        "function heads. In earlier waves, 79 of 97 planned follow-ups reached a first "
+        "contact (81%)."
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", day((2026, 3, 25)))
+    assert "First contacts are due by 03 April 2026 (14 days after the survey closed), " in (
+        text(show.headline(queue, log, org))
     )
     nothing = text(show.headline(queue.iloc[:0], log.iloc[:0], org))
     assert nothing == (
-        "0 respondents who agreed to be contacted should hear back about the organisation "
-        "from 2026-H1: 0 detractors first, then 0 passives."
+        "0 answers from 0 people who agreed to be contacted should be followed up about the "
+        "organisation from 2026-H1: 0 detractor answers first, then 0 passive answers, those "
+        "nearest promoter level first."
     )
 
 
 def test_owners_show_counts_but_not_for_withheld_functions(client, regulatory):
     said = text(show.owners(find.owners(client), client))
-    assert "Regulatory Layla Silva 15 11 26 03 Apr 2026" in said
-    assert "Sales withheld Supply Chain" in said and "Legal & Compliance withheld" in said
-    assert "HR withheld" in said, "3 to contact: under the threshold"
+    assert "Regulatory Layla Silva 15 15 30 03 Apr 2026" in said
+    assert "Sales withheld Pharmacovigilance" in said and "Legal & Compliance withheld" in said
     assert said.endswith("nor one more where the total would give them away.")
     alone = text(show.owners(find.owners(regulatory), regulatory))
-    assert alone.endswith("Regulatory Layla Silva 15 11 26 03 Apr 2026")
+    assert alone.endswith("Regulatory Layla Silva 15 15 30 03 Apr 2026")
 
 
 def test_named_list_only_for_the_consultant(org, client):
@@ -81,7 +92,8 @@ def test_loop_sentences_and_the_anonymity_note(org, legal):
     said = text(show.loop(loop, org))
     assert said.startswith(
         "Of 97 planned follow-ups, 79 reached a first contact, 56 agreed an action and 34 are "
-        "closed. 18 were never contacted before 2026-H1 opened, most with Erik Liu (3)."
+        "closed. 7 follow-ups had no first contact from their owner before 2026-H1 opened; in "
+        "11 more the owner tried and the customer did not answer."
     )
     assert "planned 97 100 contacted 79 81 action agreed 56 58 closed 34 35" in said
     assert "Quality issues Fast-track lane for urgent requests 2 1" in said
@@ -101,12 +113,19 @@ def test_log_table(regulatory):
 
 
 def test_impact_sentences(org, regulatory):
-    said = text(show.impact(find.impact(org), org))
+    said = text(show.impact(find.impact(org), org, find.moves(org)))
     assert said.startswith(
-        "Detractors who were followed up scored +2.5 points higher in the next wave; those who "
-        "were not, +0.4. The difference, +2.1 points (95% interval +1.8 to +2.4; n = 47 and "
-        "149), is larger than chance would produce."
+        "Detractors who were followed up scored +2.5 points on the 0-10 scale in the next "
+        "wave; those who were not, +0.4. The difference, +2.1 points on the 0-10 scale (95% "
+        "interval +1.8 to +2.4; n = 47 and 149), is larger than chance would produce. In NPS "
+        "terms: of the 47 detractors followed up, 17% were still detractors in the next wave "
+        "and 28% had become promoters; of the 149 not followed up, 74% and 1%."
     )
+    # the category moves, hand-counted: 8 of 47 followed up still detractors, 13 promoters
+    moves = find.moves(org).set_index("group")
+    assert moves.loc["followed up", "still_detractors"] == pytest.approx(100 * 8 / 47)
+    assert moves.loc["followed up", "now_promoters"] == pytest.approx(100 * 13 / 47)
+    assert moves.loc["not followed up", "now_promoters"] == pytest.approx(100 * 2 / 149)
     assert "all pairs 47 149 2.49 0.40 2.09 1.75 2.42" in said
     h2 = open_engagement(SAMPLE_CONFIG, wave="2025-H2")
     assert "is clear, though the groups are small enough to read it with care." in text(

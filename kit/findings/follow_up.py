@@ -12,9 +12,9 @@ Example
 >>> ctx = open_engagement(SAMPLE_CONFIG, scope="Regulatory")
 >>> q = queue(ctx)
 >>> len(q), int((q["category"] == "detractor").sum())
-(26, 15)
+(30, 15)
 >>> owners(ctx)[["provider_function", "owner", "total", "suppressed"]].to_dict("records")
-[{'provider_function': 'Regulatory', 'owner': 'Layla Silva', 'total': 26, 'suppressed': False}]
+[{'provider_function': 'Regulatory', 'owner': 'Layla Silva', 'total': 30, 'suppressed': False}]
 >>> loop(ctx).funnel[["stage", "followups"]].to_dict("list")
 {'stage': ['planned', 'contacted', 'action agreed', 'closed'], 'followups': [20, 17, 12, 10]}
 """
@@ -39,6 +39,7 @@ __all__ = [
     "plan",
     "loop",
     "impact",
+    "moves",
     "target",
 ]
 
@@ -53,7 +54,8 @@ class Loop(NamedTuple):
     themes of followed-up comments (``you_said``) against the actions agreed on them
     (``we_did``), with ``followups`` and ``closed`` counts. ``logged``: whether any follow-up
     was logged for the scope. ``suppressed``: fewer follow-ups than the anonymity threshold were
-    logged; then ``funnel`` has no counts and ``late`` and ``said`` are empty.
+    logged; then ``funnel`` has no counts and ``late`` and ``said`` are empty. ``no_response``:
+    follow-ups where the owner tried and the customer did not answer (not counted as late).
     """
 
     funnel: pd.DataFrame
@@ -61,6 +63,7 @@ class Loop(NamedTuple):
     said: pd.DataFrame
     logged: bool
     suppressed: bool
+    no_response: int = 0
 
 
 class Target(NamedTuple):
@@ -78,10 +81,11 @@ class Target(NamedTuple):
     options: pd.DataFrame
 
 
-def queue(ctx: Context, *, include_passives: bool = True) -> pd.DataFrame:
+def queue(ctx: Context, *, passives: str | None = None) -> pd.DataFrame:
     """The follow-up queue of the scope in the wave: consenting respondents only.
 
-    Detractors first, then (``include_passives``) passives one point below promoter level;
+    Detractors first, then passives as ``passives`` says (default: the engagement's
+    ``followup.passives``; :func:`kit.followup.queue`);
     ordered as :func:`kit.followup.queue` explains, with the comments' complaint themes from
     the engagement's codebook (:attr:`Context.coded`).
 
@@ -102,7 +106,7 @@ def queue(ctx: Context, *, include_passives: bool = True) -> pd.DataFrame:
         sla_days=ctx.cfg.followup_sla_days,
         detractor_max=ctx.cfg.detractor_max,
         passive_max=ctx.cfg.passive_max,
-        include_passives=include_passives,
+        passives=passives or ctx.cfg.followup_passives,
         coded=ctx.coded,
     )
     if ctx.for_client:
@@ -211,22 +215,27 @@ def plan(
 def loop(ctx: Context) -> Loop:
     """Did earlier follow-up happen? The status funnel, late items per owner, you said - we did.
 
-    The funnel and the late items are the scope's; "you said, we did" reads every follow-up
-    logged (whatever the rated function), its comments coded with the engagement's codebook.
+    All of it is the scope's: the follow-ups of the responses about the scope's function (every
+    follow-up for the organisation), "you said, we did" with their comments coded with the
+    engagement's codebook.
     """
     f, r = ctx.ds.followups, ctx.ds.responses
     funnel = followup.status_funnel(f, r, provider=ctx.provider)
     opened = r.loc[r["wave"] == ctx.wave, "submitted_at"].min()
     late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=ctx.provider)
-    logged = f[f["response_id"].isin(r["response_id"])]
-    coded = themes.code(r[r["response_id"].isin(logged["response_id"])], codebook=ctx.cfg.codebook)
+    about = r if ctx.provider is None else r[r["provider_function"] == ctx.provider]
+    logged = f[f["response_id"].isin(about["response_id"])]
+    coded = themes.code(
+        about[about["response_id"].isin(logged["response_id"])], codebook=ctx.cfg.codebook
+    )
     said = followup.you_said_we_did(logged, coded)
+    no_response = int(logged["status"].eq("no response").sum())
     planned = int(funnel["followups"].iloc[0])
     suppressed = 0 < planned < ctx.min_n
     if suppressed:
         funnel = funnel.assign(followups=pd.NA, share=pd.NA)
-        late, said = late.iloc[:0], said.iloc[:0]
-    return Loop(funnel, late, said, planned > 0, suppressed)
+        late, said, no_response = late.iloc[:0], said.iloc[:0], 0
+    return Loop(funnel, late, said, planned > 0, suppressed, no_response)
 
 
 def impact(ctx: Context) -> pd.DataFrame:
@@ -252,6 +261,26 @@ def impact(ctx: Context) -> pd.DataFrame:
         detractor_max=ctx.cfg.detractor_max,
         confidence=ctx.cfg.thresholds.confidence,
     )
+
+
+def moves(ctx: Context) -> pd.DataFrame:
+    """The follow-up effect in NPS terms (organisation; empty for a function's scope): where
+    earlier detractors stood in the next wave, followed up or not
+    (:func:`kit.followup.category_moves`); a group under the anonymity threshold has no
+    shares."""
+    columns = ["group", "n", "still_detractors", "now_passives", "now_promoters"]
+    if not ctx.is_organisation:
+        return pd.DataFrame(columns=columns)
+    out = followup.category_moves(
+        ctx.ds.responses,
+        ctx.ds.followups,
+        waves=list(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave) + 1]),
+        detractor_max=ctx.cfg.detractor_max,
+        passive_max=ctx.cfg.passive_max,
+    )
+    few = out["n"] < ctx.min_n
+    out.loc[few, columns[2:]] = float("nan")
+    return out
 
 
 def target(ctx: Context) -> Target:

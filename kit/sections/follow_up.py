@@ -30,17 +30,28 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
         return narrative.withheld(ctx)
     det = int((queue["category"] == "detractor").sum())
     pas = int((queue["category"] == "passive").sum())
+    people = int(queue["person"].nunique())
+    passives = {
+        "all": f"then {_count(pas, 'passive answer')}, those nearest promoter level first",
+        "nearly": f"then {_count(pas, 'passive answer')} one point below promoter level",
+        "none": "passives are not queued",
+    }[ctx.cfg.followup_passives]
     lines = [
-        f"{len(queue)} respondents who agreed to be contacted should hear back about "
-        f"{ctx.label} from {ctx.wave}: {det} detractors first, then {pas} passives."
+        f"{_count(len(queue), 'answer')} from {_count(people, 'person', 'people')} who agreed "
+        f"to be contacted should be followed up about {ctx.label} from {ctx.wave}: "
+        f"{_count(det, 'detractor answer')} first, {passives}."
     ]
     if len(queue):
         heads = queue["owner"].nunique()
-        lines.append(
-            f"First contacts are due by {queue['due'].min():%d %B %Y} "
-            f"({ctx.cfg.followup_sla_days} days after the survey closed), owned by "
-            f"{heads} function head{'s' if heads != 1 else ''}."
+        due, today = queue["due"].min(), narrative.pack_date()
+        when = (
+            f"were due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the survey "
+            f"closed): {(today - due.date()).days} days overdue at the date of this report"
+            if due.date() < today
+            else f"are due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the "
+            "survey closed)"
         )
+        lines.append(f"First contacts {when}, owned by {_count(heads, 'function head')}.")
     shown = log[~log["suppressed"]] if len(log) else log
     if len(shown):
         done = int(shown["contacted"].sum())
@@ -50,6 +61,11 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
             f"contact ({100 * done / total:.0f}%)."
         )
     return narrative.headline(lines)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 detractor answer``, ``3 detractor answers``, ``2 people``."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
@@ -160,10 +176,17 @@ def loop(loop: Loop, ctx: Context) -> HTML:
     lines = [
         f"Of {stages['planned']} planned follow-ups, {stages['contacted']} reached a first "
         f"contact, {stages['action agreed']} agreed an action and {stages['closed']} are closed.",
-        f"{int(late['overdue'].sum())} were never contacted before {ctx.wave} opened"
+        f"{_count(int(late['overdue'].sum()), 'follow-up')} had no first contact from "
+        f"their owner before {ctx.wave} opened"
         + (
-            f", most with {late['owner_name'].iloc[0]} ({int(late['overdue'].iloc[0])})."
-            if len(late)
+            f", most with {late['owner_name'].iloc[0]} ({int(late['overdue'].iloc[0])})"
+            if len(late) and (len(late) == 1 or late["overdue"].iloc[0] > late["overdue"].iloc[1])
+            else ""
+        )
+        + (
+            f"; in {_count(loop.no_response, 'more', 'more')} the owner tried and the customer "
+            "did not answer."
+            if loop.no_response
             else "."
         ),
     ]
@@ -192,8 +215,9 @@ def loop(loop: Loop, ctx: Context) -> HTML:
     return narrative.join(*blocks)
 
 
-def impact(impact: pd.DataFrame, ctx: Context) -> HTML:
-    """Did following up move the scores? Detractors followed up against those not."""
+def impact(impact: pd.DataFrame, ctx: Context, moves: pd.DataFrame | None = None) -> HTML:
+    """Did following up move the scores? Detractors followed up against those not: on the
+    0-10 scale, and (``moves``, :func:`kit.findings.follow_up.moves`) in NPS categories."""
     if not ctx.is_organisation:
         return note(
             "The effect of follow-up is estimated for the whole organisation (see the "
@@ -210,9 +234,10 @@ def impact(impact: pd.DataFrame, ctx: Context) -> HTML:
     small = min(pooled["n_followed"], pooled["n_not"]) < 30
     confidence = ctx.cfg.thresholds.confidence
     lines = [
-        f"Detractors who were followed up scored {signed(pooled['change_followed'], 1)} points "
-        f"higher in the next wave; those who were not, {signed(pooled['change_not'], 1)}. "
-        f"The difference, {signed(pooled['difference'], 1)} points "
+        f"Detractors who were followed up scored {signed(pooled['change_followed'], 1)} "
+        f"points on the 0-10 scale in the next wave; those who were not, "
+        f"{signed(pooled['change_not'], 1)}. The difference, "
+        f"{signed(pooled['difference'], 1)} points on the 0-10 scale "
         f"({confidence:.0%} interval {signed(pooled['ci_low'], 1)} to "
         f"{signed(pooled['ci_high'], 1)}; n = {int(pooled['n_followed'])} and "
         f"{int(pooled['n_not'])}), "
@@ -226,8 +251,34 @@ def impact(impact: pd.DataFrame, ctx: Context) -> HTML:
         "An observational estimate: people were not followed up at random, so part of the "
         "difference may come from who was chosen.",
     ]
+    blocks = []
+    shown = moves[moves["still_detractors"].notna()] if moves is not None else None
+    if shown is not None and len(shown) == 2:
+        fol, rest = shown.iloc[0], shown.iloc[1]
+        lines.insert(
+            1,
+            f"In NPS terms: of the {fol['n']} detractors followed up, "
+            f"{fol['still_detractors']:.0f}% were still detractors in the next wave and "
+            f"{fol['now_promoters']:.0f}% had become promoters; of the {rest['n']} not "
+            f"followed up, {rest['still_detractors']:.0f}% and {rest['now_promoters']:.0f}%.",
+        )
+        blocks.append(
+            table(
+                moves,
+                columns={
+                    "group": "Detractors",
+                    "n": "n",
+                    "still_detractors": "% still detractors",
+                    "now_passives": "% now passives",
+                    "now_promoters": "% now promoters",
+                },
+                formats={c: ".0f" for c in ("still_detractors", "now_passives", "now_promoters")},
+                suppressed=None,
+            )
+        )
     return narrative.join(
         narrative.headline(lines),
+        *blocks,
         table(
             impact,
             columns={
