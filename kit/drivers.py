@@ -80,7 +80,7 @@ def importance(
     resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 2026,
-    min_n: int = 30,
+    min_n: int = 50,
 ) -> pd.DataFrame:
     """Relative importance of each driver for the score, with bootstrap intervals.
 
@@ -91,8 +91,10 @@ def importance(
     DataFrame
         One row per driver, most important first: ``driver, label, lmg`` (R² points it
         accounts for, 0-1), ``share`` (of the model's R², adding up to 1), ``ci_low, ci_high``
-        (of ``lmg``), ``rank``, ``correlation`` (with the score), and the model's ``r2`` and
-        ``n`` (complete rows) repeated on every row.
+        (of ``lmg``), ``rank``, ``correlation`` (with the score), ``share_low, share_high``
+        (of ``share``, from the same resamples), and the model's ``r2`` and ``n`` (complete
+        rows) repeated on every row. Fewer than ``min_n`` complete rows raise ValueError:
+        with fewer, the order of the drivers is mostly noise.
     """
     drivers = list(drivers) if drivers is not None else driver_columns(data)
     if len(drivers) < 2:
@@ -116,6 +118,9 @@ def importance(
     boot = _lmg(_weighted_cov(z, counts))
     alpha = (1 - confidence) / 2
     lo, hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = boot / boot.sum(axis=1, keepdims=True)
+    share_lo, share_hi = np.nanquantile(shares, [alpha, 1 - alpha], axis=0)
     r2 = float(point.sum())
     out = pd.DataFrame(
         {
@@ -126,8 +131,73 @@ def importance(
             "ci_low": lo,
             "ci_high": hi,
             "correlation": [float(values[score].corr(values[c])) for c in drivers],
+            "share_low": share_lo,
+            "share_high": share_hi,
         }
     )
     out = out.sort_values("lmg", ascending=False, ignore_index=True)
     out.insert(6, "rank", np.arange(1, len(out) + 1))
     return out.assign(r2=r2, n=len(values))
+
+
+def levels(
+    data: pd.DataFrame,
+    *,
+    waves: tuple[str, str] | tuple[str],
+    drivers: list[str],
+    wave: str = "wave",
+    cluster: str | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """How each driver is rated (mean on its 1-5 scale) in the last of ``waves``, and its
+    change since the first when two are given.
+
+    Intervals are normal ones on the mean; with ``cluster`` (who gave each rating) one
+    person's several ratings, and their answers in both waves, are taken into account as in
+    :func:`kit.nps.design_effects` and :func:`kit.nps.change_design_effect`.
+
+    Returns one row per driver: ``driver, label, n, mean, ci_low, ci_high``, and with two
+    waves ``previous, change, change_low, change_high, p_value``.
+    """
+    from scipy import stats
+
+    from kit.nps import change_design_effect, mean_design_effect, z_critical
+
+    z = z_critical(confidence)
+    now, before = waves[-1], (waves[0] if len(waves) == 2 else None)
+    rows = []
+    for column in drivers:
+        values = data[[wave, column] + ([cluster] if cluster else [])].copy()
+        values[column] = pd.to_numeric(values[column], errors="coerce")
+        values = values.dropna(subset=[column])
+        b = values[values[wave] == now]
+        row = {"driver": column, "label": _label(column), "n": len(b)}
+        n = len(b)
+        deff = mean_design_effect(b[column], b[cluster]) if cluster and n else 1.0
+        se = float(np.sqrt(b[column].var(ddof=0) / n * deff)) if n else np.nan
+        mean = float(b[column].mean()) if n else np.nan
+        row |= {"mean": mean, "ci_low": mean - z * se, "ci_high": mean + z * se}
+        if before is not None:
+            a = values[values[wave] == before]
+            change = mean - float(a[column].mean()) if len(a) and n else np.nan
+            effect = (
+                change_design_effect(a[column], b[column], a[cluster], b[cluster])
+                if cluster and len(a) and n
+                else 1.0
+            )
+            var = (
+                a[column].var(ddof=0) / len(a) + b[column].var(ddof=0) / n
+                if len(a) and n
+                else np.nan
+            )
+            se_change = float(np.sqrt(var * effect))
+            p = float(2 * stats.norm.sf(abs(change / se_change))) if se_change > 0 else np.nan
+            row |= {
+                "previous": float(a[column].mean()) if len(a) else np.nan,
+                "change": change,
+                "change_low": change - z * se_change,
+                "change_high": change + z * se_change,
+                "p_value": p,
+            }
+        rows.append(row)
+    return pd.DataFrame(rows)

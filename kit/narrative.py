@@ -245,23 +245,27 @@ def band(nps: float) -> str:
 
 
 def driver_sentence(table: pd.DataFrame) -> str:
-    """One plain sentence on what drives the score, honest about overlapping intervals."""
+    """One plain sentence on which ratings go with the score, in one unit (share of the
+    variation the drivers explain), honest about overlapping intervals and about cause."""
     top, rest = table.iloc[0], table.iloc[1:]
     total = table["r2"].iloc[0]
     others = ", ".join(f"{r['label'].lower()} ({r['share']:.0%})" for _, r in rest.iterrows())
     text = (
-        f"{top['label']} matters most: it accounts for {top['share']:.0%} of the explained "
-        f"variation in scores ({top['lmg'] * 100:.0f} of {total * 100:.0f} R² points, interval "
-        f"{top['ci_low'] * 100:.0f} to {top['ci_high'] * 100:.0f}), ahead of {others}. "
-        f"Together the {len(table)} drivers explain {total:.0%} of the variation "
+        f"{top['label']} is the rating most closely tied to the score: it accounts for "
+        f"{top['share']:.0%} of the variation the drivers explain (interval "
+        f"{top['share_low']:.0%} to {top['share_high']:.0%}), ahead of {others}. Together "
+        f"the {len(table)} drivers explain {total:.0%} of the variation in scores "
         f"(n = {int(table['n'].iloc[0]):,})."
     )
-    if len(rest) and rest.iloc[0]["ci_high"] >= top["ci_low"]:
+    if len(rest) and rest.iloc[0]["share_high"] >= top["share_low"]:
         text += (
             f" The intervals of {top['label'].lower()} and {rest.iloc[0]['label'].lower()} "
             "overlap: their order is not certain."
         )
-    return text
+    return text + (
+        " This is an association within one wave's answers, not proof of cause: people who "
+        "rate a function well overall tend to rate it well on everything."
+    )
 
 
 def change_sentence(name: str, change: pd.Series) -> str:
@@ -373,10 +377,15 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         ),
         (
             "Drivers",
-            "The importance of each driver rating is its share of the explained variation in "
-            "likelihood-to-recommend, averaged over every order of entering the drivers in a "
-            "linear model (LMG; Lindeman, Merenda and Gold, 1980; Grömping, 2006), with "
-            "bootstrap percentile intervals over respondents.",
+            "The importance of each driver rating is its share of the variation in "
+            "likelihood-to-recommend that the drivers explain together, averaged over every "
+            "order of entering them in a linear model (LMG; Lindeman, Merenda and Gold, 1980; "
+            "Grömping, 2006), with bootstrap percentile intervals over respondents; drivers "
+            "are ranked only on 50 complete answers or more. It describes an association in "
+            "one wave's answers, not a cause: a person who rates a function well overall tends "
+            "to rate it well on every driver. Beside it, each driver's mean rating (1-5) and "
+            "its change since the previous wave, with intervals, show where a function is "
+            "weak and what moved.",
         ),
         (
             "Comment themes",

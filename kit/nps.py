@@ -55,6 +55,7 @@ __all__ = [
     "change_design_effect",
     "compare_waves",
     "design_effects",
+    "mean_design_effect",
     "holm",
     "benjamini_hochberg",
     "verdicts",
@@ -344,26 +345,32 @@ def design_effects(
     frame = data[keys + [cluster]].assign(_y=y).dropna(subset=["_y"])
     rows = []
     for key, g in _grouped(frame, keys):
-        e = g["_y"] - g["_y"].mean()
-        sums = e.groupby(g[cluster].to_numpy(), sort=False).sum().to_numpy()
-        n, clusters = len(g), len(sums)
-        ordinary = float((e**2).sum()) / n**2 if n else np.nan
-        if clusters < n and clusters > 1:
-            variance = clusters / (clusters - 1) * float((sums**2).sum()) / n**2
-        else:
-            variance = ordinary
-        with np.errstate(invalid="ignore", divide="ignore"):
-            deff = variance / ordinary if ordinary > 0 else 1.0
+        n = len(g)
+        ordinary = float(((g["_y"] - g["_y"].mean()) ** 2).sum()) / n**2 if n else np.nan
+        deff = mean_design_effect(g["_y"], g[cluster])
         rows.append(
             {
                 **dict(zip(keys, key, strict=True)),
                 "n": n,
-                "clusters": clusters,
-                "variance": variance,
+                "clusters": g[cluster].nunique(),
+                "variance": ordinary * deff,
                 "design_effect": deff,
             }
         )
     return pd.DataFrame(rows, columns=[*keys, "n", "clusters", "variance", "design_effect"])
+
+
+def mean_design_effect(values: pd.Series, who: pd.Series) -> float:
+    """The cluster-robust variance of the mean of ``values`` (``G/(G-1) * sum_g (sum_{i in g}
+    e_i)^2 / n^2`` over the ``G`` people of ``who``) over the ordinary one (``sum e_i^2 /
+    n^2``); 1 when every value comes from a different person."""
+    e = values - values.mean()
+    sums = e.groupby(who.to_numpy(), sort=False).sum().to_numpy()
+    n, clusters = len(values), len(sums)
+    ordinary = float((e**2).sum())
+    if clusters >= n or clusters < 2 or ordinary <= 0:
+        return 1.0
+    return clusters / (clusters - 1) * float((sums**2).sum()) / ordinary
 
 
 def _aligned(levels: pd.DataFrame, table: pd.DataFrame, keys: list[str]) -> np.ndarray:

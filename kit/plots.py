@@ -429,28 +429,60 @@ def response_rates(
 
 
 def driver_importance(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Each driver's share of the explained variation (LMG), with its bootstrap interval.
-
-    ``table`` is :func:`kit.drivers.importance`.
-    """
+    """Each driver's share of the variation the drivers explain (LMG), with its bootstrap
+    interval. ``table`` is :func:`kit.drivers.importance`."""
     t = table.reset_index(drop=True)
     ax = _ax(ax, (7.5, 0.45 * len(t) + 1.2))
     y = np.arange(len(t))
-    value = 100 * t["lmg"].to_numpy(float)
-    err = np.vstack(
-        [value - 100 * t["ci_low"].to_numpy(float), 100 * t["ci_high"].to_numpy(float) - value]
-    )
+    value = 100 * t["share"].to_numpy(float)
+    low, high = 100 * t["share_low"].to_numpy(float), 100 * t["share_high"].to_numpy(float)
     ax.barh(
-        y, value, xerr=err, color=BRAND["primary"], alpha=0.85, height=0.6, ecolor="#333", capsize=3
+        y,
+        value,
+        xerr=np.vstack([value - low, high - value]),
+        color=BRAND["primary"],
+        alpha=0.85,
+        height=0.6,
+        ecolor="#333",
+        capsize=3,
     )
-    for i, (v, hi) in enumerate(zip(value, 100 * t["ci_high"], strict=True)):
+    for i, (v, hi) in enumerate(zip(value, high, strict=True)):
         ax.annotate(
-            f"{v:.0f}", (hi, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+            f"{v:.0f}%", (hi, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
         )
     ax.set_yticks(y, t["label"].astype(str))
     ax.invert_yaxis()
-    ax.set_xlabel("Share of the variation in scores explained (R² points, %)")
+    ax.set_xlabel("Share of the variation the drivers explain (%)")
     ax.grid(axis="y", visible=False)
+    return ax
+
+
+def driver_map(table: pd.DataFrame, levels: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Importance against performance: each driver's share of the explained variation
+    (across) and its mean rating (up). Lower right: what goes with the score and is rated
+    low, where attention pays most. ``table`` is :func:`kit.drivers.importance`, ``levels``
+    :func:`kit.drivers.levels`."""
+    t = table.merge(levels[["driver", "mean"]], on="driver")
+    ax = _ax(ax, (7.5, 3.6))
+    x, y = 100 * t["share"].to_numpy(float), t["mean"].to_numpy(float)
+    ax.scatter(x, y, s=60, color=BRAND["primary"], zorder=3)
+    for xi, yi, label in zip(x, y, t["label"], strict=True):
+        ax.annotate(label, (xi, yi), xytext=(6, 4), textcoords="offset points", fontsize=8)
+    ax.axvline(100 / len(t), color=MUTED, lw=0.8, ls="--")
+    ax.axhline(float(np.mean(y)), color=MUTED, lw=0.8, ls="--")
+    ax.annotate(
+        "goes with the score,\nrated low",
+        (0.98, 0.04),
+        xycoords="axes fraction",
+        ha="right",
+        fontsize=8,
+        color=BRAND["accent"],
+    )
+    ax.set_xlabel("Share of the variation the drivers explain (%)")
+    ax.set_ylabel("Mean rating (1-5)")
+    pad = max(0.3, float(np.ptp(y)) * 0.3)
+    ax.set_ylim(max(1, y.min() - pad), min(5, y.max() + pad))
+    ax.set_xlim(0, max(100 / len(t) * 2, float(x.max()) * 1.25))
     return ax
 
 

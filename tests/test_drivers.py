@@ -77,14 +77,20 @@ def test_sample_ranks_the_planted_weights(ds):
     from kit.narrative import driver_sentence
 
     said = driver_sentence(t)
-    assert said.startswith("Responsiveness matters most: it accounts for 31%")
+    assert said.startswith(
+        "Responsiveness is the rating most closely tied to the score: it accounts for 31% of "
+        "the variation the drivers explain"
+    )
+    assert "not proof of cause" in said and "R²" not in said  # one unit, no causal advice
+    # the share's interval comes from the same resamples, and holds the share
+    assert ((t["share_low"] <= t["share"]) & (t["share"] <= t["share_high"])).all()
 
 
 def test_bad_input_is_explained():
     data = frame(4)
     with pytest.raises(ValueError, match="at least 2 driver columns"):
         drivers.importance(data, drivers=["driver_0"])
-    with pytest.raises(ValueError, match="only 10 responses .* at least 30"):
+    with pytest.raises(ValueError, match="only 10 responses .* at least 50"):
         drivers.importance(data.head(10))
     with pytest.raises(ValueError, match=r"\['driver_1'\] have the same value"):
         drivers.importance(data.assign(driver_1=3))
@@ -100,3 +106,38 @@ def test_lmg_is_non_negative_and_adds_up_to_r2(seed, k):
     y, x = data["score"].to_numpy(), data[drivers.driver_columns(data)].to_numpy()
     assert (t["lmg"] >= -1e-12).all()
     assert t["lmg"].sum() == pytest.approx(r2(y, x))
+
+
+def test_levels_and_their_change_hand_worked():
+    """Two people, two waves: A rates 2 then 4, B 4 then 4 (and B once more, 5, now)."""
+    data = pd.DataFrame(
+        {
+            "wave": ["W1", "W1", "W2", "W2", "W2"],
+            "who": ["A", "B", "A", "B", "B"],
+            "driver_speed": [2, 4, 4, 4, 5],
+        }
+    )
+    out = drivers.levels(data, waves=("W1", "W2"), drivers=["driver_speed"]).iloc[0]
+    assert (out["n"], out["previous"], round(out["mean"], 4), round(out["change"], 4)) == (
+        3,
+        3.0,
+        4.3333,
+        1.3333,
+    )
+    # independent: se = sqrt(var_now / 3 + var_before / 2), population variances
+    se = np.sqrt((np.var([4, 4, 5]) / 3) + np.var([2, 4]) / 2)
+    assert out["change_high"] - out["change"] == pytest.approx(1.959964 * se, rel=1e-5)
+    clustered = drivers.levels(
+        data, waves=("W1", "W2"), drivers=["driver_speed"], cluster="who"
+    ).iloc[0]
+    assert clustered["change"] == out["change"]
+    assert clustered["change_high"] != pytest.approx(out["change_high"])  # the pairing counts
+
+
+def test_sample_regulatory_responsiveness_fell(regulatory):
+    from kit.findings import internal_nps as find
+
+    levels = find.drivers(regulatory, resamples=50).levels.set_index("label")
+    row = levels.loc["Responsiveness"]
+    assert (round(row["previous"], 2), round(row["mean"], 2)) == (3.64, 3.10)
+    assert row["change_high"] < 0  # a clear fall

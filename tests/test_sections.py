@@ -95,3 +95,18 @@ def test_the_organisation_headline_says_when_weighting_changes_the_story(org):
     )
     assert show.weighting_sentence(agree) is None  # the same band: nothing to add
     assert "How functions are weighed" in show.weighting_sentence(agree.replace(30.0, 60.0))
+
+
+def test_drivers_show_levels_their_change_and_what_is_weak(regulatory):
+    block = show.drivers(find.drivers(regulatory, resamples=100), regulatory)
+    said = text(block)
+    assert "Responsiveness is the rating most closely tied to the score" in said
+    assert (
+        "Communication is rated 3.06 on the 1-5 scale, down from 3.70 in the previous wave "
+        "(change −0.63, interval −0.88 to −0.39): the largest clear fall."
+    ) in said
+    assert "Responsiveness 3.10" in said and block.data.count("<svg") == 2  # shares, the map
+    small = open_engagement(SAMPLE_CONFIG, scope="Market Access", audience="client")
+    said = text(show.drivers(find.drivers(small, resamples=50), small))
+    assert "No ranking of the drivers for Market Access: only 22 responses" in said
+    assert "Responsiveness 3.44" in said  # the levels are still shown

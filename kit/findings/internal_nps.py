@@ -111,11 +111,14 @@ class Influence(NamedTuple):
 
 class Drivers(NamedTuple):
     """``table``: LMG importance per driver with bootstrap intervals (empty when there is
-    none); ``columns``: the driver ratings found; ``problem``: why there is no table, if so."""
+    none); ``columns``: the driver ratings found; ``problem``: why there is no table, if so;
+    ``levels``: how each driver is rated now and its change since the previous wave
+    (:func:`kit.drivers.levels`; no change where the previous wave is withheld)."""
 
     table: pd.DataFrame
     columns: list[str]
     problem: str
+    levels: pd.DataFrame = pd.DataFrame()
 
 
 class Themes(NamedTuple):
@@ -399,11 +402,21 @@ def influence(ctx: Context) -> Influence:
 
 
 def drivers(ctx: Context, *, resamples: int = 1000) -> Drivers:
-    """Which driver ratings move likelihood-to-recommend: LMG relative importance with
-    bootstrap intervals over ``resamples`` resamples."""
+    """Which driver ratings go with likelihood-to-recommend (LMG relative importance with
+    bootstrap intervals over ``resamples`` resamples; none under 50 complete answers), and
+    how each is rated and moved."""
     columns = driver_analysis.driver_columns(ctx.current)
     if len(columns) < 2:
         return Drivers(pd.DataFrame(), columns, "This survey has no driver ratings to analyse.")
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    compared = previous and not ctx.filters and not _withheld(ctx, previous)
+    levels = driver_analysis.levels(
+        ctx.rated,
+        waves=(previous, ctx.wave) if compared else (ctx.wave,),
+        drivers=columns,
+        cluster=ctx.nps_options["cluster"],
+        confidence=ctx.cfg.thresholds.confidence,
+    )
     try:
         table = driver_analysis.importance(
             ctx.current,
@@ -412,8 +425,8 @@ def drivers(ctx: Context, *, resamples: int = 1000) -> Drivers:
             confidence=ctx.cfg.thresholds.confidence,
         )
     except ValueError as exc:
-        return Drivers(pd.DataFrame(), columns, str(exc))
-    return Drivers(table, columns, "")
+        return Drivers(pd.DataFrame(), columns, str(exc), levels)
+    return Drivers(table, columns, "", levels)
 
 
 def _commented(ctx: Context) -> pd.DataFrame:

@@ -363,12 +363,51 @@ def drivers(found: Drivers, ctx: Context) -> HTML:
         return note
     if len(found.columns) < 2:
         return narrative.note(found.problem)
+    blocks = []
     if found.problem:
-        return narrative.note(f"No driver analysis for {ctx.label}: {found.problem}")
-    return narrative.join(
-        narrative.headline([narrative.driver_sentence(found.table)]),
-        narrative.chart(plots.driver_importance(found.table)),
-    )
+        blocks.append(
+            narrative.note(f"No ranking of the drivers for {ctx.label}: {found.problem}.")
+        )
+    else:
+        blocks += [
+            narrative.headline([narrative.driver_sentence(found.table)]),
+            narrative.chart(plots.driver_importance(found.table)),
+        ]
+    levels = found.levels
+    if len(levels):
+        if "change" in levels:
+            moved = levels[levels["change_high"] < 0].sort_values("change")
+            if len(moved):
+                m = moved.iloc[0]
+                blocks.append(
+                    narrative.headline(
+                        [
+                            f"{m['label']} is rated {m['mean']:.2f} on the 1-5 scale, down "
+                            f"from {m['previous']:.2f} in the previous wave (change "
+                            f"{signed(m['change'], 2)}, interval {signed(m['change_low'], 2)} "
+                            f"to {signed(m['change_high'], 2)}): the largest clear fall."
+                        ]
+                    )
+                )
+        columns = {"label": "Driver", "mean": "Mean (1-5)", "ci_low": "Low", "ci_high": "High"}
+        if "change" in levels:
+            columns |= {
+                "previous": "Previous wave",
+                "change": "Change",
+                "change_low": "Low",
+                "change_high": "High",
+            }
+        blocks.append(
+            table(
+                levels,
+                columns=columns,
+                formats={c: ".2f" for c in columns if c != "label"},
+                suppressed=None,
+            )
+        )
+        if not found.problem:
+            blocks.append(narrative.chart(plots.driver_map(found.table, levels)))
+    return narrative.join(*blocks)
 
 
 def _too_few_comments(found: Themes, ctx: Context) -> HTML | None:
