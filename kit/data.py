@@ -144,6 +144,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         _c("action", nullable=True),
         _c("outcome", nullable=True),
     ),
+    "invitations": (
+        _c("wave"),
+        _c("function", ref=_FUNC),
+        _c("invited", "int", lo=1, hi=1_000_000),
+    ),
     "roster": (
         _c("contact_id", "id"),
         _c("name"),
@@ -208,6 +213,8 @@ class Dataset:
     roster: pd.DataFrame
     folder: Path
     warnings: list[Problem] = field(default_factory=list)
+    #: Optional: how many people of each function were invited to each wave.
+    invitations: pd.DataFrame = field(default_factory=lambda: _empty("invitations"))
 
     @property
     def drivers(self) -> list[str]:
@@ -529,7 +536,58 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_responses(tables["responses"], cfg, problems)
     if {"responses", "followups"} <= set(tables):
         _check_consent(tables["followups"], tables["responses"], problems)
+    if "invitations" in tables:
+        _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
     return tables, problems
+
+
+def _check_invitations(
+    invited: pd.DataFrame, responses: pd.DataFrame | None, cfg: Engagement | None, out: list
+) -> None:
+    """Waves of the engagement, one row per wave and function, and no more people answering
+    than were invited (a warning: the invitation list may be out of date)."""
+    if not {"wave", "function", "invited"} <= set(invited.columns):
+        return
+    for i, row in invited.iterrows():
+        if cfg is not None and row["wave"] not in cfg.waves:
+            out.append(
+                Problem(
+                    "invitations.csv",
+                    int(i) + 2,
+                    "wave",
+                    row["wave"],
+                    f"is not a wave listed in engagement.yaml {list(cfg.waves)}",
+                )
+            )
+    twice = invited.duplicated(["wave", "function"], keep="first")
+    for i in twice[twice].index:
+        out.append(
+            Problem(
+                "invitations.csv",
+                int(i) + 2,
+                "function",
+                invited.at[i, "function"],
+                f"is listed twice for wave {invited.at[i, 'wave']!r}; keep one row per wave "
+                "and function",
+            )
+        )
+    if responses is None or "respondent_id" not in responses.columns:
+        return
+    people = responses.groupby(["wave", "respondent_function"])["respondent_id"].nunique()
+    for i, row in invited.iterrows():
+        answered = int(people.get((row["wave"], row["function"]), 0))
+        if pd.notna(row["invited"]) and answered > row["invited"]:
+            out.append(
+                Problem(
+                    "invitations.csv",
+                    int(i) + 2,
+                    "invited",
+                    str(row["invited"]),
+                    f"{answered} people of {row['function']} answered in {row['wave']}, more "
+                    "than were invited: check the invitation list",
+                    severity="warning",
+                )
+            )
 
 
 _LOADED: dict[tuple, Dataset] = {}

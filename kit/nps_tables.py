@@ -75,20 +75,26 @@ def response_rates(
     respondent: str = "respondent_id",
     customer: str = CUSTOMER,
     min_n: int = 0,
+    invited: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """People who answered per customer function against its headcount.
+    """People who answered per customer function against the people invited (``invited``:
+    function -> number, when the invitation list is known) or else its headcount.
 
-    Counts distinct respondents (each response when ``respondent`` is blank). ``rate`` above
-    100% means the headcount in ``functions.csv`` is out of date. Functions with fewer than
-    ``min_n`` respondents are ``suppressed`` (their count and rate blank), and further ones so
-    that none is the total of people less the others.
+    Counts distinct respondents (each response when ``respondent`` is blank). ``base`` says
+    which of the two ``rate`` is over ("invited" or "headcount"); above 100% the base is out of
+    date. Functions with fewer than ``min_n`` respondents are ``suppressed`` (their count and
+    rate blank), and further ones so that none is the total of people less the others.
     """
     people = responses[respondent].fillna(responses.get("response_id"))
     answered = people.groupby(responses[customer], observed=True).nunique()
     out = functions[["function", "headcount"]].rename(columns={"function": customer})
     out = out.assign(respondents=out[customer].map(answered).fillna(0).astype(int))
+    invited = invited if invited is not None else pd.Series(dtype=float)
+    out["invited"] = out[customer].map(invited).astype(float)
+    out["base"] = np.where(out["invited"].notna(), "invited", "headcount")
+    denominator = out["invited"].fillna(out["headcount"].astype(float))
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["rate"] = 100 * out["respondents"] / out["headcount"].astype(float)
+        out["rate"] = 100 * out["respondents"] / denominator
     out = out.sort_values("rate", ascending=False, kind="stable").reset_index(drop=True)
     # the total of people is printed: a second group is hidden so no small one is its remainder
     out["suppressed"] = complementary_suppression_1d(out["respondents"], min_n=min_n).to_numpy()

@@ -400,8 +400,10 @@ def gap_360(
 def response_rates(
     table: pd.DataFrame, *, label: str = "respondent_function", ax: Axes | None = None
 ) -> Axes:
-    """Share of each function's headcount that answered; suppressed functions marked."""
+    """Share of each function's people invited (or, where not known, of its headcount) that
+    answered; suppressed functions marked. ``table`` is :func:`kit.nps_tables.response_rates`."""
     t = table.reset_index(drop=True)
+    bases = t["base"] if "base" in t else pd.Series("headcount", index=t.index)
     ax = _ax(ax, (7.5, 0.35 * len(t) + 1.0))
     y = np.arange(len(t))
     ax.barh(y, t["rate"].fillna(0), color=BRAND["primary"], alpha=0.85, height=0.6)
@@ -409,7 +411,12 @@ def response_rates(
         text = (
             "fewer than the anonymity threshold"
             if row["suppressed"]
-            else f"{row['rate']:.0f}% ({int(row['respondents'])} of {int(row['headcount'])})"
+            else f"{row['rate']:.0f}% ({int(row['respondents'])} of "
+            + (
+                f"{int(row['invited'])} invited)"
+                if bases[i] == "invited"
+                else f"{int(row['headcount'])} staff)"
+            )
         )
         ax.annotate(
             text,
@@ -423,7 +430,17 @@ def response_rates(
     ax.set_yticks(y, t[label].astype(str))
     ax.invert_yaxis()
     ax.set_xlim(0, max(100, float(t["rate"].max(skipna=True) or 0) * 1.1))
-    ax.set_xlabel("Respondents as % of headcount")
+    kinds = set(bases)
+    ax.set_xlabel(
+        "Respondents as % of "
+        + (
+            "those invited"
+            if kinds == {"invited"}
+            else "headcount"
+            if kinds == {"headcount"}
+            else "those invited (or headcount)"
+        )
+    )
     ax.grid(axis="y", visible=False)
     return ax
 

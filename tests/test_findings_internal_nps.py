@@ -95,10 +95,56 @@ def test_matrix_finds_the_planted_silo(org, regulatory):
 
 
 def test_participation_counts_people_not_ratings(org):
-    rates, people, headcount = find.participation(org)
-    assert (people, headcount) == (259, 859)
+    rates, people, headcount, invited = find.participation(org)
+    assert (people, headcount, invited) == (259, 859, 0)
     hr = rates.set_index("respondent_function").loc["HR"]
     assert (hr["respondents"], hr["headcount"], hr["rate"]) == (12, 30, 40)
+    assert set(rates["base"]) == {"headcount"}  # no invitation list: against headcount
+
+
+def test_participation_against_those_invited(sample_copy):
+    """With invitations.csv (the panel: 330 invited in 2026-H1), rates are against it, and
+    the sentence says so; a function missing from it falls back to headcount, labelled."""
+    from kit.sections import internal_nps as show
+    from reading import text
+
+    functions = pd.read_csv(sample_copy / "functions.csv")
+    invited = (functions["headcount"] * 330 / functions["headcount"].sum()).round().astype(int)
+    invited.iloc[0] += 330 - invited.sum()
+    table = pd.DataFrame({"wave": "2026-H1", "function": functions["function"], "invited": invited})
+    table.to_csv(sample_copy / "invitations.csv", index=False)
+    ctx = open_engagement(sample_copy / "engagement.yaml", audience="client")
+    rates, people, _, total = find.participation(ctx)
+    assert (people, total) == (259, 330)
+    hr = rates.set_index("respondent_function").loc["HR"]
+    hr_invited = int(table.set_index("function").loc["HR", "invited"])
+    assert (hr["base"], hr["rate"]) == ("invited", pytest.approx(100 * 12 / hr_invited))
+    said = text(show.participation(find.participation(ctx), ctx))
+    assert said.startswith("259 people answered in 2026-H1, 78% of the 330 invited.")
+    table.iloc[1:].to_csv(sample_copy / "invitations.csv", index=False)  # one function missing
+    ctx = open_engagement(sample_copy / "engagement.yaml", audience="client")
+    said = text(show.participation(find.participation(ctx), ctx))
+    assert "rates are against those invited where the invitation list gives them" in said
+
+
+def test_an_invitation_list_is_checked(sample_copy):
+    from kit.data import validate
+
+    pd.DataFrame(
+        {
+            "wave": ["2026-H1", "2026-H1", "2031-H1"],
+            "function": ["HR", "HR", "IT"],
+            "invited": [5, 20, 30],
+        }
+    ).to_csv(sample_copy / "invitations.csv", index=False)
+    from kit.config import load_engagement
+
+    _, problems = validate(load_engagement(sample_copy / "engagement.yaml"))
+    mine = [p for p in problems if p.file == "invitations.csv"]
+    said = {(p.row, p.column, p.severity): p.message for p in mine}
+    assert said[(4, "wave", "error")].startswith("is not a wave listed in engagement.yaml")
+    assert "listed twice for wave '2026-H1'" in said[(3, "function", "error")]
+    assert said[(2, "invited", "warning")].startswith("12 people of HR answered in 2026-H1, more")
 
 
 def test_gap_is_the_scopes_own_row(org, regulatory):

@@ -93,12 +93,15 @@ class Matrix(NamedTuple):
 
 
 class Participation(NamedTuple):
-    """``rates``: respondents against headcount per customer function; ``people``: distinct
-    respondents in the wave; ``headcount``: the organisation's headcount."""
+    """``rates``: respondents per customer function against those invited (when the
+    invitation list is known) or its headcount (``base``); ``people``: distinct respondents in
+    the wave; ``headcount``: the organisation's headcount; ``invited``: the people invited to
+    the wave (0 when not known)."""
 
     rates: pd.DataFrame
     people: int
     headcount: int
+    invited: int = 0
 
 
 class Influence(NamedTuple):
@@ -336,11 +339,17 @@ def matrix(ctx: Context) -> Matrix:
 
 
 def participation(ctx: Context) -> Participation:
-    """Who answered in the wave: respondents against headcount per customer function."""
+    """Who answered in the wave: respondents per customer function, against those invited
+    (``invitations.csv``) where known, else its headcount."""
+    inv = ctx.ds.invitations
+    invited = inv[inv["wave"] == ctx.wave].set_index("function")["invited"].astype(float)
     return Participation(
-        rates=nps_tables.response_rates(ctx.in_wave, ctx.ds.functions, min_n=ctx.min_n),
+        rates=nps_tables.response_rates(
+            ctx.in_wave, ctx.ds.functions, min_n=ctx.min_n, invited=invited
+        ),
         people=int(ctx.in_wave["respondent_id"].nunique()),
         headcount=int(ctx.ds.functions["headcount"].sum()),
+        invited=int(invited.sum()),
     )
 
 

@@ -272,10 +272,27 @@ def matrix(found: Matrix, ctx: Context) -> HTML:
 
 
 def participation(found: Participation, ctx: Context) -> HTML:
-    """Who answered: respondents against headcount per customer function."""
-    rates, people, total = found
+    """Who answered: respondents per customer function, against those invited where the
+    invitation list is known, else against headcount (said which)."""
+    rates, people, total, invited = found
     shown = rates[~rates["suppressed"]].dropna(subset=["rate"])
-    lines = [f"{people:,} people answered in {ctx.wave}, {100 * people / total:.0f}% of {total:,}."]
+    base = set(rates["base"])
+    if base == {"invited"}:
+        lines = [
+            f"{people:,} people answered in {ctx.wave}, {100 * people / invited:.0f}% of the "
+            f"{invited:,} invited."
+        ]
+    else:
+        lines = [
+            f"{people:,} people answered in {ctx.wave}, {100 * people / total:.0f}% of the "
+            f"organisation's headcount ({total:,})"
+            + (
+                "; rates are against those invited where the invitation list gives them, "
+                "else against headcount."
+                if "invited" in base
+                else ": who was invited is not known, so rates are against headcount."
+            )
+        ]
     if len(shown) >= 2:
         lo, hi = shown.iloc[-1], shown.iloc[0]
         lines.append(
