@@ -105,8 +105,9 @@ def test_participation_counts_people_not_ratings(org):
 def test_participation_against_those_invited(sample_copy):
     """With invitations.csv (the panel: 330 invited in 2026-H1), rates are against it, and
     the sentence says so; a function missing from it falls back to headcount, labelled."""
-    from kit.sections import internal_nps as show
     from reading import text
+
+    from kit.sections import internal_nps as show
 
     functions = pd.read_csv(sample_copy / "functions.csv")
     invited = (functions["headcount"] * 330 / functions["headcount"].sum()).round().astype(int)
