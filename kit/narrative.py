@@ -288,7 +288,7 @@ def change_sentence(name: str, change: pd.Series) -> str:
             else f"{p_value(raw)} for this change alone, not significant once {among}"
         )
     else:
-        test = p_value(raw)
+        test = f"{p_value(raw)}, a single test"
     verdict = {
         "significant": "a significant change",
         "inconclusive": "inconclusive: too few responses to tell",
@@ -354,12 +354,17 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         (
             "Significance",
             "A change between waves is called significant only when a two-sided "
-            "z test on the difference of the two NPS gives p below 0.05, after Holm's correction "
-            "when several functions are compared at once. Most people answer every wave, so "
-            "the two waves are not independent samples: the test pairs each person's answers "
-            "across waves through the same clustering by respondent, which makes a change "
-            "measured on the same people more certain. Other changes are labelled as within the "
-            "margin of error.",
+            "z test on the difference of the two NPS gives p below 0.05 after Holm's correction "
+            "over its family: every function's change between the same two waves (a function's "
+            "own report and the organisation's weigh it the same way). Tables show each "
+            "change's own p, the Holm-adjusted p that decides, and the Benjamini-Hochberg q "
+            "for screening; the organisation's own score is one test per pair of waves. Most "
+            "people answer every wave, so the two waves are not independent samples: the test "
+            "pairs each person's answers across waves through the same clustering by "
+            "respondent, which makes a change measured on the same people more certain. A "
+            "change that is not significant and whose interval reaches further than "
+            f"{th.inconclusive_margin:.0f} points either side is called inconclusive (too few "
+            "responses to tell), not 'no change'.",
         ),
         (
             "Who rates whom",

@@ -53,7 +53,8 @@ def test_nps_phrase_and_change_sentence():
         }
     )
     assert change_sentence("Regulatory", change) == (
-        "Regulatory's NPS fell from +12 in W1 to −6 in W2 (−18 points; p = 0.012): "
+        "Regulatory's NPS fell from +12 in W1 to −6 in W2 (−18 points; p = 0.012, a single "
+        "test): "
         "a significant change."
     )
     flat = change.copy()

@@ -33,7 +33,7 @@ def test_organisation_headline_names_the_significant_mover_only(org):
     # the organisation's own change, paired through the panel: a family of one
     assert (
         "The organisation's NPS fell from +6 in 2025-H2 to −4 in 2026-H1 (−9 points; "
-        "p = 0.010): a significant change."
+        "p = 0.010, a single test): a significant change."
     ) in said
     assert said.count("NPS fell") + said.count("NPS rose") == 2
 
