@@ -412,17 +412,8 @@ def impact(
     change_not, difference, ci_low, ci_high, p_value``, and a last row pooling every pair;
     the difference is a difference-in-differences (both groups start as detractors).
     """
-    reached = set(followups.loc[followups["first_contact_at"].notna(), "response_id"])
-    keys = ["respondent_id", "provider_function"]
     rows, panels = [], []
-    for before, after in zip(waves[:-1], waves[1:], strict=True):
-        a = responses[(responses["wave"] == before) & (responses["score"] <= detractor_max)]
-        b = responses[responses["wave"] == after]
-        pair = a.dropna(subset=["respondent_id"]).merge(b, on=keys, suffixes=("_a", "_b"))
-        pair = pair.assign(
-            change=pair["score_b"].astype(float) - pair["score_a"].astype(float),
-            followed=pair["response_id_a"].isin(reached),
-        )
+    for before, after, pair in _detractor_panels(responses, followups, waves, detractor_max):
         panels.append(pair)
         rows.append({"wave_from": before, "wave_to": after, **_did(pair, confidence)})
     if len(panels) > 1:
@@ -430,6 +421,26 @@ def impact(
             {"wave_from": "all pairs", "wave_to": "", **_did(pd.concat(panels), confidence)}
         )
     return pd.DataFrame(rows).reindex(columns=list(IMPACT_COLUMNS))
+
+
+def _detractor_panels(responses, followups, waves, detractor_max):
+    """For each pair of consecutive waves, ``(before, after, pair)``: the detractors of the
+    first wave (a person and a rated function) who answered again in the next, with their
+    ``change`` of score and whether they were ``followed`` up (a first contact made)."""
+    reached = set(followups.loc[followups["first_contact_at"].notna(), "response_id"])
+    keys = ["respondent_id", "provider_function"]
+    for before, after in zip(waves[:-1], waves[1:], strict=True):
+        a = responses[(responses["wave"] == before) & (responses["score"] <= detractor_max)]
+        b = responses[responses["wave"] == after]
+        pair = a.dropna(subset=["respondent_id"]).merge(b, on=keys, suffixes=("_a", "_b"))
+        yield (
+            before,
+            after,
+            pair.assign(
+                change=pair["score_b"].astype(float) - pair["score_a"].astype(float),
+                followed=pair["response_id_a"].isin(reached),
+            ),
+        )
 
 
 def category_moves(
@@ -445,16 +456,10 @@ def category_moves(
     the next, pooled over every pair of consecutive waves; one row per ``group`` ("followed
     up", "not followed up"): ``n`` and the % ``still_detractors``, ``now_passives``,
     ``now_promoters``."""
-    reached = set(followups.loc[followups["first_contact_at"].notna(), "response_id"])
-    keys = ["respondent_id", "provider_function"]
-    pairs = []
-    for before, after in zip(waves[:-1], waves[1:], strict=True):
-        a = responses[(responses["wave"] == before) & (responses["score"] <= detractor_max)]
-        b = responses[responses["wave"] == after]
-        pairs.append(a.dropna(subset=["respondent_id"]).merge(b, on=keys, suffixes=("_a", "_b")))
-    panel = pd.concat(pairs) if pairs else pd.DataFrame(columns=["response_id_a", "score_b"])
+    pairs = [p for _, _, p in _detractor_panels(responses, followups, waves, detractor_max)]
+    panel = pd.concat(pairs) if pairs else pd.DataFrame(columns=["score_b", "followed"])
     now = classify(panel["score_b"], detractor_max=detractor_max, passive_max=passive_max)
-    followed = panel["response_id_a"].isin(reached).to_numpy()
+    followed = panel["followed"].to_numpy(dtype=bool)
     rows = []
     for group, mask in (("followed up", followed), ("not followed up", ~followed)):
         cat = now[mask]
