@@ -34,6 +34,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_array
@@ -69,8 +70,6 @@ PRIMAL_UP_TO = 2000
 def _solver():
     """A quiet HiGHS solver. HiGHS prints a banner on the process's standard output when its
     first solver is made (past Python, into a notebook's output or a batch log): kept out."""
-    import highspy
-
     sys.stdout.flush()
     saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
     try:
@@ -95,8 +94,6 @@ def _bounds(
     optimal among whole numbers too (tables with fixed totals mostly give whole vertices);
     otherwise the integer program decides.
     """
-    import highspy
-
     m = csr_array(a)
     h = _solver()
     h.setOptionValue("presolve", "off")  # each objective re-solved from the last basis

@@ -24,6 +24,9 @@ from math import factorial
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+
+from kit.nps import change_design_effect, mean_design_effect, z_critical
 
 __all__ = ["driver_columns", "importance"]
 
@@ -159,10 +162,6 @@ def levels(
     Returns one row per driver: ``driver, label, n, mean, ci_low, ci_high``, and with two
     waves ``previous, change, change_low, change_high, p_value``.
     """
-    from scipy import stats
-
-    from kit.nps import change_design_effect, mean_design_effect, z_critical
-
     z = z_critical(confidence)
     now, before = waves[-1], (waves[0] if len(waves) == 2 else None)
     rows = []

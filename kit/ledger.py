@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit import nps
+from kit import audit, nps
 from kit.privacy import complementary_suppression
 
 __all__ = ["ALL", "Ledger", "protect", "result"]
@@ -79,8 +79,6 @@ def protect(counts: np.ndarray, *, min_n: int, cut: tuple[int, int] = (6, 8)) ->
     ``counts[p, c, s]`` are the answers of score ``s``; returns ``hidden``, the shape of the
     table with its totals (last row and column), True where withheld.
     """
-    from kit import audit
-
     n = with_totals(counts.sum(axis=2))
     split = with_totals(categories(counts, cut))
     alike = (split.max(axis=2) == n) & (n > 0)
@@ -284,9 +282,7 @@ class Ledger:
 
     def audit(self, *, detail: str = "published") -> pd.DataFrame:
         """What everything this ledger lets be shown gives away (:func:`kit.audit.audit`)."""
-        from kit.audit import audit
-
-        return audit(
+        return audit.audit(
             self.counts,
             self.hidden,
             waves=self.waves,
