@@ -270,7 +270,7 @@ def _audit(args: argparse.Namespace) -> int:
     print(
         f"\n{s['withheld']} withheld cells and totals in {len(ledger.waves)} waves audited in "
         f"{seconds:.1f} s ({args.detail}): {s['pinned']} given away (pinned), "
-        f"{s['narrow']} narrowed below {ledger.min_n} responses; "
+        f"{s['narrow']} with a size known within fewer than {ledger.min_n} values (narrow); "
         + (
             f"the narrowest range of a withheld n is {s['narrowest_n_range']}."
             if s["narrowest_n_range"] is not None
