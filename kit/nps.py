@@ -360,12 +360,20 @@ def design_effects(
     return pd.DataFrame(rows, columns=[*keys, "n", "clusters", "variance", "design_effect"])
 
 
+def _people(who: pd.Series) -> np.ndarray:
+    """Who gave each value, a rating with no respondent id counted as a person of its own."""
+    out = who.to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(pd.isna(out)):  # named by its row, the same in every wave's part
+        out[i] = f"\0no id {who.index[i]}"  # cannot be a real id: ids are text without NUL
+    return out
+
+
 def mean_design_effect(values: pd.Series, who: pd.Series) -> float:
     """The cluster-robust variance of the mean of ``values`` (``G/(G-1) * sum_g (sum_{i in g}
     e_i)^2 / n^2`` over the ``G`` people of ``who``) over the ordinary one (``sum e_i^2 /
     n^2``); 1 when every value comes from a different person."""
     e = values - values.mean()
-    sums = e.groupby(who.to_numpy(), sort=False).sum().to_numpy()
+    sums = e.groupby(_people(who), sort=False).sum().to_numpy()
     n, clusters = len(values), len(sums)
     ordinary = float((e**2).sum())
     if clusters >= n or clusters < 2 or ordinary <= 0:
@@ -566,8 +574,8 @@ def change_design_effect(a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd
     na, nb = len(a), len(b)
     if not na or not nb:
         return 1.0
-    u = (eb.groupby(who_b.to_numpy()).sum() / nb).sub(
-        ea.groupby(who_a.to_numpy()).sum() / na, fill_value=0.0
+    u = (eb.groupby(_people(who_b), sort=False).sum() / nb).sub(
+        ea.groupby(_people(who_a), sort=False).sum() / na, fill_value=0.0
     )
     clusters, total = len(u), na + nb
     ordinary = float((ea**2).sum()) / na**2 + float((eb**2).sum()) / nb**2

@@ -300,3 +300,16 @@ def test_the_sample_organisation_changes_follow_the_panel(org):
         org.ds.responses, waves=["2025-H1", "2025-H2", "2026-H1"], method="adjusted_wald"
     )
     assert plain["p_value"].round(4).tolist() == [0.0488, 0.0429]
+
+
+def test_a_rating_without_a_respondent_id_is_a_person_of_its_own():
+    frame = _panel(7, 12, 80)
+    frame["respondent_id"] = frame["respondent_id"].astype(object)
+    blank = frame.index % 5 == 0
+    named = frame.assign(
+        respondent_id=frame["respondent_id"].where(~blank, "x" + frame.index.astype(str))
+    )
+    frame.loc[blank, "respondent_id"] = None
+    for f in (nps.summary, lambda d, **k: nps.compare_waves(d, waves=["A", "B"], **k)):
+        got = f(frame, method="wald", cluster="respondent_id").iloc[0]["se"]
+        assert got == pytest.approx(f(named, method="wald", cluster="respondent_id").iloc[0]["se"])
