@@ -40,6 +40,8 @@ __all__ = [
     "change_sentence",
     "p_value",
     "pack_date",
+    "possessive",
+    "count",
     "driver_sentence",
     "methodology",
     "withheld",
@@ -52,6 +54,17 @@ def pack_date() -> date:
     (the convention for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch.isdigit() else date.today()
+
+
+def possessive(name: str) -> str:
+    """``Regulatory's``, ``Sales'``: the possessive of a name, as a report writes it."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``1 detractor answer``, ``3 detractor answers``, ``2 people``: a number with its noun
+    agreeing."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def signed(value: float, digits: int = 0) -> str:
@@ -157,8 +170,8 @@ def withheld(ctx: Context) -> HTML | None:
             "about them is shown, to keep respondents anonymous."
         )
     return note(
-        f"{ctx.label}'s responses in {ctx.wave} are withheld to keep respondents anonymous "
-        f"({WHY_WITHHELD}): nothing more about them is shown."
+        f"{possessive(ctx.label)} responses in {ctx.wave} are withheld to keep respondents "
+        f"anonymous ({WHY_WITHHELD}): nothing more about them is shown."
     )
 
 
@@ -297,7 +310,7 @@ def change_sentence(name: str, change: pd.Series) -> str:
         "within the margin of error, not a significant change",
     )
     return (
-        f"{name}'s NPS {verb} from {signed(change['nps_a'])} in {change['wave_from']} to "
+        f"{possessive(name)} NPS {verb} from {signed(change['nps_a'])} in {change['wave_from']} to "
         f"{signed(change['nps_b'])} in {change['wave_to']} ({signed(diff)} points; {test}): "
         f"{verdict}."
     )

@@ -174,3 +174,19 @@ def test_a_chart_carries_no_drawing_time(broken, monkeypatch):
     assert "<dc:date>" not in first
     assert "<dc:creator>" in first, "the rest of the metadata is still written"
     assert first == second
+
+
+def test_possessives_and_counts_read_as_english():
+    from kit.narrative import count, possessive
+
+    assert [possessive(n) for n in ("Regulatory", "Sales", "IT")] == [
+        "Regulatory's",
+        "Sales'",
+        "IT's",
+    ]
+    assert [count(1, "follow-up"), count(3, "follow-up"), count(2, "person", "people")] == [
+        "1 follow-up",
+        "3 follow-ups",
+        "2 people",
+    ]
+    assert count(1_234, "answer") == "1,234 answers"

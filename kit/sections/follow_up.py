@@ -18,7 +18,7 @@ from IPython.display import HTML
 from kit import narrative
 from kit.context import Context
 from kit.findings.follow_up import Loop, Target
-from kit.narrative import note, signed, table
+from kit.narrative import count, note, signed, table
 
 __all__ = ["headline", "owners", "named_list", "log", "plan", "loop", "impact", "target"]
 
@@ -32,14 +32,14 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
     pas = int((queue["category"] == "passive").sum())
     people = int(queue["person"].nunique())
     passives = {
-        "all": f"then {_count(pas, 'passive answer')}, those nearest promoter level first",
-        "nearly": f"then {_count(pas, 'passive answer')} one point below promoter level",
+        "all": f"then {count(pas, 'passive answer')}, those nearest promoter level first",
+        "nearly": f"then {count(pas, 'passive answer')} one point below promoter level",
         "none": "passives are not queued",
     }[ctx.cfg.followup_passives]
     lines = [
-        f"{_count(len(queue), 'answer')} from {_count(people, 'person', 'people')} who agreed "
+        f"{count(len(queue), 'answer')} from {count(people, 'person', 'people')} who agreed "
         f"to be contacted should be followed up about {ctx.label} from {ctx.wave}: "
-        f"{_count(det, 'detractor answer')} first, {passives}."
+        f"{count(det, 'detractor answer')} first, {passives}."
     ]
     if len(queue):
         heads = queue["owner"].nunique()
@@ -51,7 +51,7 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
             else f"are due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the "
             "survey closed)"
         )
-        lines.append(f"First contacts {when}, owned by {_count(heads, 'function head')}.")
+        lines.append(f"First contacts {when}, owned by {count(heads, 'function head')}.")
     shown = log[~log["suppressed"]] if len(log) else log
     if len(shown):
         done = int(shown["contacted"].sum())
@@ -61,11 +61,6 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
             f"contact ({100 * done / total:.0f}%)."
         )
     return narrative.headline(lines)
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """``1 detractor answer``, ``3 detractor answers``, ``2 people``."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
@@ -176,7 +171,7 @@ def loop(loop: Loop, ctx: Context) -> HTML:
     lines = [
         f"Of {stages['planned']} planned follow-ups, {stages['contacted']} reached a first "
         f"contact, {stages['action agreed']} agreed an action and {stages['closed']} are closed.",
-        f"{_count(int(late['overdue'].sum()), 'follow-up')} had no first contact from "
+        f"{count(int(late['overdue'].sum()), 'follow-up')} had no first contact from "
         f"their owner before {ctx.wave} opened"
         + (
             f", most with {late['owner_name'].iloc[0]} ({int(late['overdue'].iloc[0])})"
@@ -184,7 +179,7 @@ def loop(loop: Loop, ctx: Context) -> HTML:
             else ""
         )
         + (
-            f"; in {_count(loop.no_response, 'more', 'more')} the owner tried and the customer "
+            f"; in {count(loop.no_response, 'more', 'more')} the owner tried and the customer "
             "did not answer."
             if loop.no_response
             else "."

@@ -30,7 +30,7 @@ def headline(found: Headline, ctx: Context) -> HTML:
     who = (
         "Internal customers rate the organisation's functions"
         if ctx.is_organisation
-        else (f"{ctx.scope}'s internal customers give it")
+        else (f"{narrative.possessive(ctx.scope)} internal customers give it")
     )
     lines = [
         f"{who} an NPS of {nps_phrase(now, confidence=args['confidence'])} in {ctx.wave}"
