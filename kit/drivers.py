@@ -170,11 +170,11 @@ def levels(
         values[column] = pd.to_numeric(values[column], errors="coerce")
         values = values.dropna(subset=[column])
         b = values[values[wave] == now]
-        row = {"driver": column, "label": _label(column), "n": len(b)}
         n = len(b)
         deff = mean_design_effect(b[column], b[cluster]) if cluster and n else 1.0
         se = float(np.sqrt(b[column].var(ddof=0) / n * deff)) if n else np.nan
         mean = float(b[column].mean()) if n else np.nan
+        row = {"driver": column, "label": _label(column), "n": n}
         row |= {"mean": mean, "ci_low": mean - z * se, "ci_high": mean + z * se}
         if before is not None:
             a = values[values[wave] == before]
