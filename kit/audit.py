@@ -8,8 +8,9 @@ cell and total is published with its whole 0-10 distribution (the most the packs
 workshop ever show together, so any smaller publication is safer still), that empty cells are
 known to be empty, and that a withheld cell holds at least one answer. Every shown total is
 then a linear equation on the withheld cells' unknown counts. For each withheld cell and total,
-integer programming (:func:`scipy.optimize.milp`) finds the smallest and largest values of its
-``n``, promoters and detractors that fit every equation.
+linear and integer programming (HiGHS) find the smallest and largest values of its ``n``,
+promoters, passives and detractors that fit every equation: every bound when asked for
+(``exact``), otherwise those a verdict depends on (:func:`_ranges`).
 
 A withheld figure is **pinned** when its ``n`` has a single possible value, or its number of
 promoters, passives or detractors a single possible value above zero, or when all its answers
@@ -62,9 +63,12 @@ COLUMNS = [
 ]
 
 
-#: Unknowns up to which the primal simplex is used (2x quicker on the sample's 500; the dual,
-#: 3x quicker on a 60-function wave's 3,200: ``benchmarks/bench_audit.py``).
+#: Unknowns up to which the primal simplex is used (2x quicker than the dual on the sample and
+#: on a 60-function wave, 900 unknowns by category; the dual is quicker on 3,000 0-10 counts).
 PRIMAL_UP_TO = 2000
+#: Tables drawn before any bound is solved (optima of random objectives): most ranges open at
+#: once, and a 60-function wave needs 4 s, not 14 (``benchmarks/bench_audit.py``).
+SPREAD = 40
 
 
 def _solver():
@@ -83,64 +87,154 @@ def _solver():
     return h
 
 
-def _bounds(
-    objectives: np.ndarray, a: np.ndarray, rhs: np.ndarray, cells: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of each objective over integer counts ``x >= 0`` whose first rows of ``a``
-    equal ``rhs`` and whose last ``cells`` rows (one withheld cell's answers each) are >= 1.
+class _Model:
+    """Integer counts ``x >= 0`` whose first rows of ``a`` equal ``rhs`` and whose last
+    ``cells`` rows (one withheld cell's answers each) are >= 1, optimised objective by objective.
 
-    One model serves every objective: each bound is first solved as a linear program,
+    One model serves every objective: each optimum is first solved as a linear program,
     started from the last one's basis (fast); when its optimal counts are whole numbers they are
     optimal among whole numbers too (tables with fixed totals mostly give whole vertices);
     otherwise the integer program decides.
     """
-    m = csr_array(a)
-    h = _solver()
-    h.setOptionValue("presolve", "off")  # each objective re-solved from the last basis
-    if a.shape[1] <= PRIMAL_UP_TO:  # measured: primal simplex is quicker on small tables
-        h.setOptionValue("simplex_strategy", 4)
-    variables = a.shape[1]
-    h.addVars(variables, np.zeros(variables), np.full(variables, highspy.kHighsInf))
-    lower = np.concatenate([rhs, np.ones(cells)])
-    upper = np.concatenate([rhs, np.full(cells, highspy.kHighsInf)])
-    h.addRows(len(lower), lower, upper, m.nnz, m.indptr[:-1], m.indices, m.data)
-    columns = np.arange(variables, dtype=np.int32)
-    whole = np.full(variables, highspy.HighsVarType.kInteger)
-    real = np.full(variables, highspy.HighsVarType.kContinuous)
-    optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
 
-    def solve() -> tuple[highspy.HighsModelStatus, float, np.ndarray]:
+    def __init__(self, a: np.ndarray, rhs: np.ndarray, cells: int):
+        m = csr_array(a)
+        self.h = h = _solver()
+        h.setOptionValue("presolve", "off")  # each objective re-solved from the last basis
+        if a.shape[1] <= PRIMAL_UP_TO:  # measured: primal simplex is quicker on small tables
+            h.setOptionValue("simplex_strategy", 4)
+        self.variables = v = a.shape[1]
+        h.addVars(v, np.zeros(v), np.full(v, highspy.kHighsInf))
+        lower = np.concatenate([rhs, np.ones(cells)])
+        upper = np.concatenate([rhs, np.full(cells, highspy.kHighsInf)])
+        h.addRows(len(lower), lower, upper, m.nnz, m.indptr[:-1], m.indices, m.data)
+        self.columns = np.arange(v, dtype=np.int32)
+
+    def _run(self) -> highspy.HighsModelStatus:
+        h = self.h
         h.run()
         status = h.getModelStatus()
-        if status not in (optimal, unbounded):  # a numerical failure: once more, from scratch
-            h.clearSolver()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
+            h.clearSolver()  # a numerical failure: once more, from scratch
             h.setOptionValue("presolve", "on")
             h.run()
             h.setOptionValue("presolve", "off")
             status = h.getModelStatus()
-        if status != optimal:
-            return status, np.nan, np.empty(0)
+        return status
+
+    def optimum(
+        self, objective: np.ndarray, maximise: bool, best: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray | None]:
+        """The smallest (largest) whole-number value of ``objective @ x``, and an ``x`` that
+        attains it (None when nothing shown bounds it, ``-inf`` or ``inf``, or when ``best``,
+        the best table found so far, attains it)."""
+        attained = objective @ best if best is not None else np.nan
+        h, v = self.h, self.variables
+        h.changeColsCost(v, self.columns, objective)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+        status, value, x = self._optimal()
+        if x is not None and not np.allclose(x, np.round(x), atol=1e-7):
+            bound = np.floor(value + 1e-6) if maximise else np.ceil(value - 1e-6)
+            if bound == attained:  # no whole table does better than the relaxation's bound
+                return bound, None
+            h.changeColsIntegrality(v, self.columns, np.full(v, highspy.HighsVarType.kInteger))
+            h.setOptionValue("presolve", "on")
+            h.clearSolver()  # from the relaxation's state, HiGHS 1.16 may report an optimum of 0
+            if best is not None:  # a start: the search need only beat it
+                start = highspy.HighsSolution()
+                start.col_value = best
+                start.value_valid = True
+                h.setSolution(start)
+            status, value, x = self._optimal()
+            h.setOptionValue("presolve", "off")
+            h.changeColsIntegrality(v, self.columns, np.full(v, highspy.HighsVarType.kContinuous))
+        if status == highspy.HighsModelStatus.kUnbounded:  # nothing shown limits it
+            return (np.inf if maximise else -np.inf), None
+        if x is None or abs(objective @ x - value) > 1e-6 * max(1.0, abs(value)):
+            raise AuditError(f"the solver could not bound a withheld figure ({status.name})")
+        return float(np.round(value)), np.round(x)
+
+    def vertex(self, objective: np.ndarray, maximise: bool) -> np.ndarray | None:
+        """The relaxation's optimal counts for ``objective``, when they are whole numbers."""
+        h = self.h
+        h.changeColsCost(self.variables, self.columns, objective)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+        _, _, x = self._optimal()
+        return np.round(x) if x is not None and np.allclose(x, np.round(x), atol=1e-7) else None
+
+    def _optimal(self) -> tuple[highspy.HighsModelStatus, float, np.ndarray | None]:
+        """Run; the status, and the optimum and its counts when found (read at once: a change
+        to the model clears them)."""
+        status = self._run()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return status, np.nan, None
+        h = self.h
         return status, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
 
-    lo, hi = np.empty(len(objectives)), np.empty(len(objectives))
-    for i, objective in enumerate(objectives):
-        h.changeColsCost(variables, columns, objective)
-        for sense, out in ((highspy.ObjSense.kMinimize, lo), (highspy.ObjSense.kMaximize, hi)):
-            h.changeObjectiveSense(sense)
-            status, value, x = solve()
-            if status == optimal and not np.allclose(x, np.round(x), atol=1e-7):
-                h.changeColsIntegrality(variables, columns, whole)
-                h.setOptionValue("presolve", "on")
-                status, value, _ = solve()
-                h.setOptionValue("presolve", "off")
-                h.changeColsIntegrality(variables, columns, real)
-            if status == optimal:
-                out[i] = value
-            elif status == unbounded:  # nothing shown limits it
-                out[i] = -np.inf if sense == highspy.ObjSense.kMinimize else np.inf
-            else:
-                raise AuditError(f"the solver could not bound a withheld figure ({status.name})")
-    return np.round(lo), np.round(hi)
+
+def _ranges(
+    model: _Model, targets: np.ndarray, truth: np.ndarray, *, min_n: int, exact: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest and largest value of each target (4 per figure: :data:`MEASURES`).
+
+    With ``exact``, every bound is solved. Otherwise the values of every table found so far
+    that fits (the true one first) are kept, and a bound is solved only where they leave a
+    decision open: a figure's ``n`` seen within fewer than ``min_n`` values, a category count
+    seen at one value only. What the audit decides (:func:`pinned`, ``narrow``, the narrowest
+    ``n`` range) is then exact; a range not solved is one that tables which fit attain (the
+    true range holds it).
+    """
+    t = csr_array(targets)
+    lo, hi = t @ truth, t @ truth
+    tables = [truth]  # every whole table found that fits, and which attains each bound
+    lo_at, hi_at = np.zeros(len(targets), dtype=int), np.zeros(len(targets), dtype=int)
+    q = len(MEASURES)
+    figures = len(targets) // q
+    solved = np.zeros((len(targets), 2), dtype=bool)
+
+    def found(x: np.ndarray | None) -> None:
+        if x is None:
+            return
+        seen = t @ x
+        lo_at[seen < lo], hi_at[seen > hi] = len(tables), len(tables)
+        np.minimum(lo, seen, out=lo)
+        np.maximum(hi, seen, out=hi)
+        tables.append(x)
+
+    def solve(i: int, maximise: bool) -> None:
+        if solved[i, int(maximise)]:
+            return
+        best = tables[(hi_at if maximise else lo_at)[i]]
+        value, x = model.optimum(targets[i], maximise, best)
+        solved[i, int(maximise)] = True
+        found(x)
+        (hi if maximise else lo)[i] = value
+
+    rng = np.random.default_rng(0)
+    for i in range(SPREAD):  # a few tables far apart, to open most ranges at once
+        found(model.vertex(rng.normal(size=targets.shape[1]), bool(i % 2)))
+    for f in range(figures):
+        n = q * f
+        for maximise in (False, True):  # its size, within fewer than min_n values?
+            if exact or hi[n] - lo[n] < min_n:
+                solve(n, maximise)
+        for i in range(n + 1, n + q):  # a category count with one possible value?
+            for maximise in (False, True):
+                if exact or lo[i] == hi[i]:
+                    solve(i, maximise)
+    # the narrowest range of an n, exact: solve the ranges seen narrower than the best solved
+    width = hi[::q] - lo[::q]
+    known = solved[::q].all(axis=1)
+    best = width[known].min() if known.any() else np.inf
+    for f in np.argsort(width, kind="stable"):
+        if known[f]:
+            continue
+        if width[f] >= best:
+            break
+        solve(q * f, False)
+        solve(q * f, True)
+        best = min(best, hi[q * f] - lo[q * f])
+    return lo, hi
 
 
 #: What is taken as published for each shown line of a wave's table, by detail: its 0-10
@@ -161,10 +255,10 @@ def _measures(cut: tuple[int, int]) -> np.ndarray:
 
 
 def _spread(k: int, js, weights) -> np.ndarray:
-    """A row over ``k`` unknowns (11 per withheld cell) weighting the scores of cells ``js``."""
-    row = np.zeros(k)
+    """A row over ``k`` unknowns (``len(weights)`` per withheld cell) weighting cells ``js``."""
+    row, w = np.zeros(k), len(weights)
     for j in js:
-        row[j * 11 : (j + 1) * 11] = weights
+        row[j * w : (j + 1) * w] = weights
     return row
 
 
@@ -184,7 +278,14 @@ def _whole(counts: np.ndarray, kind: str, i: int) -> np.ndarray:
 
 
 def _wave(
-    counts: np.ndarray, hidden: np.ndarray, *, cut: tuple[int, int], published: dict[str, str]
+    counts: np.ndarray,
+    hidden: np.ndarray,
+    *,
+    cut: tuple[int, int],
+    published: dict[str, str],
+    min_n: int,
+    exact: bool,
+    by_category: bool = True,
 ) -> list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]:
     """``(p, c, true, low, high)`` for every withheld cell and total of one wave (``p`` or
     ``c`` = -1 for a total); each array holds n, promoters, passives, detractors."""
@@ -194,11 +295,22 @@ def _wave(
     if not cells:
         return []
     measures = _measures(cut)
+    if by_category and "categories" in (published["row"], published["col"]):
+        # The 0-10 answers are then shown for providers and the organisation (or customers and
+        # the organisation) only: sets of cells that nest. Any cells' category counts that fit
+        # the shown totals split into 0-10 answers that fit them too (each set's answers are
+        # shared out among its cells, category by category, with nothing else to satisfy),
+        # so the categories are the unknowns: 3 per cell, not 11, and the same ranges.
+        counts = counts @ measures[1:].T
+        measures = np.vstack([np.ones(3), np.eye(3)])
+    width = counts.shape[2]
     groups = {
-        "scores": [np.arange(11) == s for s in range(11)],
+        "scores": [np.arange(width) == s for s in range(width)] if width == 11 else [],
         "categories": [m.astype(bool) for m in measures[1:]],
     }
-    k = len(cells) * 11
+    if width == 3:
+        groups["scores"] = groups["categories"]
+    k = len(cells) * width
     lines: dict[tuple[str, int], list[int]] = {}  # one system: the grand total links them all
     for j, (p, c) in enumerate(cells):
         lines.setdefault(("row", p), []).append(j)
@@ -230,10 +342,10 @@ def _wave(
                 measures @ known,
             )
         )
-    per_cell = np.vstack([_spread(k, [j], np.ones(11)) for j in range(len(cells))])
-    lo, hi = _bounds(
-        np.array(targets), np.vstack([*equations, per_cell]), np.array(rhs, float), len(cells)
-    )
+    per_cell = np.vstack([_spread(k, [j], np.ones(width)) for j in range(len(cells))])
+    model = _Model(np.vstack([*equations, per_cell]), np.array(rhs, float), len(cells))
+    truth = np.concatenate([counts[p, c] for p, c in cells]).astype(float)
+    lo, hi = _ranges(model, np.array(targets), truth, min_n=min_n, exact=exact)
     q = len(measures)
     return [
         (p, c, value, lo[q * t : q * t + q] + known, hi[q * t : q * t + q] + known)
@@ -250,6 +362,7 @@ def audit(
     min_n: int,
     cut: tuple[int, int] = (6, 8),
     detail: str = "published",
+    exact: bool = False,
 ) -> pd.DataFrame:
     """The feasible range of every withheld cell and total, wave by wave.
 
@@ -271,13 +384,18 @@ def audit(
         customer groups' split); ``"scores"``, every total's 0-10 answers; ``"categories"``,
         every total's detractors, passives and promoters only. Shown cells are always taken
         as known answer by answer (an attacker knows no less).
+    exact
+        Solve every bound. By default a bound is solved only where what the audit decides
+        depends on it (:func:`_ranges`): ``pinned``, ``narrow`` and the narrowest range are the
+        same either way, and every range shown as a single value is exact.
 
     Returns
     -------
     pandas.DataFrame
         One row per withheld cell or total with answers (:data:`COLUMNS`): its true ``n``,
         ``promoters``, ``passives`` and ``detractors`` and the smallest and largest value of
-        each that fits everything shown (NA: no bound); ``pinned`` when they give the group
+        each that fits everything shown (NA: no bound; without ``exact``, a range that decides
+        nothing may be narrower than the true one, never wider); ``pinned`` when they give the group
         away (:func:`pinned`), ``narrow`` when ``n_max - n_min < min_n``. A total reads :data:`ALL`
         as its provider or customer.
     """
@@ -286,7 +404,7 @@ def audit(
     rows = []
     for w, wave in enumerate(waves):
         for p, c, value, lo, hi in _wave(
-            counts[w], hidden[w], cut=cut, published=PUBLISHED[detail]
+            counts[w], hidden[w], cut=cut, published=PUBLISHED[detail], min_n=min_n, exact=exact
         ):
             rows.append(
                 {

@@ -115,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="also save every withheld figure's range as CSV (confidential: true counts)",
     )
+    aud.add_argument(
+        "--exact",
+        action="store_true",
+        help="solve every range to its true ends (slower); by default a range is solved only "
+        "where a verdict depends on it, and one that decides nothing is one that tables which "
+        "fit reach (the verdicts are the same either way)",
+    )
 
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
@@ -258,7 +265,7 @@ def _audit(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     ledger = open_engagement(args.config).ledger
-    result = ledger.audit(detail=args.detail)
+    result = ledger.audit(detail=args.detail, exact=args.exact)
     seconds = time.perf_counter() - started
     s = audit.summary(result)
     pinned = result[result["pinned"]]

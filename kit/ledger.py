@@ -44,7 +44,7 @@ ALL = "All functions"
 #: so that each pack of a batch reuses the decision instead of auditing again.
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kit" / "ledger"
 #: Bumped whenever the rules below change, so that no older decision is reused.
-RULES = "4"
+RULES = "5"
 #: Rounds of the audit loop before :func:`protect` gives up (the audit then refuses).
 ROUNDS = 40
 
@@ -280,7 +280,7 @@ class Ledger:
         c = -1 if customer == ALL else self.functions.index(customer)
         return bool(self.hidden[w, p, c])
 
-    def audit(self, *, detail: str = "published") -> pd.DataFrame:
+    def audit(self, *, detail: str = "published", exact: bool = False) -> pd.DataFrame:
         """What everything this ledger lets be shown gives away (:func:`kit.audit.audit`)."""
         return audit.audit(
             self.counts,
@@ -290,4 +290,5 @@ class Ledger:
             min_n=self.min_n,
             cut=self.cut,
             detail=detail,
+            exact=exact,
         )

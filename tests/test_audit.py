@@ -33,6 +33,7 @@ def hide(shape, *cells) -> np.ndarray:
 def run(counts, hidden, **options) -> pd.DataFrame:
     names = [f"F{i}" for i in range(max(counts.shape[1:3]))]
     options.setdefault("min_n", 5)
+    options.setdefault("exact", True)  # every bound solved: the ranges below are worked by hand
     return audit.audit(counts, hidden, waves=["W"], functions=names, **options)
 
 
@@ -151,6 +152,60 @@ def test_the_ranges_are_those_of_every_table_that_fits(n, min_n):
     assert got == _brute_force(counts, hidden)
     inside = (result["n_min"] <= result["n"]) & (result["n"] <= result["n_max"])
     assert inside.fillna(True).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.lists(st.lists(st.integers(0, 12), min_size=4, max_size=4), min_size=3, max_size=4),
+    min_n=st.integers(2, 6),
+    seed=st.integers(0, 2**32 - 1),
+    detail=st.sampled_from(sorted(audit.PUBLISHED)),
+)
+def test_solving_only_the_bounds_that_decide_decides_the_same(n, min_n, seed, detail):
+    """The quick audit (bounds solved only where a decision depends on them) against every
+    bound solved: the same pinned and narrow figures, the same narrowest range, every range
+    inside the exact one and holding the true value, and single values only where exact."""
+    rng = np.random.default_rng(seed)
+    n = np.array(n)
+    counts = np.zeros((1, *n.shape, 11), dtype=int)
+    for (p, c), size in np.ndenumerate(n):
+        counts[0, p, c] = rng.multinomial(size, rng.dirichlet(np.ones(11) * 0.5))
+    hidden = complementary_suppression(pd.DataFrame(n), min_n=min_n, margins=True).to_numpy()
+    quick = run(counts, hidden[None], min_n=min_n, detail=detail, exact=False)
+    full = run(counts, hidden[None], min_n=min_n, detail=detail)
+    assert audit.summary(quick) == audit.summary(full)
+    key = ["provider", "customer"]
+    assert quick[key + ["pinned", "narrow"]].equals(full[key + ["pinned", "narrow"]])
+    for m in audit.MEASURES:
+        low, high = quick[f"{m}_min"], quick[f"{m}_max"]
+        assert ((full[f"{m}_min"] <= low) & (low <= quick[m])).all()
+        assert ((quick[m] <= high) & (high <= full[f"{m}_max"])).fillna(True).all()
+        single = low == high
+        assert (full.loc[single, f"{m}_min"] == full.loc[single, f"{m}_max"]).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.lists(st.lists(st.integers(0, 9), min_size=3, max_size=3), min_size=3, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+    detail=st.sampled_from(["published", "categories"]),
+)
+def test_categories_as_unknowns_give_the_ranges_of_0_to_10_counts(n, seed, detail):
+    """When only nested lines show 0-10 answers, the audit takes each withheld cell's three
+    category counts as its unknowns (3 per cell, not 11): every exact range is the same."""
+    rng = np.random.default_rng(seed)
+    n = np.array(n)
+    counts = np.zeros((*n.shape, 11), dtype=int)
+    for (p, c), size in np.ndenumerate(n):
+        counts[p, c] = rng.multinomial(size, rng.dirichlet(np.ones(11) * 0.5))
+    hidden = complementary_suppression(pd.DataFrame(n), min_n=5, margins=True).to_numpy()
+    options = dict(cut=(6, 8), published=audit.PUBLISHED[detail], min_n=5, exact=True)
+    fast = audit._wave(counts, hidden, **options)
+    full = audit._wave(counts, hidden, **options, by_category=False)
+    assert len(fast) == len(full)
+    for (p, c, value, lo, hi), (p_, c_, value_, lo_, hi_) in zip(fast, full, strict=True):
+        assert (p, c) == (p_, c_)
+        assert (value == value_).all() and (lo == lo_).all() and (hi == hi_).all()
 
 
 def test_nothing_shown_leaves_everything_open():
