@@ -130,10 +130,9 @@ class _Model:
         the best table found so far, attains it)."""
         attained = objective @ best if best is not None else np.nan
         h, v = self.h, self.variables
-        h.changeColsCost(v, self.columns, objective)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+        self._aim(objective, maximise)
         status, value, x = self._optimal()
-        if x is not None and not np.allclose(x, np.round(x), atol=1e-7):
+        if x is not None and not _integral(x):
             bound = np.floor(value + 1e-6) if maximise else np.ceil(value - 1e-6)
             if bound == attained:  # no whole table does better than the relaxation's bound
                 return bound, None
@@ -156,11 +155,14 @@ class _Model:
 
     def vertex(self, objective: np.ndarray, maximise: bool) -> np.ndarray | None:
         """The relaxation's optimal counts for ``objective``, when they are whole numbers."""
-        h = self.h
-        h.changeColsCost(self.variables, self.columns, objective)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+        self._aim(objective, maximise)
         _, _, x = self._optimal()
-        return np.round(x) if x is not None and np.allclose(x, np.round(x), atol=1e-7) else None
+        return np.round(x) if x is not None and _integral(x) else None
+
+    def _aim(self, objective: np.ndarray, maximise: bool) -> None:
+        self.h.changeColsCost(self.variables, self.columns, objective)
+        sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+        self.h.changeObjectiveSense(sense)
 
     def _optimal(self) -> tuple[highspy.HighsModelStatus, float, np.ndarray | None]:
         """Run; the status, and the optimum and its counts when found (read at once: a change
@@ -170,6 +172,10 @@ class _Model:
             return status, np.nan, None
         h = self.h
         return status, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+
+
+def _integral(x: np.ndarray) -> bool:
+    return bool(np.allclose(x, np.round(x), atol=1e-7))
 
 
 def _ranges(
@@ -395,9 +401,9 @@ def audit(
         One row per withheld cell or total with answers (:data:`COLUMNS`): its true ``n``,
         ``promoters``, ``passives`` and ``detractors`` and the smallest and largest value of
         each that fits everything shown (NA: no bound; without ``exact``, a range that decides
-        nothing may be narrower than the true one, never wider); ``pinned`` when they give the group
-        away (:func:`pinned`), ``narrow`` when ``n_max - n_min < min_n``. A total reads :data:`ALL`
-        as its provider or customer.
+        nothing may be narrower than the true one, never wider); ``pinned`` when they give the
+        group away (:func:`pinned`), ``narrow`` when ``n_max - n_min < min_n``. A total reads
+        :data:`ALL` as its provider or customer.
     """
     if detail not in PUBLISHED:
         raise ValueError(f"detail must be one of {', '.join(PUBLISHED)}, not {detail!r}")

@@ -288,6 +288,12 @@ def test_kit_audit_says_what_it_found(capsys, sample_copy, tmp_path):
     assert len(pd.read_csv(out)) == 126
     assert main(["audit", "--config", config, "--out", str(out)]) == 2
     assert "exists" in capsys.readouterr().err, "nothing is overwritten"
+    exact = tmp_path / "exact.csv"
+    assert main(["audit", "--config", config, "--exact", "--out", str(exact)]) == 0
+    assert "0 given away (pinned)" in capsys.readouterr().out
+    quick, full = pd.read_csv(out), pd.read_csv(exact)
+    assert quick[["pinned", "narrow"]].equals(full[["pinned", "narrow"]])
+    assert (full["n_min"] <= quick["n_min"]).all() and (full["n_min"] < quick["n_min"]).any()
     # were every customer group's total shown with its 0-10 bars, 8 groups would be given away
     assert main(["audit", "--config", config, "--detail", "scores"]) == 1
     said = capsys.readouterr().out
