@@ -175,6 +175,16 @@ def withheld(ctx: Context) -> HTML | None:
     )
 
 
+def omitted(reason: str) -> HTML:
+    """What a section shows when it has nothing to say: a one-line note in the notebook; in
+    a pack, the section is left out, heading and all, and ``reason`` listed once under the
+    methodology (:func:`kit.report.render_notebook`)."""
+    return HTML(
+        f'<div class="kit-omitted" data-reason="{escape(reason)}">'
+        f'<p class="note">Left out of the pack: {escape(reason)}</p></div>'
+    )
+
+
 def join(*blocks: HTML) -> HTML:
     """Several HTML blocks shown as one (a sentence, a chart, a table...)."""
     return HTML("".join(b.data for b in blocks))

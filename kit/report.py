@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 import nbformat
@@ -227,32 +228,64 @@ def _output_html(output: dict) -> str:
     return ""
 
 
-def render_notebook(nb: nbformat.NotebookNode, *, prefix: str) -> tuple[str, list[tuple[str, str]]]:
+class Rendered(NamedTuple):
+    """A notebook as pack HTML: ``body``; ``toc``, its level-2 headings ``(anchor, text)``;
+    ``omitted``, the sections left out ``(heading, reason)`` (:func:`kit.narrative.omitted`)."""
+
+    body: str
+    toc: list[tuple[str, str]]
+    omitted: list[tuple[str, str]]
+
+
+_OMITTED = re.compile(r'<div class="kit-omitted" data-reason="([^"]*)"')
+
+
+def render_notebook(nb: nbformat.NotebookNode, *, prefix: str) -> Rendered:
     """The client-facing HTML of an executed notebook: prose and outputs, no code.
 
-    Returns the HTML and the table of contents entries ``(anchor, heading text)`` of its
-    level-2 headings. Cells tagged ``consultant-only`` are left out.
+    Each markdown cell opens a block (``<section class="kit-block">``) holding the outputs
+    that follow it, so that print keeps a heading with its content. A block whose only
+    output says it has nothing to show (:func:`kit.narrative.omitted`) is left out, heading
+    and all, and listed in ``omitted``. Cells tagged ``consultant-only`` are left out.
     """
-    parts: list[str] = []
-    toc: list[tuple[str, str]] = []
-
-    def anchor(match: re.Match) -> str:
-        inner = match.group(1).strip()
-        name = f"{prefix}-{len(toc) + 1}"
-        toc.append((name, html.unescape(re.sub(r"<[^>]+>", "", inner))))
-        return f'<h2 id="{name}">{inner}</h2>'
-
+    blocks: list[tuple[str, list[str], list[str]]] = []  # (markdown, outputs, reasons)
     for cell in nb.cells:
         if HIDE_TAG in cell.get("metadata", {}).get("tags", []):
             continue
         if cell.cell_type == "markdown":
-            parts.append(_H2.sub(anchor, _markdown(cell.source)))
+            blocks.append((_markdown(cell.source), [], []))
         elif cell.cell_type == "code":
+            if not blocks:
+                blocks.append(("", [], []))
             for out in cell.get("outputs", []):
                 body = _output_html(out)
-                if body:
-                    parts.append(f'<div class="output">{_H2.sub(anchor, body)}</div>')
-    return "\n".join(parts), toc
+                reason = _OMITTED.search(body)
+                if reason:
+                    blocks[-1][2].append(html.unescape(reason.group(1)))
+                elif body:
+                    blocks[-1][1].append(f'<div class="output">{body}</div>')
+    parts: list[str] = []
+    toc: list[tuple[str, str]] = []
+    omitted: list[tuple[str, str]] = []
+
+    def anchor(match: re.Match) -> str:
+        inner = match.group(1).strip()
+        name = f"{prefix}-{len(toc) + 1}"
+        toc.append((name, _text(inner)))
+        return f'<h2 id="{name}">{inner}</h2>'
+
+    for markdown, outputs, reasons in blocks:
+        if reasons and not outputs:
+            heading = _H2.search(markdown)
+            omitted += [(_text(heading.group(1)) if heading else "", r) for r in reasons]
+            continue
+        body = _H2.sub(anchor, markdown + "".join(outputs))
+        parts.append(f'<section class="kit-block">{body}</section>')
+    return Rendered("\n".join(parts), toc, omitted)
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
 def _environment() -> jinja2.Environment:
@@ -280,10 +313,13 @@ def render_pack(
     on: date | None = None,
 ) -> str:
     """One self-contained HTML document: cover, contents, the stages, methodology."""
-    stages = []
+    stages, omitted = [], []
     for i, ((_, title), nb) in enumerate(zip(STAGES, notebooks, strict=True), start=1):
-        body, toc = render_notebook(nb, prefix=f"s{i}")
-        stages.append({"anchor": f"stage-{i}", "title": title, "body": Markup(body), "toc": toc})
+        done = render_notebook(nb, prefix=f"s{i}")
+        stages.append(
+            {"anchor": f"stage-{i}", "title": title, "body": Markup(done.body), "toc": done.toc}
+        )
+        omitted += done.omitted
     template = _environment().get_template("kit_pack.html.j2")
     return template.render(
         kit_version=__version__,
@@ -299,6 +335,7 @@ def render_pack(
         css=Markup((TEMPLATES / "pack.css").read_text(encoding="utf-8")),
         stages=stages,
         methodology=Markup(methodology_html(cfg, ds)),
+        omitted=omitted,
     )
 
 

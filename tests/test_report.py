@@ -43,13 +43,40 @@ def _nb():
 
 
 def test_render_hides_code_streams_and_consultant_cells():
-    body, toc = render_notebook(_nb(), prefix="s1")
+    body, toc, omitted = render_notebook(_nb(), prefix="s1")
+    assert omitted == []
     assert "shown output" in body and "Prose." in body
     assert "secret_source_code" not in body
     assert "a print" not in body
     assert "only for the consultant" not in body
     assert toc == [("s1-1", "First section"), ("s1-2", "Second one")]
     assert 'id="s1-1"' in body and 'id="s1-2"' in body
+
+
+def test_a_section_with_nothing_to_say_is_left_out_heading_and_all(cfg, ds):
+    from kit.narrative import omitted
+
+    said = new_code_cell("")
+    said.outputs = [new_output("display_data", data={"text/html": "<p>kept</p>"})]
+    empty = new_code_cell("")
+    reason = omitted("no touchpoints were provided for <Sales & Co>")
+    empty.outputs = [new_output("display_data", data={"text/html": reason.data})]
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("## Scores\n\nWhat they say."),
+            said,
+            new_markdown_cell("## External touchpoints\n\nOne company or six?"),
+            empty,
+        ]
+    )
+    body, toc, left_out = render_notebook(nb, prefix="s2")
+    assert toc == [("s2-1", "Scores")]
+    assert "kept" in body and "touchpoints" not in body and "One company" not in body
+    assert body.count('<section class="kit-block">') == 1, "a heading travels with its content"
+    assert left_out == [("External touchpoints", "no touchpoints were provided for <Sales & Co>")]
+    page = render_pack(cfg, ds, "Organisation", [nb] * len(STAGES), wave="2026-H1")
+    assert "Left out of this pack" in page
+    assert "no touchpoints were provided for &lt;Sales &amp; Co&gt;" in page
 
 
 def test_pack_escapes_client_strings(cfg, ds):
