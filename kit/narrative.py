@@ -24,6 +24,7 @@ from IPython.display import HTML
 from kit.config import Engagement
 from kit.context import Context
 from kit.data import Dataset
+from kit.wording import change_sentence, count, listed, p_value, possessive, signed
 
 __all__ = [
     "signed",
@@ -54,35 +55,6 @@ def pack_date() -> date:
     (the convention for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch.isdigit() else date.today()
-
-
-def possessive(name: str) -> str:
-    """``Regulatory's``, ``Sales'``: the possessive of a name, as a report writes it."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def count(n: int, one: str, many: str | None = None) -> str:
-    """``1 detractor answer``, ``3 detractor answers``, ``2 people``: a number with its noun
-    agreeing."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
-
-
-def signed(value: float, digits: int = 0) -> str:
-    """``+12`` / ``-6`` / ``0`` with a true minus sign, as NPS is usually written."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    text = f"{value:+.{digits}f}"
-    return "0" if text.strip("+-") == f"{0:.{digits}f}" else text.replace("-", "−")
-
-
-def listed(names: list[str]) -> str:
-    """``"A"``, ``"A and B"``, ``"A, B and C"``: names as a sentence lists them.
-
-    >>> listed(["Sales", "IT", "HR"])
-    'Sales, IT and HR'
-    """
-    names = [str(n) for n in names]
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
 
 
 def headline(sentences: list[str]) -> HTML:
@@ -289,51 +261,6 @@ def driver_sentence(table: pd.DataFrame) -> str:
         " This is an association within one wave's answers, not proof of cause: people who "
         "rate a function well overall tend to rate it well on everything."
     )
-
-
-def change_sentence(name: str, change: pd.Series) -> str:
-    """One sentence on a change between two waves, significant only when it is."""
-    if change.get("suppressed", False) or pd.isna(change.get("difference")):
-        return (
-            f"{name}: the change from {change['wave_from']} to {change['wave_to']} is "
-            "withheld to keep respondents anonymous."
-        )
-    diff = change["difference"]
-    verb = "rose" if diff > 0 else "fell" if diff < 0 else "was unchanged"
-    family = int(change.get("family_size", 1) or 1)
-    raw = change["p_value"]
-    if family > 1:
-        adjusted = change["p_adjusted"]
-        among = f"Holm-adjusted over the {family} functions' changes from {change['wave_from']}"
-        test = (
-            f"{p_value(adjusted)}, {among}"
-            if change["significant"]
-            else f"{p_value(raw)} for this change alone, not significant once {among}"
-        )
-    else:
-        test = f"{p_value(raw)}, a single test"
-    verdict = {
-        "significant": "a significant change",
-        "inconclusive": "inconclusive: too few responses to tell",
-    }.get(
-        change.get("verdict", "significant" if change["significant"] else ""),
-        "within the margin of error, not a significant change",
-    )
-    return (
-        f"{possessive(name)} NPS {verb} from {signed(change['nps_a'])} in {change['wave_from']} to "
-        f"{signed(change['nps_b'])} in {change['wave_to']} ({signed(diff)} points; {test}): "
-        f"{verdict}."
-    )
-
-
-def p_value(p: float) -> str:
-    """``p = 0.012`` (three decimals below 0.1, two above), ``p < 0.001``, ``p > 0.99``:
-    never ``p = 1.000``."""
-    if p < 0.001:
-        return "p < 0.001"
-    if p > 0.99:
-        return "p > 0.99"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def methodology(cfg: Engagement, ds: Dataset) -> str:

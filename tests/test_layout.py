@@ -9,7 +9,7 @@ import pytest
 
 KIT = Path(__file__).resolve().parents[1] / "kit"
 #: What a section may import from the kit: presentation helpers, the scope, findings' types.
-PRESENTATION = {"kit.narrative", "kit.plots", "kit.context", "kit.config"}
+PRESENTATION = {"kit.narrative", "kit.wording", "kit.plots", "kit.context", "kit.config"}
 
 
 def kit_imports(path: Path) -> set[str]:
