@@ -84,6 +84,9 @@ STAGES = (
     ("02_internal_nps.ipynb", "Internal NPS"),
     ("03_follow_up_planning.ipynb", "Follow-up planning"),
 )
+#: The order the stages are told in a pack (indexes of :data:`STAGES`): the results and
+#: their why, then what to do, then who to engage.
+PACK_ORDER = (1, 2, 0)
 #: Cells with this tag are for the consultant exploring, not for the client pack.
 HIDE_TAG = "consultant-only"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -312,10 +315,18 @@ def render_pack(
     wave: str,
     on: date | None = None,
 ) -> str:
-    """One self-contained HTML document: cover, contents, the stages, methodology."""
+    """One self-contained HTML document, told as a storyline: the cover with its one-line
+    so-what, the executive summary, contents, then the stages in :data:`PACK_ORDER` (results
+    and their why, what to do, who to engage), and the methodology with what was left out."""
+    from kit.context import Context
+    from kit.findings.summary import executive_summary
+    from kit.sections import summary as show
+
+    ctx = Context(cfg, ds, scope, wave, "client")
+    found = executive_summary(ctx)
     stages, omitted = [], []
-    for i, ((_, title), nb) in enumerate(zip(STAGES, notebooks, strict=True), start=1):
-        done = render_notebook(nb, prefix=f"s{i}")
+    for i, stage in enumerate(PACK_ORDER, start=1):
+        title, done = STAGES[stage][1], render_notebook(notebooks[stage], prefix=f"s{i}")
         stages.append(
             {"anchor": f"stage-{i}", "title": title, "body": Markup(done.body), "toc": done.toc}
         )
@@ -336,6 +347,8 @@ def render_pack(
         stages=stages,
         methodology=Markup(methodology_html(cfg, ds)),
         omitted=omitted,
+        so_what=found.so_what,
+        summary=Markup(show.executive_summary(found, ctx).data),
     )
 
 

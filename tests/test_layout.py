@@ -32,7 +32,7 @@ FINDINGS = sorted(p for p in (KIT / "findings").glob("*.py") if p.name != "__ini
 
 def test_every_stage_has_its_findings_and_its_section():
     assert [p.name for p in SECTIONS] == [p.name for p in FINDINGS]
-    assert {p.stem for p in FINDINGS} == {"mapping", "internal_nps", "follow_up"}
+    assert {p.stem for p in FINDINGS} == {"mapping", "internal_nps", "follow_up", "summary"}
 
 
 @pytest.mark.parametrize("path", SECTIONS, ids=lambda p: p.stem)

@@ -41,6 +41,7 @@ __all__ = [
     "headline",
     "trend",
     "moves",
+    "group_changes",
     "segments",
     "distribution",
     "matrix",
@@ -276,6 +277,29 @@ def moves(ctx: Context) -> pd.DataFrame:
     return _verdicts(ctx, _function_changes(ctx, [previous, ctx.wave]))
 
 
+def group_changes(ctx: Context) -> pd.DataFrame:
+    """How each customer group's score of the function moved from the previous wave: one row
+    per ``respondent_function`` (:func:`kit.nps.compare_waves` columns, with ``verdict``),
+    the shown groups' changes one family; withheld where the ledger withholds the group in
+    either wave; empty for the organisation, a segment, or the first wave."""
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    if ctx.is_organisation or ctx.filters or not previous:
+        return pd.DataFrame()
+    waves = [previous, ctx.wave]
+    out = nps.compare_waves(
+        ctx.rated[ctx.rated["wave"].isin(waves)],
+        waves=waves,
+        by="respondent_function",
+        **{**ctx.nps_options, "min_n": 0},
+    )
+    hide = [
+        any(_withheld(ctx, w, by="respondent_function", group=g) for w in waves)
+        for g in out["respondent_function"]
+    ]
+    out = nps.withhold_changes(out, hide, confidence=ctx.cfg.thresholds.confidence)
+    return _verdicts(ctx, out.reset_index(drop=True))
+
+
 def headline(ctx: Context) -> Headline:
     """The figures the headline sentences are made of."""
     found = trend(ctx)
@@ -443,8 +467,10 @@ def _commented(ctx: Context) -> pd.DataFrame:
 
 
 def themes(ctx: Context) -> Themes:
-    """Comment themes of the wave by category, a redacted quote per theme from customer groups
-    large enough to quote, and (for the consultant) the comments no theme matched."""
+    """Comment themes of the wave by category, a redacted quote per theme, and (for the
+    consultant) the comments no theme matched. Quotes are pooled by the function rated, from
+    functions the ledger shows with at least the comment threshold of comments, so a quote
+    about a function may appear in its own pack and the organisation's alike."""
     commented, coded = _commented(ctx), ctx.coded
     least = ctx.cfg.thresholds.min_comment_group_size
     enough = not ctx.too_small and len(commented) >= least
@@ -455,13 +481,14 @@ def themes(ctx: Context) -> Themes:
         counts = coding.theme_counts(
             commented, coded, detractor_max=ctx.cfg.detractor_max, passive_max=ctx.cfg.passive_max
         )
-        quotes = coding.quotes(
-            commented,
+        shown = ctx.ledger.shown_providers(ctx.wave)
+        quotes = coding.quotes(  # pooled by the function rated: the rater is never shown
+            commented[commented["provider_function"].isin(shown)],
             coded,
             per_theme=1,
             names=names,
             min_group_size=least,
-            group="respondent_function",
+            group="provider_function",
         )
         if not ctx.for_client:
             rest = coding.uncoded(commented, coded)
