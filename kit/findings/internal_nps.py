@@ -44,6 +44,7 @@ __all__ = [
     "group_changes",
     "segments",
     "distribution",
+    "category_shares",
     "matrix",
     "participation",
     "gap",
@@ -332,6 +333,34 @@ def distribution(ctx: Context) -> pd.DataFrame:
     out["suppressed"] = ctx.too_small
     if ctx.too_small:
         out["n"] = pd.NA
+    return out
+
+
+def category_shares(ctx: Context) -> pd.DataFrame:
+    """The split of the scope's answers now and in the previous wave: one row per ``wave``
+    with ``n`` and the % of ``detractors``, ``passives`` and ``promoters``; a wave whose total
+    the ledger withholds has no figures (``suppressed``)."""
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    rows = []
+    for wave in [previous, ctx.wave] if previous else [ctx.wave]:
+        answers = ctx.rated[ctx.rated["wave"] == wave]
+        cats = nps.classify(
+            answers["score"], detractor_max=ctx.cfg.detractor_max, passive_max=ctx.cfg.passive_max
+        ).astype(str)
+        hidden = len(answers) < ctx.min_n or (not ctx.filters and _withheld(ctx, wave))
+        rows.append(
+            {
+                "wave": wave,
+                "n": pd.NA if hidden else len(answers),
+                **{
+                    f"{c}s": np.nan if hidden else 100 * float((cats == c).mean())
+                    for c in ("detractor", "passive", "promoter")
+                },
+                "suppressed": hidden,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("Int64")
     return out
 
 

@@ -171,11 +171,84 @@ def _segments_table(segments: pd.DataFrame) -> HTML:
     )
 
 
-def distribution(found: pd.DataFrame, ctx: Context) -> HTML:
-    """The 0-10 answers of the selected wave, coloured by category."""
+def distribution(found: pd.DataFrame, ctx: Context, shares: pd.DataFrame | None = None) -> HTML:
+    """The 0-10 answers of the selected wave, coloured by category, and (``shares``:
+    :func:`kit.findings.internal_nps.category_shares`) how the split moved since the
+    previous wave."""
     if (note := narrative.withheld(ctx)) is not None:
         return note
-    return narrative.chart(plots.score_distribution(found))
+    blocks = [narrative.chart(plots.score_distribution(found))]
+    if shares is not None and len(shares) == 2 and not shares["suppressed"].any():
+        before, now = shares.iloc[0], shares.iloc[1]
+        moved = [
+            f"{label} {'rose' if now[c] > before[c] else 'fell'} from {before[c]:.0f}% to "
+            f"{now[c]:.0f}%"
+            for c, label in (("promoters", "promoters"), ("detractors", "detractors"))
+            if round(now[c]) != round(before[c])
+        ]
+        said = (
+            f"Since {before['wave']}, {narrative.listed(moved)}."
+            if moved
+            else f"The split is the same as in {before['wave']}."
+        )
+        blocks += [
+            narrative.headline([said]),
+            table(
+                shares,
+                columns={
+                    "wave": "Wave",
+                    "n": "n",
+                    "detractors": "Detractors %",
+                    "passives": "Passives %",
+                    "promoters": "Promoters %",
+                },
+                formats={"detractors": ".0f", "passives": ".0f", "promoters": ".0f"},
+            ),
+        ]
+    return narrative.join(*blocks)
+
+
+def group_changes(changes: pd.DataFrame, ctx: Context) -> HTML:
+    """How each customer group's score of the function moved since the previous wave."""
+    if ctx.is_organisation:
+        return narrative.omitted(
+            "each function's change by customer group is in the function's own pack"
+        )
+    if changes.empty:
+        return narrative.omitted(f"there is no earlier wave to compare {ctx.wave} with")
+    shown = changes[~changes["suppressed"].astype(bool)]
+    if shown.empty:
+        return narrative.omitted("every customer group's change is withheld")
+    fell = int((shown["difference"] < 0).sum())
+    worst = shown.sort_values("difference").iloc[0]
+    said = [
+        f"{fell} of the {len(shown)} customer groups shown {'rates' if fell == 1 else 'rate'} "
+        f"{ctx.scope} lower than in {worst['wave_from']}; the largest change: "
+        f"{worst['respondent_function']}, {signed(worst['difference'])} points "
+        f"({worst['verdict']}).",
+        "Each change is tested against chance with the groups' changes as one family (Holm); "
+        "with a few dozen answers per group, only large changes can be told from chance.",
+    ]
+    return narrative.join(
+        narrative.headline(said),
+        table(
+            changes.sort_values("difference", na_position="last"),
+            columns={
+                "respondent_function": "Customer group",
+                "nps_a": f"NPS {worst['wave_from']}",
+                "nps_b": f"NPS {worst['wave_to']}",
+                "difference": "Change",
+                "p_adjusted": "p (Holm)",
+                "verdict": "Verdict",
+            },
+            formats={
+                "nps_a": "signed",
+                "nps_b": "signed",
+                "difference": "signed",
+                "p_adjusted": "p",
+            },
+        ),
+    )
 
 
 def trend(found: Trend, ctx: Context) -> HTML:
