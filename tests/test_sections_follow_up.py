@@ -102,14 +102,18 @@ def test_loop_sentences_and_the_anonymity_note(org, legal):
         "shown, to keep the people concerned anonymous."
     )
     none = loop._replace(logged=False)
-    assert text(show.loop(none, org)) == "No follow-up was logged for earlier waves."
+    assert text(show.loop(none, org)) == (
+        "Left out of the pack: no follow-up was logged for the organisation in earlier waves"
+    )
 
 
 def test_log_table(regulatory):
     log = find.log(regulatory)
     said = text(show.log(log, regulatory))
     assert "2025-H1 10 9 5 90 15 6 2025-H2 10 8 5 80 7 4" in said
-    assert text(show.log(log.iloc[:0], regulatory)) == "No follow-up was logged for earlier waves."
+    assert text(show.log(log.iloc[:0], regulatory)) == (
+        "Left out of the pack: no follow-up was logged for Regulatory in earlier waves"
+    )
 
 
 def test_impact_sentences(org, regulatory):

@@ -110,7 +110,7 @@ def named_list(queue: pd.DataFrame, ctx: Context) -> HTML:
 def log(log: pd.DataFrame, ctx: Context) -> HTML:
     """The closed-loop figures of earlier waves."""
     if log.empty:
-        return note("No follow-up was logged for earlier waves.")
+        return narrative.omitted(f"no follow-up was logged for {ctx.label} in earlier waves")
     return table(
         log,
         columns={
@@ -160,7 +160,7 @@ def plan(plan: pd.DataFrame, ctx: Context) -> HTML:
 def loop(loop: Loop, ctx: Context) -> HTML:
     """Closing the loop in earlier waves: the status funnel, late items, you said - we did."""
     if not loop.logged:
-        return note("No follow-up was logged for earlier waves.")
+        return narrative.omitted(f"no follow-up was logged for {ctx.label} in earlier waves")
     if loop.suppressed:
         return note(
             f"Fewer than {ctx.min_n} follow-ups were logged for {ctx.label}: the figures are "

@@ -411,9 +411,9 @@ def influence(found: Influence, ctx: Context) -> HTML:
     t = found.table
     shown = t[~t["suppressed"]]
     if shown.empty:
-        return narrative.note(
-            f"Fewer than {ctx.min_n} answers about {ctx.label} come from people in the "
-            "stakeholder register who agreed to be linked: influence weighting is not shown."
+        return narrative.omitted(
+            f"fewer than {ctx.min_n} answers about {ctx.label} come from people in the "
+            "stakeholder register who agreed to be linked, too few to weight by influence"
         )
     big = shown[shown["shift"].abs() >= 5]
     lines = [
