@@ -165,3 +165,21 @@ def test_a_function_pack_quotes_its_own_customers_and_the_organisations_quotes_a
             assert pack[q["theme"]] == q["response_id"], (function, q["theme"])
     shown = set(whole.ledger.shown_providers(whole.wave))
     assert set(quotes["response_id"].map(about)) <= shown
+
+
+def test_the_scorecard_ranks_the_shown_functions_and_withholds_the_rest(whole, reg):
+    card = find.scorecard(whole)
+    shown = card[~card["suppressed"]]
+    assert shown["rank"].tolist() == list(range(1, len(shown) + 1))
+    assert shown["nps"].is_monotonic_decreasing
+    moves = find.moves(whole).set_index("provider_function")
+    for _, row in shown.iterrows():
+        assert row["change"] == pytest.approx(moves.loc[row["provider_function"], "difference"])
+        assert row["to_target"] == pytest.approx(row["nps"] - whole.cfg.target_nps)
+    hidden = card[card["suppressed"]]
+    assert hidden["provider_function"].tolist() == ["Legal & Compliance", "Sales"]
+    assert hidden[["n", "nps", "change", "rank"]].isna().all().all()
+    said = reading.text(show.scorecard(card, whole))
+    assert "Regulatory −21 −34 −7 100 −42 significant −41 9" in said
+    assert "Sales withheld" in said
+    assert find.scorecard(reg).empty

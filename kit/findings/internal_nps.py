@@ -41,6 +41,7 @@ __all__ = [
     "headline",
     "trend",
     "moves",
+    "scorecard",
     "group_changes",
     "segments",
     "distribution",
@@ -265,6 +266,28 @@ def segments(ctx: Context, *, by: str | None = None) -> pd.DataFrame:
     table = nps.summary(ctx.current, by=by, **{**ctx.nps_options, "min_n": 0})
     table = _by_ledger(ctx, table, by)
     return table.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def scorecard(ctx: Context) -> pd.DataFrame:
+    """Every rated function's score in the wave with its interval and n, its ``change`` from
+    the previous wave and that change's ``verdict``, its distance ``to_target`` and its
+    ``rank`` among the functions shown (1 = highest), best first; withheld rows last, with no
+    figures. The organisation's view: empty for one function or a segment."""
+    if not ctx.is_organisation or ctx.filters:
+        return pd.DataFrame()
+    seg = segments(ctx)
+    out = seg[["provider_function", "n", "nps", "ci_low", "ci_high", "suppressed"]].copy()
+    moved = moves(ctx)
+    if len(moved):
+        moved = moved.set_index("provider_function")
+        out["change"] = out["provider_function"].map(moved["difference"])
+        out["verdict"] = out["provider_function"].map(moved["verdict"]).fillna("")
+    else:
+        out["change"], out["verdict"] = np.nan, ""
+    out["to_target"] = out["nps"] - ctx.cfg.target_nps
+    out["rank"] = out["nps"].rank(ascending=False, method="min").astype("Int64")
+    out.loc[out["suppressed"], ["change", "verdict"]] = [np.nan, ""]
+    return out.sort_values(["suppressed", "nps"], ascending=[True, False]).reset_index(drop=True)
 
 
 def moves(ctx: Context) -> pd.DataFrame:

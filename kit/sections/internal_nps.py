@@ -101,6 +101,36 @@ def kpis(summary: pd.DataFrame, ctx: Context) -> HTML:
     )
 
 
+def scorecard(card: pd.DataFrame, ctx: Context) -> HTML:
+    """Every function's score, interval, change, verdict, distance to target and rank."""
+    if card.empty:
+        return narrative.omitted("every function's scorecard is in the organisation pack")
+    level = int(ctx.cfg.thresholds.confidence * 100)
+    return table(
+        card,
+        columns={
+            "provider_function": "Function",
+            "nps": "NPS",
+            "ci_low": f"{level}% low",
+            "ci_high": f"{level}% high",
+            "n": "n",
+            "change": f"Change since {ctx.cfg.previous_wave_of(ctx.wave) or '-'}",
+            "verdict": "Verdict",
+            "to_target": f"vs target {signed(ctx.cfg.target_nps)}",
+            "rank": "Rank",
+        },
+        formats={
+            "nps": "signed",
+            "ci_low": "signed",
+            "ci_high": "signed",
+            "n": ",.0f",
+            "change": "signed",
+            "to_target": "signed",
+        },
+        caption=f"Scorecard, {ctx.wave}: best first; withheld functions last.",
+    )
+
+
 def _changes_table(changes: pd.DataFrame) -> HTML:
     """The wave-on-wave changes with their test and verdict, the family of the adjusted p
     named above the table."""
