@@ -183,3 +183,21 @@ def test_the_scorecard_ranks_the_shown_functions_and_withholds_the_rest(whole, r
     assert "Regulatory −21 −34 −7 100 −42 significant −41 9" in said
     assert "Sales withheld" in said
     assert find.scorecard(reg).empty
+
+
+def test_pair_changes_are_shown_only_where_both_waves_show_the_pair(whole):
+    changes = find.cell_changes(whole)
+    assert len(changes) == changes["family_size"].iloc[0] == 28
+    for _, row in changes.iterrows():
+        for wave in ("2025-H2", "2026-H1"):
+            assert not whole.ledger.withheld(
+                wave, provider=row["provider_function"], customer=row["respondent_function"]
+            )
+    assert changes["difference"].abs().is_monotonic_decreasing
+    np.testing.assert_allclose(
+        changes["p_adjusted"].sort_values(),
+        np.sort(multipletests(changes["p_value"], method="holm")[1]),
+    )
+    said = reading.text(show.matrix(find.matrix(whole), whole, changes))
+    assert "Of the 28 pairs shown in both 2025-H2 and 2026-H1, none changed significantly" in said
+    assert "Regulatory as rated by Medical Affairs, −61 points (n 18 then 13)" in said

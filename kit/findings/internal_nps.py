@@ -47,6 +47,7 @@ __all__ = [
     "distribution",
     "category_shares",
     "matrix",
+    "cell_changes",
     "participation",
     "gap",
     "influence",
@@ -412,6 +413,32 @@ def matrix(ctx: Context) -> Matrix:
         cells = nps.blank_suppressed(cells)
     mutual = pd.DataFrame() if ctx.is_organisation else nps_tables.mutual(cells, ctx.scope)
     return Matrix(cells, _silos(cells), mutual)
+
+
+def cell_changes(ctx: Context) -> pd.DataFrame:
+    """How each provider x customer score moved from the previous wave: one row per pair the
+    ledger shows in both waves (:func:`kit.nps.compare_waves` columns with ``verdict``, the
+    pairs one family), largest change first. The organisation's view: empty for one function,
+    a segment or the first wave."""
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    if not ctx.is_organisation or ctx.filters or not previous:
+        return pd.DataFrame()
+    waves = [previous, ctx.wave]
+    keys = ["provider_function", "respondent_function"]
+    out = nps.compare_waves(
+        ctx.ds.responses[ctx.ds.responses["wave"].isin(waves)],
+        waves=waves,
+        by=keys,
+        **{**ctx.nps_options, "min_n": 0},
+    )
+    hide = [
+        any(ctx.ledger.withheld(w, provider=p, customer=c) for w in waves)
+        for p, c in zip(out["provider_function"], out["respondent_function"], strict=True)
+    ]
+    out = nps.withhold_changes(out, hide, confidence=ctx.cfg.thresholds.confidence)
+    out = _verdicts(ctx, out[~out["suppressed"].astype(bool)].reset_index(drop=True))
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
 
 
 def participation(ctx: Context) -> Participation:

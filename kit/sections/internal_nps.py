@@ -336,8 +336,43 @@ def segments(seg: pd.DataFrame, ctx: Context) -> HTML:
 # ---------------------------------------------------------------- across the organisation
 
 
-def matrix(found: Matrix, ctx: Context) -> HTML:
-    """Who rates whom: the heatmap (organisation) or the two-way view of one function."""
+def _cell_changes(changes: pd.DataFrame, ctx: Context, top: int = 8) -> list[HTML]:
+    """The pairs whose score moved most since the previous wave, with their n and verdict."""
+    if changes is None or changes.empty:
+        return []
+    first = changes.iloc[0]
+    significant = int((changes["verdict"] == "significant").sum())
+    said = (
+        f"Of the {len(changes)} pairs shown in both {first['wave_from']} and {first['wave_to']}, "
+        + (f"{significant} changed significantly" if significant else "none changed significantly")
+        + f" once tested together; the largest move: {first['provider_function']} as rated by "
+        f"{first['respondent_function']}, {signed(first['difference'])} points "
+        f"(n {int(first['n_a'])} then {int(first['n_b'])})."
+    )
+    return [
+        narrative.headline([said]),
+        table(
+            changes.head(top),
+            columns={
+                "provider_function": "Function rated",
+                "respondent_function": "Rated by",
+                "n_a": f"n {first['wave_from']}",
+                "nps_a": f"NPS {first['wave_from']}",
+                "n_b": f"n {first['wave_to']}",
+                "nps_b": f"NPS {first['wave_to']}",
+                "difference": "Change",
+                "verdict": "Verdict",
+            },
+            formats={"nps_a": "signed", "nps_b": "signed", "difference": "signed"},
+            caption="The largest moves between pairs since the previous wave.",
+        ),
+    ]
+
+
+def matrix(found: Matrix, ctx: Context, changes: pd.DataFrame | None = None) -> HTML:
+    """Who rates whom: the heatmap (organisation) with (``changes``:
+    :func:`kit.findings.internal_nps.cell_changes`) the pairs that moved most, or the two-way
+    view of one function."""
     m, silos = found.cells, found.silos
     if ctx.is_organisation:
         hidden = int(m["suppressed"].sum())
@@ -351,7 +386,11 @@ def matrix(found: Matrix, ctx: Context) -> HTML:
             f"back): a likely silo."
             for _, r in silos.head(3).iterrows()
         ]
-        return narrative.join(narrative.headline(lines), narrative.chart(plots.nps_matrix(m)))
+        return narrative.join(
+            narrative.headline(lines),
+            narrative.chart(plots.nps_matrix(m)),
+            *_cell_changes(changes, ctx),
+        )
     view = found.mutual
     both = silos[(silos["a"] == ctx.scope) | (silos["b"] == ctx.scope)]
     lines = [
