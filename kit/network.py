@@ -115,7 +115,10 @@ def function_metrics(g: nx.DiGraph) -> pd.DataFrame:
                 "outside_share": outside / total if total else np.nan,
             }
         )
-    return pd.DataFrame(rows).sort_values("betweenness", ascending=False, ignore_index=True)
+    columns = ["function", "customers", "suppliers", "flow_out", "flow_in", "betweenness"]
+    columns += ["community", "outside_share"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values("betweenness", ascending=False, ignore_index=True)
 
 
 def silo_scores(
@@ -161,5 +164,7 @@ def silo_scores(
                 "silo_score": 100 * overlap * (1 - link) * distrust,
             }
         )
-    out = pd.DataFrame(rows).sort_values("silo_score", ascending=False, ignore_index=True)
+    columns = ["function_a", "function_b", "relationships", "overlap", "link", "mutual_nps"]
+    out = pd.DataFrame(rows, columns=[*columns, "silo_score"])
+    out = out.sort_values("silo_score", ascending=False, ignore_index=True)
     return out.head(top) if top else out

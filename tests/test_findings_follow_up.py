@@ -113,8 +113,10 @@ def test_plan_from_themes_and_engagement_gaps(org, regulatory):
         "source",
         "status",
     ]
-    assert p["action_id"].tolist() == ["A001", "A002", "A003", "A004"]
-    assert p["source"].tolist() == ["survey themes"] * 2 + ["stakeholder map"] * 2
+    assert p["action_id"].tolist() == ["A001", "A002", "A003", "A004", "A005"]
+    assert p["source"].tolist() == ["survey themes"] * 2 + ["stakeholder map"] * 3
+    # by priority (influence x gap), Regulatory's own head is among its 8 highest gaps
+    assert "Layla Silva" in p.loc[2, "action"]
     assert p["answers"].iloc[0] == "Slow responses (18 comments)"
     assert (p["due"] == pd.Timestamp("2026-06-18")).all()  # 90 days after 20 March
     assert (find.plan(regulatory, due_days=30)["due"] == pd.Timestamp("2026-04-19")).all()

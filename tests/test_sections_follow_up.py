@@ -74,8 +74,8 @@ def test_plan_sentence_and_its_notes(regulatory, legal):
     plan = find.plan(regulatory)
     said = text(show.plan(plan, regulatory))
     assert said.startswith(
-        "4 actions are proposed for Regulatory: 2 answer the most frequent complaint themes "
-        "and 2 close engagement gaps, all due 18 June 2026, to be confirmed with their owners."
+        "5 actions are proposed for Regulatory: 2 answer the most frequent complaint themes "
+        "and 3 close engagement gaps, all due 18 June 2026, to be confirmed with their owners."
     )
     assert "A001 Regulatory Set and publish response times" in said
     assert text(show.plan(plan.iloc[:0], regulatory)) == (

@@ -68,11 +68,18 @@ class Grid(NamedTuple):
 
 class Headline(NamedTuple):
     """What the headline says. ``functions`` and ``deliverables``: how many functions the
-    organisation has and how many deliverables link them (relationship rows); ``customers``
-    and ``suppliers``: the function's customer and supplier functions, sorted (empty for the
-    organisation); ``stakeholders``: the register rows in scope; ``quadrants``: their counts
-    per quadrant (:attr:`Grid.counts`); ``gaps``: those less engaged than needed, largest gap
-    first (:func:`kit.stakeholders.engagement_gaps`, with ``gap`` in steps)."""
+    organisation has and how many deliverables link them (relationship rows; ``mapped`` is
+    False when there is no relationships file); ``customers`` and ``suppliers``: the
+    function's customer and supplier functions, sorted (empty for the organisation);
+    ``stakeholders``: the register rows in scope; ``quadrants``: their counts per quadrant
+    (:attr:`Grid.counts`); ``gaps``: those less engaged than needed, largest gap first
+    (:func:`kit.stakeholders.engagement_gaps`, with ``gap`` in steps and ``priority``);
+    ``priorities``: the same, highest priority (influence x gap) first
+    (:func:`kit.stakeholders.by_priority`); ``leaders``: the function's own leadership
+    (:func:`kit.stakeholders.leadership`) with ``gap``, ``priority`` and ``head`` (named head
+    in functions.csv), gap or not (empty for the organisation); ``own``: the function's other people in the register, highest
+    priority first (empty for the organisation); ``heads``: the function heads in scope
+    (``head_id`` in functions.csv) with ``gap`` and ``priority``, highest priority first."""
 
     functions: int
     deliverables: int
@@ -81,6 +88,11 @@ class Headline(NamedTuple):
     stakeholders: int
     quadrants: pd.DataFrame
     gaps: pd.DataFrame
+    mapped: bool
+    priorities: pd.DataFrame
+    leaders: pd.DataFrame
+    own: pd.DataFrame
+    heads: pd.DataFrame
 
 
 class Sipoc(NamedTuple):
@@ -100,23 +112,31 @@ class Salience(NamedTuple):
     """Mitchell's salience of the scope's stakeholders. ``register``: the register rows in
     scope with ``salience`` (class) and ``salience_group``; ``counts``: ``salience_group``,
     ``salience``, ``stakeholders`` for the classes present, most salient first;
-    ``definitive``: the definitive stakeholders, most influential first."""
+    ``definitive``: the definitive stakeholders, most influential first; ``missing``: the
+    power, legitimacy and urgency columns the register lacks (then the rest is empty)."""
 
     register: pd.DataFrame
     counts: pd.DataFrame
     definitive: pd.DataFrame
+    missing: list[str]
 
 
 class EngagementMatrix(NamedTuple):
-    """Where engagement must move. ``actions``: the ``top`` largest engagement gaps among the
-    most influential stakeholders (:func:`kit.stakeholders.engagement_actions` columns:
-    ``stakeholder_id, name, function, current, desired, gap, influence, action, owner``);
-    ``matrix``: the same stakeholders in the engagement assessment matrix (``name``, one
-    column per level holding "C", "D", "C D" or "", and ``gap``). Both empty when everyone
-    is engaged as needed."""
+    """Where engagement must move. ``actions``: the ``top`` engagement gaps by priority
+    (influence x gap), with the function's own leadership kept whenever it has a gap
+    (:func:`kit.stakeholders.engagement_actions` columns: ``stakeholder_id, name, role,
+    function, current, desired, gap, influence, priority, leadership, action, owner_id, owner,
+    owner_role, owner_basis``; the owner is never junior to the stakeholder); ``matrix``: the
+    same stakeholders in the engagement assessment matrix (``name``, one column per level
+    holding "C", "D", "C D" or "", ``gap`` and ``priority``); ``leadership``: the function's
+    own leadership with ``gap`` and ``priority``, gap or not (empty for the organisation).
+    ``actions`` and ``matrix`` are empty when everyone is engaged as needed;
+    ``stakeholders``: how many register rows are in scope."""
 
     matrix: pd.DataFrame
     actions: pd.DataFrame
+    leadership: pd.DataFrame
+    stakeholders: int
 
 
 class Network(NamedTuple):
@@ -127,7 +147,9 @@ class Network(NamedTuple):
     relationship; ``silos``: pairs of functions by ``silo_score``, highest first, with
     ``mutual_nps`` from the wave's published (not suppressed) matrix cells (for a function,
     only the pairs it is in); ``received``: NPS per rated function in the wave
-    (:func:`kit.findings.internal_nps.segments`, organisation only, else empty)."""
+    (:func:`kit.findings.internal_nps.segments`, organisation only, else empty); ``mapped``:
+    False when there is no relationships file: then no one is a broker, isolated or in a silo
+    (``metrics``, ``communities``, ``silos`` empty), as nothing is known of who serves whom."""
 
     graph: nx.DiGraph
     metrics: pd.DataFrame
@@ -135,6 +157,7 @@ class Network(NamedTuple):
     isolated: list[str]
     silos: pd.DataFrame
     received: pd.DataFrame
+    mapped: bool
 
 
 class Touchpoints(NamedTuple):
@@ -182,14 +205,22 @@ def grid(ctx: Context, *, register: pd.DataFrame | None = None) -> Grid:
 
 def headline(ctx: Context) -> Headline:
     """The figures the headline sentences are made of: the scope's place among the functions,
-    its stakeholders per quadrant and its engagement gaps."""
+    its own leadership's and people's engagement, its stakeholders per quadrant and its
+    engagement gaps by priority (influence x gap)."""
     rel = ctx.ds.relationships
     placed = grid(ctx)
+    levels = register_analysis.by_priority(register_analysis.engagement_levels(placed.placed))
     customers: list[str] = []
     suppliers: list[str] = []
+    leaders = own = levels.iloc[:0]
     if not ctx.is_organisation:
         customers = sorted(set(rel.loc[rel["supplier_function"] == ctx.scope, "customer_function"]))
         suppliers = sorted(set(rel.loc[rel["customer_function"] == ctx.scope, "supplier_function"]))
+        ids = _leaders(ctx)
+        leaders = levels.set_index("stakeholder_id").loc[ids].reset_index()
+        leaders["head"] = leaders["stakeholder_id"].isin(ctx.ds.functions["head_id"].dropna())
+        own = levels[(levels["function"] == ctx.scope) & ~levels["stakeholder_id"].isin(ids)]
+    heads = levels[levels["stakeholder_id"].isin(ctx.ds.functions["head_id"].dropna())]
     return Headline(
         functions=len(ctx.ds.functions),
         deliverables=len(rel),
@@ -198,7 +229,21 @@ def headline(ctx: Context) -> Headline:
         stakeholders=len(placed.placed),
         quadrants=placed.counts,
         gaps=placed.gaps,
+        mapped=len(rel) > 0,
+        priorities=register_analysis.by_priority(placed.gaps).reset_index(drop=True),
+        leaders=leaders,
+        own=own.reset_index(drop=True),
+        heads=heads.reset_index(drop=True),
     )
+
+
+def _leaders(ctx: Context) -> list[str]:
+    """The stakeholder ids of the scope function's own leadership in the register (none for
+    the organisation)."""
+    if ctx.is_organisation:
+        return []
+    found = register_analysis.leadership(ctx.ds.stakeholders, ctx.ds.functions, ctx.scope)
+    return found["stakeholder_id"].tolist()
 
 
 def sipoc(ctx: Context) -> Sipoc:
@@ -217,7 +262,10 @@ def sipoc(ctx: Context) -> Sipoc:
 def salience(ctx: Context) -> Salience:
     """Mitchell's salience classes of the scope's stakeholders (power, legitimacy, urgency),
     counted per class, and the definitive ones."""
-    register = register_analysis.salience(ctx.stakeholders)
+    missing = [c for c in ("power", "legitimacy", "urgency") if c not in ctx.stakeholders]
+    register = register_analysis.salience(ctx.stakeholders.assign(**dict.fromkeys(missing, pd.NA)))
+    if missing:
+        register = register.iloc[:0]
     counts = (
         register.groupby(["salience_group", "salience"], observed=True)
         .size()
@@ -233,28 +281,55 @@ def salience(ctx: Context) -> Salience:
         .sort_values("influence", ascending=False)
         .reset_index(drop=True)
     )
-    return Salience(register, counts, definitive)
+    return Salience(register, counts, definitive, missing)
 
 
 def engagement(ctx: Context, *, top: int = 12) -> EngagementMatrix:
-    """The ``top`` engagement gaps of the scope's stakeholders as suggested actions, most
-    influential first, and their engagement assessment matrix (C current, D desired).
+    """The ``top`` engagement gaps of the scope's stakeholders by priority (influence x gap),
+    the function's own leadership always among them when it has a gap, as suggested actions
+    with an owner as senior as the stakeholder or more, and their engagement assessment
+    matrix (C current, D desired).
 
     Parameters
     ----------
     top
-        How many stakeholders to take up (the most influential with a gap); 0 for all.
+        How many stakeholders to take up (highest priority first) besides the function's
+        own leadership; 0 for all.
     """
     register = ctx.stakeholders
-    actions = register_analysis.engagement_actions(register, top=top)
+    own = _leaders(ctx)
+    actions = register_analysis.engagement_actions(
+        register,
+        top=top,
+        keep=own,
+        people=ctx.ds.stakeholders,
+        relationships=ctx.ds.relationships,
+    )
     chosen = register.set_index("stakeholder_id").loc[actions["stakeholder_id"]].reset_index()
-    return EngagementMatrix(register_analysis.engagement_matrix(chosen), actions)
+    matrix = register_analysis.engagement_matrix(chosen).assign(
+        priority=actions["priority"].to_numpy()
+    )
+    levels = register_analysis.engagement_levels(register).set_index("stakeholder_id")
+    return EngagementMatrix(matrix, actions, levels.loc[own].reset_index(), len(register))
 
 
 def network(ctx: Context) -> Network:
     """The network of who serves whom: brokers, clusters, isolated functions, and the pairs
-    of functions most likely to be silos (mutual NPS from the wave where it is published)."""
-    g = network_analysis.build(ctx.ds.relationships, ctx.ds.functions)
+    of functions most likely to be silos (mutual NPS from the wave where it is published).
+    Without a relationships file nothing of it is known: no broker, cluster or silo."""
+    rel = ctx.ds.relationships
+    g = network_analysis.build(rel, ctx.ds.functions)
+    received = internal_nps.segments(ctx) if ctx.is_organisation else pd.DataFrame()
+    if rel.empty:
+        return Network(
+            graph=g,
+            metrics=network_analysis.function_metrics(nx.DiGraph()),
+            communities=pd.DataFrame(columns=["function", "community"]),
+            isolated=[],
+            silos=network_analysis.silo_scores(nx.DiGraph()),
+            received=received,
+            mapped=False,
+        )
     cells = internal_nps.matrix(ctx).cells if len(ctx.in_wave) else None
     silos = network_analysis.silo_scores(g, cells)
     if not ctx.is_organisation:
@@ -266,7 +341,8 @@ def network(ctx: Context) -> Network:
         communities=network_analysis.communities(g),
         isolated=[f for f in g if g.degree(f) == 0],
         silos=silos,
-        received=internal_nps.segments(ctx) if ctx.is_organisation else pd.DataFrame(),
+        received=received,
+        mapped=True,
     )
 
 
