@@ -358,6 +358,78 @@ def _check_reporting_lines(register: pd.DataFrame, out: list[Problem]) -> None:
                 )
 
 
+def _check_register(register: pd.DataFrame, out: list[Problem]) -> None:
+    """Warnings on entries of the stakeholder register that contradict each other: a desired
+    engagement below the current one, Mitchell's power against the grid's influence at the
+    ends of its scale (power but the lowest influence, no power but the highest), and a level
+    the kit cannot rank (:data:`kit.stakeholders.SENIORITY`)."""
+    from kit.stakeholders import SENIORITY
+
+    if not {"stakeholder_id", "name"} <= set(register.columns):
+        return
+    rank = {level: i for i, level in enumerate(ENGAGEMENT_LEVELS)}
+
+    def warn(i, column: str, value, message: str) -> None:
+        who = f"{register.at[i, 'stakeholder_id']} {register.at[i, 'name']}"
+        out.append(
+            Problem(
+                "stakeholders.csv",
+                int(i) + 2,
+                column,
+                None if pd.isna(value) else str(value),
+                f"{who}: {message}",
+                severity="warning",
+            )
+        )
+
+    if {"engagement_current", "engagement_desired"} <= set(register.columns):
+        now = register["engagement_current"].map(rank)
+        needed = register["engagement_desired"].map(rank)
+        for i in register.index[(needed < now).fillna(False)]:
+            current, desired = (
+                register.at[i, "engagement_current"],
+                register.at[i, "engagement_desired"],
+            )
+            warn(
+                i,
+                "engagement_desired",
+                desired,
+                f"the desired engagement ({desired}) is below the current one ({current}): the "
+                "register asks to make them less engaged; check both columns",
+            )
+    if {"power", "influence"} <= set(register.columns):
+        power = register["power"].astype("boolean")
+        influence = pd.to_numeric(register["influence"], errors="coerce")
+        for i in register.index[(power.eq(True) & influence.eq(1)).fillna(False)]:
+            warn(
+                i,
+                "power",
+                "true",
+                "has power (Mitchell's salience) but influence 1, the lowest on the "
+                "power/interest grid; the two disagree: check both columns",
+            )
+        for i in register.index[(power.eq(False) & influence.eq(5)).fillna(False)]:
+            warn(
+                i,
+                "power",
+                "false",
+                "has no power (Mitchell's salience) but influence 5, the highest on the "
+                "power/interest grid; the two disagree: check both columns",
+            )
+    if "level" in register.columns:
+        known = {" ".join(level.lower().split()) for level in SENIORITY}
+        level = register["level"]
+        folded = level.map(lambda v: " ".join(v.lower().split()) if isinstance(v, str) else "")
+        for i in register.index[level.notna() & (folded != "") & ~folded.isin(known)]:
+            warn(
+                i,
+                "level",
+                level[i],
+                f"is not one of {', '.join(SENIORITY)}; seniority (who may be suggested to "
+                "engage them) is taken from the reporting line (reports_to) instead",
+            )
+
+
 def _check_refs(
     tables: dict[str, pd.DataFrame], raw: dict[str, pd.DataFrame], out: list[Problem]
 ) -> None:
@@ -532,6 +604,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     _check_refs(tables, raw, problems)
     if "stakeholders" in tables:
         _check_reporting_lines(tables["stakeholders"], problems)
+        _check_register(tables["stakeholders"], problems)
     if "responses" in tables:
         _check_responses(tables["responses"], cfg, problems)
     if {"responses", "followups"} <= set(tables):
