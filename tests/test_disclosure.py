@@ -16,17 +16,30 @@ from kit.config import SAMPLE_CONFIG
 from kit.context import ORGANISATION, open_engagement
 from kit.findings import follow_up as find_follow_up
 from kit.findings import internal_nps as find_nps
+from kit.findings import summary as find_summary
 from kit.ledger import ALL
 from kit.narrative import signed
 from kit.sections import follow_up as show_follow_up
 from kit.sections import internal_nps as show_nps
+from kit.sections import summary as show_summary
 
 PAIRS = [
     (find_nps.headline, show_nps.headline),
     (find_nps.summary, show_nps.kpis),
     (find_nps.trend, show_nps.trend),
     (find_nps.segments, show_nps.segments),
-    (find_nps.matrix, show_nps.matrix),
+    (
+        lambda ctx: (find_nps.matrix(ctx), find_nps.cell_changes(ctx)),
+        lambda found, ctx: show_nps.matrix(*found[:1], ctx, found[1]),
+    ),
+    (find_nps.scorecard, show_nps.scorecard),
+    (find_nps.group_changes, show_nps.group_changes),
+    (
+        lambda ctx: (find_nps.distribution(ctx), find_nps.category_shares(ctx)),
+        lambda found, ctx: show_nps.distribution(found[0], ctx, found[1]),
+    ),
+    (find_summary.executive_summary, show_summary.executive_summary),
+    (find_summary.conversation, show_summary.conversation),
     (find_nps.participation, show_nps.participation),
     (find_nps.gap, show_nps.gap),
     (find_nps.influence, show_nps.influence),
