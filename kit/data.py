@@ -31,6 +31,7 @@ import pandas as pd
 
 from kit.config import ENGAGEMENT_LEVELS, Engagement
 from kit.errors import KitError
+from kit.stakeholders import SENIORITY
 
 __all__ = [
     "Column",
@@ -363,8 +364,6 @@ def _check_register(register: pd.DataFrame, out: list[Problem]) -> None:
     engagement below the current one, Mitchell's power against the grid's influence at the
     ends of its scale (power but the lowest influence, no power but the highest), and a level
     the kit cannot rank (:data:`kit.stakeholders.SENIORITY`)."""
-    from kit.stakeholders import SENIORITY
-
     if not {"stakeholder_id", "name"} <= set(register.columns):
         return
     rank = {level: i for i, level in enumerate(ENGAGEMENT_LEVELS)}

@@ -161,24 +161,94 @@ def test_salience_counts_the_classes_most_salient_first(org):
     assert found.definitive["influence"].is_monotonic_decreasing
 
 
-def test_engagement_takes_the_top_gaps_most_influential_first(org, regulatory):
+def test_engagement_takes_the_top_gaps_by_influence_times_gap(org, regulatory):
     found = find.engagement(org)
     assert len(found.actions) == 12 and len(found.matrix) == 12
-    assert found.matrix.columns.tolist() == ["name", *ENGAGEMENT_LEVELS, "gap"]
+    assert found.matrix.columns.tolist() == ["name", *ENGAGEMENT_LEVELS, "gap", "priority"]
     assert found.matrix["name"].tolist() == found.actions["name"].tolist()
     first = found.actions.iloc[0]
-    assert (first["stakeholder_id"], first["name"], first["owner"]) == (
+    # a head whose relationship owner is her own director (Sipho Nwosu): a peer head instead
+    assert (first["stakeholder_id"], first["name"], first["owner"], first["owner_basis"]) == (
         "S006",
         "Manon Davies",
-        "Sipho Nwosu",
+        "Hassan Colombo",
+        "engaged peer",
     )
-    assert found.matrix.iloc[0][["Unaware", "Leading", "gap"]].tolist() == ["C", "D", 4]
-    assert found.actions["influence"].is_monotonic_decreasing
-    assert len(find.engagement(org, top=3).actions) == 3
-    assert find.engagement(regulatory).actions["name"].tolist()[:2] == [
-        "Manon Davies",
-        "Arnav Owusu",
+    assert found.matrix.iloc[0][["Unaware", "Leading", "gap", "priority"]].tolist() == [
+        "C",
+        "D",
+        4,
+        20,
     ]
+    assert found.actions["priority"].is_monotonic_decreasing
+    assert found.leadership.empty and not found.actions["leadership"].any()
+    assert len(find.engagement(org, top=3).actions) == 3
+
+
+def test_priority_order_is_influence_times_gap_by_hand(regulatory):
+    # stakeholders.csv, Regulatory's scope (all but Finance and Legal): influence x steps
+    # from current to desired on Unaware 0, Resistant 1, Neutral 2, Supportive 3, Leading 4
+    by_hand = [
+        ("Manon Davies", 5 * (4 - 0)),  # Unaware -> Leading
+        ("Amélie Walsh", 4 * (4 - 0)),
+        ("Layla Silva", 4 * (4 - 0)),
+        ("Arnav Owusu", 5 * (4 - 1)),  # Resistant -> Leading
+        ("Camille Khoury", 5 * (3 - 0)),  # Unaware -> Supportive
+        ("Elif Wilson", 5 * (3 - 0)),
+        ("Laura Berg", 5 * (3 - 0)),
+        ("Gabriel Wilson", 4 * (4 - 1)),
+        ("Laura Kowalski", 5 * (4 - 2)),  # Neutral -> Leading
+        ("Lena Fujita", 5 * (4 - 2)),
+        ("Paul Novák", 5 * (3 - 1)),  # Resistant -> Supportive
+        ("Hassan Wiśniewski", 4 * (3 - 1)),  # ties at 8: gap 2, influence 4, then the name
+    ]
+    acts = find.engagement(regulatory).actions
+    assert list(zip(acts["name"], acts["priority"], strict=True)) == by_hand
+    assert (acts["priority"] == acts["influence"] * acts["gap"]).all()
+    # nobody left out ranks higher than the last one listed
+    everyone = find.engagement(regulatory, top=0).actions
+    rest = everyone[~everyone["stakeholder_id"].isin(acts["stakeholder_id"])]
+    assert rest["priority"].max() <= acts["priority"].iloc[-1] == 8
+    assert len(everyone) == 40
+
+
+def test_a_functions_own_head_is_always_in_its_priority_list(regulatory, marketing):
+    found = find.engagement(regulatory)
+    head = found.actions.set_index("name").loc["Layla Silva"]
+    assert head["leadership"] and (head["current"], head["desired"]) == ("Unaware", "Leading")
+    # Unaware -> Leading: the largest gap possible, and the largest in the scope
+    assert head["gap"] == len(ENGAGEMENT_LEVELS) - 1 == found.actions["gap"].max()
+    assert found.leadership["name"].tolist() == ["Layla Silva"]
+    # outside the top 2, still listed, in its place by priority
+    short = find.engagement(regulatory, top=2).actions
+    assert short["name"].tolist() == ["Manon Davies", "Amélie Walsh", "Layla Silva"]
+    assert find.engagement(regulatory, top=1).actions["name"].tolist() == [
+        "Manon Davies",
+        "Layla Silva",
+    ]
+    # a head engaged as needed has no action but is in the leadership table
+    lead = find.engagement(marketing).leadership.iloc[0]
+    assert (lead["name"], lead["gap"], lead["priority"]) == ("Emma Patel", 0, 0)
+    assert "Emma Patel" not in set(find.engagement(marketing).actions["name"])
+
+
+def test_headline_speaks_of_the_scope_first(org, regulatory):
+    found = find.headline(regulatory)
+    head = found.leaders.iloc[0]
+    assert (head["name"], head["head"], head["gap"], head["priority"]) == (
+        "Layla Silva",
+        True,
+        4,
+        16,
+    )
+    # Regulatory's 6 other people, highest priority first (Elif Wilson and Laura Berg 15)
+    assert found.own["name"].tolist()[:2] == ["Elif Wilson", "Laura Berg"]
+    assert len(found.own) == 6 and (found.own["gap"] > 0).sum() == 5
+    assert found.priorities["priority"].is_monotonic_decreasing
+    whole = find.headline(org)
+    assert whole.leaders.empty and whole.own.empty
+    assert whole.priorities.iloc[0]["name"] == "Manon Davies"
+    assert len(whole.heads) == 12 and (whole.heads["gap"] > 0).sum() == 9
 
 
 def test_network_finds_the_silo_with_the_published_mutual_nps(org):
@@ -224,6 +294,23 @@ def test_network_uses_no_withheld_cell():
     found = find.network(strict)
     assert found.received["suppressed"].all()
     assert found.silos["mutual_nps"].isna().all()
+
+
+def test_no_network_without_a_relationships_file(sample_copy):
+    (sample_copy / "relationships.csv").unlink()
+    ctx = open_engagement(sample_copy / "engagement.yaml")
+    found = find.network(ctx)
+    assert not found.mapped
+    assert found.metrics.empty and found.communities.empty and found.silos.empty
+    assert found.isolated == []  # not known to be isolated: nothing is mapped
+    assert {"function_a", "function_b", "silo_score"} <= set(found.silos.columns)
+    assert find.network(open_engagement(SAMPLE_CONFIG, scope="Regulatory")).mapped
+    head = find.headline(ctx)
+    assert not head.mapped and head.deliverables == 0
+    regulatory = open_engagement(sample_copy / "engagement.yaml", scope="Regulatory")
+    # without relationships, a function's scope is its own people
+    assert set(find.grid(regulatory).placed["function"]) == {"Regulatory"}
+    assert not find.network(regulatory).mapped
 
 
 def test_touchpoints_counts_the_company(org):

@@ -77,9 +77,10 @@ class Headline(NamedTuple):
     ``priorities``: the same, highest priority (influence x gap) first
     (:func:`kit.stakeholders.by_priority`); ``leaders``: the function's own leadership
     (:func:`kit.stakeholders.leadership`) with ``gap``, ``priority`` and ``head`` (named head
-    in functions.csv), gap or not (empty for the organisation); ``own``: the function's other people in the register, highest
-    priority first (empty for the organisation); ``heads``: the function heads in scope
-    (``head_id`` in functions.csv) with ``gap`` and ``priority``, highest priority first."""
+    in functions.csv), gap or not (empty for the organisation); ``own``: the function's
+    other people in the register, highest priority first (empty for the organisation);
+    ``heads``: the function heads in scope (``head_id`` in functions.csv) with ``gap`` and
+    ``priority``, highest priority first."""
 
     functions: int
     deliverables: int
