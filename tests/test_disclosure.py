@@ -44,7 +44,10 @@ PAIRS = [
     (find_nps.gap, show_nps.gap),
     (find_nps.influence, show_nps.influence),
     (lambda ctx: find_nps.drivers(ctx, resamples=20), show_nps.drivers),
-    (find_nps.themes, show_nps.themes),
+    (
+        lambda ctx: (find_nps.themes(ctx), find_nps.theme_changes(ctx)),
+        lambda found, ctx: show_nps.themes(found[0], ctx, found[1]),
+    ),
     (find_follow_up.owners, show_follow_up.owners),
     (find_follow_up.plan, show_follow_up.plan),
     (find_follow_up.loop, show_follow_up.loop),

@@ -11,7 +11,7 @@ import pytest
 import reading
 from statsmodels.stats.multitest import multipletests
 
-from kit import nps
+from kit import nps, themes
 from kit.config import SAMPLE_CONFIG
 from kit.context import open_engagement
 from kit.findings import internal_nps as find
@@ -201,3 +201,20 @@ def test_pair_changes_are_shown_only_where_both_waves_show_the_pair(whole):
     said = reading.text(show.matrix(find.matrix(whole), whole, changes))
     assert "Of the 28 pairs shown in both 2025-H2 and 2026-H1, none changed significantly" in said
     assert "Regulatory as rated by Medical Affairs, −61 points (n 18 then 13)" in said
+
+
+def test_theme_changes_count_each_comment_once_per_theme_in_each_wave(reg, legal):
+    changes = find.theme_changes(reg).set_index("theme")
+    now = find.themes(reg).counts.drop_duplicates("theme").set_index("theme")["total"]
+    assert (changes["now"].reindex(now.index) == now).all(), "the same counts as the themes"
+    before = reg.rated[reg.rated["wave"] == "2025-H2"]
+    commented = before[before["comment"].fillna("").str.strip() != ""]
+    coded = themes.code(before, codebook=reg.cfg.codebook)
+    slow = coded.loc[coded["theme"] == "slow_response", "response_id"].nunique()
+    row = changes.loc["slow_response"]
+    assert row["before"] == slow
+    assert row["share_before"] == pytest.approx(100 * slow / len(commented))
+    assert row["change"] == pytest.approx(row["share_now"] - row["share_before"])
+    assert find.theme_changes(legal).empty, "a withheld function's comments are not counted"
+    said = reading.text(show.themes(find.themes(reg), reg, find.theme_changes(reg)))
+    assert "Since 2025-H2, the theme that moved most is “Slow responses”" in said

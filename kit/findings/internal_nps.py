@@ -53,6 +53,7 @@ __all__ = [
     "influence",
     "drivers",
     "themes",
+    "theme_changes",
 ]
 
 
@@ -539,6 +540,36 @@ def drivers(ctx: Context, *, resamples: int = 1000) -> Drivers:
     except ValueError as exc:
         return Drivers(pd.DataFrame(), columns, str(exc), levels)
     return Drivers(table, columns, "", levels)
+
+
+def theme_changes(ctx: Context) -> pd.DataFrame:
+    """How often each theme came up among the scope's comments now and in the previous wave:
+    one row per theme, ``label``, ``before`` and ``now`` (comments), ``share_before`` and
+    ``share_now`` (% of that wave's comments) and ``change`` (points of share), largest
+    change first. Empty unless both waves have at least the comment threshold of comments
+    and the ledger shows the scope's total in both."""
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    if not previous or ctx.too_small or (not ctx.filters and _withheld(ctx, previous)):
+        return pd.DataFrame()
+    least = ctx.cfg.thresholds.min_comment_group_size
+    waves = {}
+    for wave, rated in (
+        (previous, ctx.rated[ctx.rated["wave"] == previous]),
+        (ctx.wave, ctx.current),
+    ):
+        commented = rated[rated["comment"].fillna("").str.strip() != ""]
+        if len(commented) < least:
+            return pd.DataFrame()
+        coded = ctx.coded if wave == ctx.wave else coding.code(rated, codebook=ctx.cfg.codebook)
+        waves[wave] = (coded.drop_duplicates(["response_id", "theme"]), len(commented))
+    labels = pd.concat([c for c, _ in waves.values()]).drop_duplicates("theme")
+    out = labels.set_index("theme")[["label"]]
+    for key, (coded, commented) in zip(("before", "now"), waves.values(), strict=True):
+        out[key] = coded.groupby("theme").size().reindex(out.index, fill_value=0)
+        out[f"share_{key}"] = 100 * out[key] / commented
+    out["change"] = out["share_now"] - out["share_before"]
+    order = out["change"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index()
 
 
 def _commented(ctx: Context) -> pd.DataFrame:

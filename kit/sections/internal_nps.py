@@ -581,8 +581,38 @@ def _too_few_comments(found: Themes, ctx: Context) -> HTML | None:
     )
 
 
-def themes(found: Themes, ctx: Context) -> HTML:
-    """Comment themes by category, and a redacted quote or two per theme."""
+def _theme_changes(changes: pd.DataFrame | None, ctx: Context, top: int = 6) -> list[HTML]:
+    if changes is None or changes.empty:
+        return []
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    first = changes.iloc[0]
+    said = (
+        f"Since {previous}, the theme that moved most is “{first['label']}”: "
+        f"{first['share_before']:.0f}% of comments then, {first['share_now']:.0f}% now "
+        f"({int(first['before'])} and {int(first['now'])} comments)."
+    )
+    return [
+        narrative.headline([said]),
+        table(
+            changes.head(top),
+            columns={
+                "label": "Theme",
+                "before": f"Comments {previous}",
+                "share_before": "%",
+                "now": f"Comments {ctx.wave}",
+                "share_now": "% ",
+                "change": "Change (points)",
+            },
+            formats={"share_before": ".0f", "share_now": ".0f", "change": "signed"},
+            suppressed=None,
+            caption="The themes whose share of comments moved most since the previous wave.",
+        ),
+    ]
+
+
+def themes(found: Themes, ctx: Context, changes: pd.DataFrame | None = None) -> HTML:
+    """Comment themes by category, a redacted quote per theme, and (``changes``:
+    :func:`kit.findings.internal_nps.theme_changes`) the themes that moved most."""
     if (note := _too_few_comments(found, ctx)) is not None:
         return note
     counts, picked = found.counts, found.quotes
@@ -596,12 +626,13 @@ def themes(found: Themes, ctx: Context) -> HTML:
     quotes = (
         table(picked, columns={"label": "Theme", "category": "From a", "quote": "Comment"})
         if len(picked)
-        else narrative.note(
-            "No quotes: no customer group has enough comments to quote anonymously."
-        )
+        else narrative.note("No quotes: no function has enough comments to quote anonymously.")
     )
     return narrative.join(
-        narrative.headline(lines), narrative.chart(plots.theme_counts(counts)), quotes
+        narrative.headline(lines),
+        narrative.chart(plots.theme_counts(counts)),
+        *_theme_changes(changes, ctx),
+        quotes,
     )
 
 
