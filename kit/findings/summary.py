@@ -174,7 +174,7 @@ def _organisation(ctx: Context) -> tuple[list[dict], list[str], list[str]]:
             _row(
                 f"{s['a']} and {s['b']} rate each other below zero ({signed(s['a_from_b'])} "
                 f"and {signed(s['b_from_a'])}): a silo.",
-                f"{signed(s['mean'])}",
+                f"{signed(s['a_from_b'])} / {signed(s['b_from_a'])}",
                 "fact",
             )
         )
