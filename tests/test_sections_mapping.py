@@ -89,10 +89,10 @@ def test_engagement_shows_the_matrix_and_the_actions(org, regulatory):
     said = text(show.engagement(found, org))
     assert said.count("Brief ") + said.count("Meet ") == 2
     assert said.startswith(
-        "2 stakeholders by priority: influence (1-5) x engagement gap (steps from today's "
-        "level to the one needed), highest first. Each is engaged by someone as senior or more"
+        "2 stakeholders by priority (influence x gap), highest first. 1 of them, at the top of "
+        "their reporting line, has no one above them in the register: a peer who already "
+        "supports the work (Supportive or Leading today) is the suggested owner."
     )
-    assert "; for 1 stakeholder at the top of their line, a peer who already supports" in said
     assert "Stakeholder Unaware Resistant Neutral Supportive Leading Priority" in said
     assert (
         "Manon Davies (Head of Clinical Operations) Clinical Operations 20 Brief Manon Davies "
@@ -100,10 +100,15 @@ def test_engagement_shows_the_matrix_and_the_actions(org, regulatory):
         "Leading). Hassan Colombo (Head of Medical Affairs)"
     ) in said
     said = text(show.engagement(find.engagement(regulatory, top=1), regulatory))
-    assert "Regulatory's own leadership is listed whatever its rank." in said
+    assert said.startswith(
+        "2 stakeholders by priority (influence x gap), highest first; Regulatory's own "
+        "leadership is listed whatever its rank. 2 of them, at the top of their reporting "
+        "line, have no one above them"
+    )
     assert (
-        "Layla Silva (Head of Regulatory Affairs), Regulatory's own leadership Regulatory 16 "
-        "Brief Layla Silva"
+        "Layla Silva (Head of Regulatory Affairs) Regulatory 16 Brief Layla Silva on the "
+        "survey results that concern Regulatory and why they matter (to reach Leading). Emma "
+        "Patel (Head of Marketing)"
     ) in said
     assert "Sipho Nwosu" not in said and "Laura Berg (Regulatory Strategy Director)" not in said
     register = org.ds.stakeholders.assign(

@@ -245,30 +245,21 @@ def engagement(found: EngagementMatrix, ctx: Context) -> HTML:
         return narrative.note("Every stakeholder in scope is already engaged as needed.")
     acts = found.actions
     lines = [
-        f"{count(len(acts), 'stakeholder')} by priority: influence (1-5) x engagement gap "
-        "(steps from today's level to the one needed), highest first"
+        f"{count(len(acts), 'stakeholder')} by priority (influence x gap), highest first"
         + (
             f"; {possessive(ctx.scope)} own leadership is listed whatever its rank."
             if not ctx.is_organisation
             else "."
         )
     ]
-    peers = acts[acts["owner_basis"] == "engaged peer"]
-    lines.append(
-        "Each is engaged by someone as senior or more: the relationship owner when senior "
-        "enough, else the next person up that owner's reporting line, else their own manager"
-        + (
-            f"; for {count(len(peers), 'stakeholder')} at the top of their line, a peer "
-            "who already supports the work (Supportive or Leading today)."
-            if len(peers)
-            else "."
+    peers = int((acts["owner_basis"] == "engaged peer").sum())
+    if peers:
+        lines.append(
+            f"{peers} of them, at the top of their reporting line, "
+            f"{_verb(peers, 'has', 'have')} no one above them in the register: a peer who "
+            "already supports the work (Supportive or Leading today) is the suggested owner."
         )
-    )
     shown = acts.assign(
-        who=[
-            _who(r) + (f", {possessive(ctx.scope)} own leadership" if r["leadership"] else "")
-            for _, r in acts.iterrows()
-        ],
         engaged_by=[
             f"{r['owner']} ({r['owner_role']})"
             if _given(r["owner"]) and _given(r["owner_role"])
@@ -277,6 +268,7 @@ def engagement(found: EngagementMatrix, ctx: Context) -> HTML:
             else "No one as senior is in the register"
             for _, r in acts.iterrows()
         ],
+        who=[_who(r) for _, r in acts.iterrows()],
     )
     return narrative.join(
         narrative.headline(lines),
