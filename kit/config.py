@@ -116,6 +116,13 @@ class Engagement:
     consultancy: str = ""
     #: The comment-theme codebook (YAML); None for the kit's own.
     codebook: Path | None = None
+    #: The client's PowerPoint template for the decks (``slides.template``); None for the
+    #: kit's plain 16:9 slides. ``slides_title_layout`` / ``slides_content_layout``: the
+    #: indexes of its layouts for the title slide and the content slides (None: the deck
+    #: picks them, :mod:`kit.deck`).
+    slides_template: Path | None = None
+    slides_title_layout: int | None = None
+    slides_content_layout: int | None = None
 
     @property
     def previous_wave(self) -> str | None:
@@ -146,6 +153,7 @@ _TOP_KEYS = {
     "touchpoints",
     "stakeholders",
     "brand",
+    "slides",
     "confidentiality",
     "consultancy",
 }
@@ -357,4 +365,37 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
         kw["codebook"] = (path.parent / str(raw["codebook"])).resolve()
         if not kw["codebook"].is_file():
             problems.append(f"'codebook' {kw['codebook']} is not a file")
+    kw.update(_slides(raw, path, problems))
+    return kw
+
+
+_SLIDES_KEYS = {"template", "title_layout", "content_layout"}
+
+
+def _slides(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
+    """The optional ``slides`` section: the client's PowerPoint template (relative to the
+    engagement file) and the indexes of its title and content layouts."""
+    sl = _section(raw, "slides", problems)
+    problems += [
+        f"unknown setting 'slides.{k}' (known: {', '.join(sorted(_SLIDES_KEYS))})"
+        for k in sorted(set(sl) - _SLIDES_KEYS)
+    ]
+    kw: dict[str, Any] = {
+        f"slides_{key}": _number(sl, key, "slides", problems, lo=0, hi=100)
+        for key in ("title_layout", "content_layout")
+    }
+    if sl.get("template"):
+        template = (path.parent / str(sl["template"])).resolve()
+        if not template.is_file():
+            problems.append(
+                f"'slides.template' {template} is not a file: give the client's PowerPoint "
+                "template (.pptx) relative to the engagement file, or remove the line"
+            )
+        elif template.suffix.lower() != ".pptx":
+            problems.append(
+                f"'slides.template' {template} must be a PowerPoint presentation (.pptx; "
+                "save a .potx template as .pptx in PowerPoint)"
+            )
+        else:
+            kw["slides_template"] = template
     return kw
