@@ -140,7 +140,7 @@ def test_sections_with_nobody_in_scope_are_left_out(org):
     block = show.salience(find.salience(partial), partial)
     assert text(block) == (
         "Left out of the pack: the stakeholder register has no legitimacy and urgency "
-        "columns, so salience is not known."
+        "columns, so salience is not known"
     )
 
 
@@ -170,7 +170,7 @@ def test_no_network_sipoc_or_silo_without_a_relationships_file(sample_copy):
         assert 'class="kit-omitted"' in block.data and "<svg" not in block.data
         assert said == (
             "Left out of the pack: there is no relationships file (relationships.csv): who "
-            "serves whom is not mapped, so there is no network, broker or silo to show."
+            "serves whom is not mapped, so there is no network, broker or silo to show"
         )
         assert "broker the most" not in said and "silo signal" not in said
         assert 'class="kit-omitted"' in show.sipoc(find.sipoc(ctx), ctx).data
@@ -197,7 +197,7 @@ def test_touchpoints_of_a_function_with_and_without_touches(regulatory):
     ) in said
     block = show.touchpoints(find.touchpoints(regulatory), regulatory)
     assert 'class="kit-omitted" data-reason="Regulatory has no recorded external' in block.data
-    assert text(block) == ("Left out of the pack: Regulatory has no recorded external touchpoints.")
+    assert text(block) == ("Left out of the pack: Regulatory has no recorded external touchpoints")
 
 
 def test_touchpoints_note_when_none_were_provided(org):
@@ -206,5 +206,5 @@ def test_touchpoints_note_when_none_were_provided(org):
     found = find.touchpoints(bare)
     assert (found.touches, found.collisions) == (0, 0) and found.scores.empty
     assert text(show.touchpoints(found, bare)) == (
-        "Left out of the pack: no external touchpoints were provided (touchpoints.csv)."
+        "Left out of the pack: no external touchpoints were provided (touchpoints.csv)"
     )

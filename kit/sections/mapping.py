@@ -167,7 +167,7 @@ def headline(found: Headline, ctx: Context) -> HTML:
 def sipoc(found: Sipoc, ctx: Context) -> HTML:
     """SIPOC table of a function, or the internal-customer overview of all functions."""
     if found.overview.empty:
-        return omitted(NO_RELATIONSHIPS + ".")
+        return omitted(NO_RELATIONSHIPS)
     if ctx.is_organisation:
         return table(
             found.overview,
@@ -185,7 +185,7 @@ def sipoc(found: Sipoc, ctx: Context) -> HTML:
     )
     if found.edges.empty:
         if not found.unmapped:
-            return omitted(f"{ctx.scope} has no mapped supplier or customer in relationships.csv.")
+            return omitted(f"{ctx.scope} has no mapped supplier or customer in relationships.csv")
         return narrative.join(
             note(f"{ctx.scope} has no mapped supplier or customer in relationships.csv."), extra
         )
@@ -203,7 +203,7 @@ def sipoc(found: Sipoc, ctx: Context) -> HTML:
 
 
 def _nobody(ctx: Context) -> HTML:
-    return omitted(f"no one in the stakeholder register is in scope for {ctx.label}.")
+    return omitted(f"no one in the stakeholder register is in scope for {ctx.label}")
 
 
 def salience(found: Salience, ctx: Context) -> HTML:
@@ -211,7 +211,7 @@ def salience(found: Salience, ctx: Context) -> HTML:
     if found.missing:
         return omitted(
             f"the stakeholder register has no {listed(found.missing)} "
-            f"{'column' if len(found.missing) == 1 else 'columns'}, so salience is not known."
+            f"{'column' if len(found.missing) == 1 else 'columns'}, so salience is not known"
         )
     if found.register.empty:
         return _nobody(ctx)
@@ -299,7 +299,7 @@ def network(found: Network, ctx: Context) -> HTML:
     """The internal network: brokers, silos, and (organisation) the chart coloured by NPS;
     left out without a relationships file."""
     if not found.mapped:
-        return omitted(NO_RELATIONSHIPS + ", so there is no network, broker or silo to show.")
+        return omitted(NO_RELATIONSHIPS + ", so there is no network, broker or silo to show")
     brokers = found.metrics[found.metrics["betweenness"] > 0].head(2)
     lines = []
     if len(brokers):
@@ -375,9 +375,9 @@ def touchpoints(found: Touchpoints, ctx: Context) -> HTML:
     """How external stakeholders experience the functions: over-contact and collisions; left
     out when none were recorded, or for a function that made none."""
     if not found.touches:
-        return omitted("no external touchpoints were provided (touchpoints.csv).")
+        return omitted("no external touchpoints were provided (touchpoints.csv)")
     if not ctx.is_organisation and found.own.empty:
-        return omitted(f"{ctx.scope} has no recorded external touchpoints.")
+        return omitted(f"{ctx.scope} has no recorded external touchpoints")
     seg, pairs = found.segments, found.pairs
     top_seg = seg.iloc[0]
     elsewhere = seg["collisions_per_stakeholder"].iloc[1:].max()
