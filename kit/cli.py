@@ -1,6 +1,6 @@
 """The ``kit`` command: argument parsing only; the work is done in the kit's modules.
 
-kit report [--config FILE] [--scope NAME ...] [--wave W] [--jobs N] [--format html,pdf]
+kit report [--config FILE] [--scope NAME ...] [--wave W] [--jobs N] [--format html,pdf,pptx]
 kit validate [DATA_DIR | engagement.yaml]
 kit workshop [--config FILE] [--port N] [--wave W]
 kit sample [FOLDER]
@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kit", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    rep = sub.add_parser("report", help="build the HTML/PDF report packs, one per scope")
+    rep = sub.add_parser(
+        "report", help="build the HTML/PDF report packs and PowerPoint decks, one per scope"
+    )
     rep.add_argument(
         "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
     )
@@ -36,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--wave", help="the survey wave (default: current_wave in the config)")
     rep.add_argument("--jobs", type=int, default=None, help="scopes run at once (default: cores)")
-    rep.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    rep.add_argument(
+        "--format",
+        default="html,pdf",
+        help="what to write per scope, comma-separated: html, pdf and pptx (the editable "
+        "PowerPoint deck); default: html,pdf",
+    )
     rep.add_argument("--out", default=None, help="reports folder (default: reports/)")
     rep.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run")
     rep.add_argument(
@@ -174,6 +181,12 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(summary_table(results))
+    decks = [r.timings["deck"] for r in results if "deck" in r.timings]
+    if decks:
+        print(
+            f"Decks (pack.pptx): {sum(decks) / len(decks):.1f} s per scope on average, "
+            f"{max(decks):.1f} s at most."
+        )
     print(audit_line(results.audit))
     failed = [r for r in results if r.status not in ("ok", "withheld")]
     done = [r for r in results if r.status == "ok"]

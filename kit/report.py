@@ -5,7 +5,10 @@ notebooks run with papermill, one after the other in one kernel of their own; th
 (never their code) are assembled into one self-contained HTML document, which one headless
 browser, shared by the batch, prints to PDF::
 
-    reports/<client>/<wave>/<scope>/pack.html, pack.pdf, notebooks/*.ipynb, manifest.json
+    reports/<client>/<wave>/<scope>/pack.html, pack.pdf, pack.pptx, notebooks/*.ipynb, manifest.json
+
+``pack.pptx`` (format ``pptx``) is the scope's editable deck, built from the same findings by
+:mod:`kit.deck` in the scope's worker, beside the pack, and published with it.
 
 Every pack is built in a temporary folder and moved into place whole. A scope that fails leaves
 no pack (an older one stays as it was); its executed notebooks go to
@@ -56,6 +59,7 @@ from kit.errors import KitError
 from kit.narrative import pack_date
 
 __all__ = [
+    "FORMATS",
     "STAGES",
     "ScopeResult",
     "ParameterError",
@@ -84,6 +88,8 @@ STAGES = (
     ("02_internal_nps.ipynb", "Internal NPS"),
     ("03_follow_up_planning.ipynb", "Follow-up planning"),
 )
+#: What a batch can write per scope: the HTML pack, its PDF, the editable deck.
+FORMATS = ("html", "pdf", "pptx")
 #: The order the stages are told in a pack (indexes of :data:`STAGES`): the results and
 #: their why, then what to do, then who to engage.
 PACK_ORDER = (1, 2, 0)
@@ -117,11 +123,12 @@ class ScopeResult:
     """What happened to one scope in a batch."""
 
     scope: str
-    status: str = "ok"  # ok | failed | html only | withheld (no pack: anonymity rule)
+    status: str = "ok"  # ok | failed | html only | no deck | withheld (no pack: anonymity rule)
     seconds: float = 0.0
     folder: str = ""
     html: str = ""
     pdf: str = ""
+    pptx: str = ""
     error: str = ""
     failed_notebook: str = ""
     timings: dict[str, float] = field(default_factory=dict)
@@ -365,6 +372,7 @@ class _Task:
     start_timeout_s: int
     notebooks_dir: str = str(NOTEBOOKS_DIR)
     start_attempts: int = 2
+    deck: bool = False  # also write the editable deck, pack.pptx
 
 
 def _sha(path: Path) -> str:
@@ -592,8 +600,26 @@ def _execute_scope(
     result.timings["render"] = round(time.perf_counter() - t0, 2)
     (staging / "notebooks" / KERNEL_LOG).unlink(missing_ok=True)
     result.html = str(staging / "pack.html")
+    if task.deck:
+        _write_deck(task, staging, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_deck(task: _Task, staging: Path, result: ScopeResult) -> None:
+    """The scope's editable deck beside its pack, from the same findings (:mod:`kit.deck`);
+    if it fails, the pack is still delivered, without a deck, and the scope says why."""
+    from kit.context import open_engagement
+    from kit.deck import write_deck
+
+    t0 = time.perf_counter()
+    try:
+        ctx = open_engagement(task.config, scope=task.scope, wave=task.wave, audience="client")
+        result.pptx = str(write_deck(ctx, staging / "pack.pptx"))
+    except Exception as exc:  # noqa: BLE001 - a deck's fault stays with the deck
+        (staging / "pack.pptx").unlink(missing_ok=True)
+        result.status, result.error = "no deck", f"Deck failed: {type(exc).__name__}: {exc}"
+    result.timings["deck"] = round(time.perf_counter() - t0, 2)
 
 
 def _manifest(
@@ -736,7 +762,7 @@ def _finish(result: ScopeResult, task: _Task, out: _Delivery) -> ScopeResult:
     except Exception as exc:  # noqa: BLE001 - e.g. disk full while writing: this scope fails
         shutil.rmtree(result.folder, ignore_errors=True)
         result.status, result.error, result.folder = "failed", _failure(exc, "pack"), ""
-        result.html = result.pdf = ""
+        result.html = result.pdf = result.pptx = ""
         return result
 
 
@@ -759,6 +785,7 @@ def _deliver(result: ScopeResult, task: _Task, out: _Delivery) -> ScopeResult:
     result.folder = str(dest)
     result.html = str(dest / "pack.html") if result.html else ""
     result.pdf = str(dest / "pack.pdf") if result.pdf else ""
+    result.pptx = str(dest / "pack.pptx") if result.pptx else ""
     return result
 
 
@@ -863,16 +890,28 @@ def run_batch(
         wave = wave or cfg.current_wave
         if wave not in cfg.waves:
             raise KitError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
-        bad = sorted(set(formats) - {"html", "pdf"}) or ([] if formats else ["(none)"])
+        bad = sorted(set(formats) - set(FORMATS)) or ([] if formats else ["(none)"])
         if bad:
-            raise KitError(f"Unknown format(s) {bad}; use html, pdf or both.")
+            raise KitError(
+                f"Unknown format(s) {bad}; use any of {', '.join(FORMATS)} (the HTML pack is "
+                "always built: it is kept when asked for, or when no PDF is printed)."
+            )
         order = scopes_for(cfg, ds, scopes)
         audited = disclosure_audit(cfg, ds, wave)
         withheld = withheld_scopes(cfg, ds, wave, order)
         selected = [s for s in order if s not in withheld]
         root = output_root(cfg, wave, reports_dir)
         tasks = [
-            _Task(str(cfg.path), s, wave, str(root), timeout_s, start_timeout_s, str(notebooks_dir))
+            _Task(
+                str(cfg.path),
+                s,
+                wave,
+                str(root),
+                timeout_s,
+                start_timeout_s,
+                str(notebooks_dir),
+                deck="pptx" in formats,
+            )
             for s in selected
         ]
         if not tasks:
