@@ -385,7 +385,7 @@ def touchpoints(found: Touchpoints, ctx: Context) -> HTML:
         f"{count(found.stakeholders, 'external stakeholder')} received "
         f"{count(found.touches, 'touch', 'touches')} from {count(found.functions, 'function')}; "
         f"{found.over_cap} of them got more than {found.cap} in a quarter.",
-        f"{found.collisions:,} times two functions contacted the same person "
+        f"{count(found.collisions, 'time')} two functions contacted the same person "
         f"within {count(found.days, 'day')}; {top_seg['segment']} stakeholders bear the most "
         f"({top_seg['collisions_per_stakeholder']:.0f} collisions each"
         + (f", against {elsewhere:.1f} at most elsewhere)." if pd.notna(elsewhere) else ")."),
@@ -394,7 +394,7 @@ def touchpoints(found: Touchpoints, ctx: Context) -> HTML:
         p = pairs.iloc[0]
         lines.append(
             f"The most frequent collision: {p['function_a']} and {p['function_b']} "
-            f"({int(p['collisions']):,} times)."
+            f"({count(int(p['collisions']), 'time')})."
         )
     if not ctx.is_organisation:
         m = found.own.iloc[0]
