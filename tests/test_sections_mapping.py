@@ -208,3 +208,20 @@ def test_touchpoints_note_when_none_were_provided(org):
     assert text(show.touchpoints(found, bare)) == (
         "Left out of the pack: no external touchpoints were provided (touchpoints.csv)"
     )
+
+
+def test_without_a_register_the_headline_says_so_and_the_pages_are_left_out(sample_copy):
+    (sample_copy / "stakeholders.csv").unlink()
+    ctx = open_engagement(sample_copy / "engagement.yaml", scope="Regulatory")
+    said = text(show.headline(find.headline(ctx), ctx))
+    assert said == (
+        "Regulatory serves 7 internal customer functions (Clinical Operations, Market Access, "
+        "Marketing, Medical Affairs, Pharmacovigilance, Sales and Supply Chain) and relies on 7 "
+        "supplier functions. No one in the stakeholder register (stakeholders.csv) is in scope: "
+        "who matters and how engaged they are is not mapped."
+    )
+    for name in ("grid", "salience", "engagement"):
+        block = getattr(show, name)(getattr(find, name)(ctx), ctx)
+        assert text(block) == (
+            "Left out of the pack: no one in the stakeholder register is in scope for Regulatory"
+        )

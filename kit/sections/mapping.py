@@ -89,19 +89,14 @@ def _first(row: pd.Series, *, function: bool = False) -> str:
 def headline(found: Headline, ctx: Context) -> HTML:
     """Who the scope's internal customers are and where its own leadership and people
     stand, then who matters most and where engagement must move first (influence x gap)."""
-    lines = []
-    gapped = found.priorities
-    if ctx.is_organisation:
-        linked = (
-            f"are linked by {count(found.deliverables, 'mapped deliverable')}"
-            if found.mapped
-            else "are listed; who serves whom is not mapped (no relationships file)"
-        )
+    lines = [_place(found, ctx)]
+    if not found.stakeholders:
         lines.append(
-            f"{count(found.functions, 'function')} {linked}; "
-            f"{count(found.stakeholders, 'stakeholder')} {_verb(found.stakeholders)} in the "
-            "register."
+            "No one in the stakeholder register (stakeholders.csv) is in scope: who matters "
+            "and how engaged they are is not mapped."
         )
+        return narrative.headline(lines)
+    if ctx.is_organisation:
         heads = found.heads
         if len(heads):
             behind = int((heads["gap"].fillna(0) > 0).sum())
@@ -110,44 +105,13 @@ def headline(found: Headline, ctx: Context) -> HTML:
                 f"{_verb(behind)} less engaged than needed."
             )
     else:
-        scope = ctx.scope
-        if found.mapped:
-            lines.append(
-                f"{scope} serves {count(len(found.customers), 'internal customer function')} "
-                f"({listed(found.customers) or 'none mapped'}) and relies on "
-                f"{count(len(found.suppliers), 'supplier function')}."
-            )
-        else:
-            lines.append(
-                f"Who {scope} serves and relies on is not mapped (no relationships file): "
-                f"the stakeholders in scope are {possessive(scope)} own people only."
-            )
-        if found.leaders.empty:
-            lines.append(
-                f"{possessive(scope)} head is not in the stakeholder register: add them to map "
-                "how engaged they are."
-            )
-        lines += [_leader_sentence(r, scope) for _, r in found.leaders.iterrows()]
-        own = found.own
-        if len(own):
-            behind = own[own["gap"].fillna(0) > 0]
-            people = count(len(own), "other person", "other people")
-            if len(behind):
-                lines.append(
-                    f"{len(behind)} of {possessive(scope)} {people} in the register "
-                    f"{_verb(len(behind))} less engaged than needed; first by priority: "
-                    f"{_first(behind.iloc[0])}."
-                )
-            else:
-                lines.append(
-                    f"{possessive(scope)} {people} in the register {_verb(len(own))} engaged "
-                    "at least as needed."
-                )
+        lines += _own(found, ctx.scope)
     close = int(found.quadrants.set_index("quadrant")["stakeholders"]["Manage closely"])
     lines.append(
         f"{close} of {count(found.stakeholders, 'stakeholder')} in scope "
         f"{_verb(close, 'needs', 'need')} managing closely (high influence and high interest)."
     )
+    gapped = found.priorities
     others = gapped if ctx.is_organisation else gapped[gapped["function"] != ctx.scope]
     if len(gapped):
         where = "first by" if ctx.is_organisation else "in partner functions, first by"
@@ -162,6 +126,58 @@ def headline(found: Headline, ctx: Context) -> HTML:
             )
         lines.append(said + ".")
     return narrative.headline(lines)
+
+
+def _place(found: Headline, ctx: Context) -> str:
+    """The scope among the functions: what links them, or whom the function serves."""
+    if ctx.is_organisation:
+        linked = (
+            f"are linked by {count(found.deliverables, 'mapped deliverable')}"
+            if found.mapped
+            else "are listed; who serves whom is not mapped (no relationships file)"
+        )
+        return (
+            f"{count(found.functions, 'function')} {linked}; "
+            f"{count(found.stakeholders, 'stakeholder')} {_verb(found.stakeholders)} in the "
+            "register."
+        )
+    if found.mapped:
+        return (
+            f"{ctx.scope} serves {count(len(found.customers), 'internal customer function')} "
+            f"({listed(found.customers) or 'none mapped'}) and relies on "
+            f"{count(len(found.suppliers), 'supplier function')}."
+        )
+    return (
+        f"Who {ctx.scope} serves and relies on is not mapped (no relationships file): the "
+        f"stakeholders in scope are {possessive(ctx.scope)} own people only."
+    )
+
+
+def _own(found: Headline, scope: str) -> list[str]:
+    """Where the function's own head, leadership and people stand."""
+    lines = []
+    if found.leaders.empty:
+        lines.append(
+            f"{possessive(scope)} head is not in the stakeholder register: add them to map "
+            "how engaged they are."
+        )
+    lines += [_leader_sentence(r, scope) for _, r in found.leaders.iterrows()]
+    own = found.own
+    if len(own):
+        behind = own[own["gap"].fillna(0) > 0]
+        people = count(len(own), "other person", "other people")
+        if len(behind):
+            lines.append(
+                f"{len(behind)} of {possessive(scope)} {people} in the register "
+                f"{_verb(len(behind))} less engaged than needed; first by priority: "
+                f"{_first(behind.iloc[0])}."
+            )
+        else:
+            lines.append(
+                f"{possessive(scope)} {people} in the register {_verb(len(own))} engaged "
+                "at least as needed."
+            )
+    return lines
 
 
 def sipoc(found: Sipoc, ctx: Context) -> HTML:
