@@ -1,4 +1,6 @@
-"""Stakeholder mapping: the power/interest grid, engagement gaps and SIPOC of a function.
+"""Stakeholder mapping: the power/interest grid, engagement gaps and their priority
+(influence x gap), who should engage whom (never someone junior: :data:`SENIORITY`), salience
+and the SIPOC of a function.
 
 Example
 -------
