@@ -135,6 +135,22 @@ def test_plan_from_themes_and_engagement_gaps(org, regulatory):
     assert fewer["source"].value_counts().to_dict() == {"survey themes": 3, "stakeholder map": 3}
 
 
+@pytest.mark.parametrize("scope", ["Organisation", "Regulatory", "Marketing"])
+def test_the_plan_takes_the_mapping_pages_gaps_and_owners(scope):
+    """One ranking and one owner rule: the plan's stakeholder actions are the mapping page's
+    priorities, in their order, with the same suggested owners."""
+    from kit.findings import mapping
+
+    ctx = open_engagement(SAMPLE_CONFIG, scope=scope, audience="client")
+    mapped = mapping.engagement(ctx, top=8).actions
+    if scope != "Organisation":
+        mapped = mapped[mapped["function"] == scope]
+    planned = find.plan(ctx, top=8)
+    planned = planned[planned["source"] == "stakeholder map"]
+    assert planned["action"].tolist() == mapped["action"].tolist()
+    assert planned["owner"].tolist() == mapped["owner"].tolist()
+
+
 def test_loop_funnel_late_and_you_said_we_did(org):
     loop = find.loop(org)
     assert loop.logged and not loop.suppressed

@@ -27,8 +27,7 @@ import pandas as pd
 
 from kit import followup, privacy, themes
 from kit.context import Context
-from kit.findings import internal_nps
-from kit.stakeholders import engagement_actions
+from kit.findings import internal_nps, mapping
 
 __all__ = [
     "Loop",
@@ -187,7 +186,7 @@ def plan(
         ``owner``, ``due``, ``success_measure``, ``answers``, ``source`` ("survey themes" or
         "stakeholder map"), ``status``.
     """
-    gaps = engagement_actions(ctx.stakeholders, top=top)
+    gaps = mapping.engagement(ctx, top=top).actions  # as the mapping pages rank and own them
     if not ctx.is_organisation:
         gaps = gaps[gaps["function"] == ctx.scope]
     current = ctx.current
