@@ -17,8 +17,10 @@ Example
 >>> from kit.context import open_engagement
 >>> ctx = open_engagement(SAMPLE_CONFIG, scope="Regulatory", audience="client")
 >>> slides = deck(ctx).slides
->>> slides[1].shapes.title.text
-'Regulatory fell 42 points since 2025-H2, a significant drop: it now stands at −21.'
+>>> slides[1].shapes.title.text == executive_summary(ctx).so_what  # the so-what, first
+True
+>>> slides[5].shapes.title.text
+'Regulatory fell 42 points since 2025-H2, from +21 to −21: a significant drop'
 """
 
 from __future__ import annotations
@@ -1574,7 +1576,7 @@ def _plan(d: _Deck) -> None:
             rows,
             top=top,
             widths=[0.6, 1.6, 4.4, 1.5, 2.5, 1.9],
-            size=10,
+            size=11,
         )
 
 
@@ -1724,8 +1726,8 @@ def _stakeholders(d: _Deck) -> None:
             ],
             rows,
             top=top,
-            widths=[1.6, 2.0, 1.5, 1.8, 0.9, 3.6, 1.5],
-            size=10,
+            widths=[1.6, 1.9, 1.8, 1.9, 1.0, 3.4, 1.6],
+            size=11,
         )
 
 
