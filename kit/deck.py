@@ -139,6 +139,11 @@ class _Deck:
         return Emu(self.prs.slide_height).inches
 
     @property
+    def long_rows(self) -> int:
+        """Rows of long sentences a table slide holds: fewer on a narrower slide."""
+        return max(4, round(LONG_ROWS * min(1.0, self.width / WIDTH) ** 2))
+
+    @property
     def primary(self) -> str:
         return self.ctx.cfg.brand_primary.lstrip("#").upper()
 
@@ -173,7 +178,8 @@ class _Deck:
         frame.text = title
         para = frame.paragraphs[0]
         para.alignment = PP_ALIGN.LEFT
-        para.font.size = Pt(24 if len(title) <= 120 else 20)
+        narrow = self.width < WIDTH - 1  # a client template's narrower slide: smaller titles
+        para.font.size = Pt(24 if len(title) <= 120 and not narrow else 20)
         para.font.bold = True
         para.font.color.rgb = _hex(self.primary)
         self.footer(slide)
@@ -666,9 +672,9 @@ def _decisions(d: _Deck, found: ExecutiveSummary) -> None:
     owners = actions["owner"].nunique() if len(actions) else 0
     title = (
         f"The steering committee is asked for {count(len(decisions), 'decision')}; "
-        f"the first {count(len(actions), 'action')} have {count(owners, 'owner')}"
+        f"{count(len(actions), 'first action')}, with {count(owners, 'owner')}"
         if decisions
-        else f"The first {count(len(actions), 'action')} have {count(owners, 'owner')}"
+        else f"{count(len(actions), 'first action')}, with {count(owners, 'owner')}"
     )
     slide, top = d.slide(
         title,
@@ -1541,7 +1547,7 @@ def _plan(d: _Deck) -> None:
         return
     themes_n = int((plan["source"] == "survey themes").sum())
     gaps_n = int((plan["source"] == "stakeholder map").sum())
-    pages = _pages(plan)
+    pages = _pages(plan, d.long_rows)
     due = _date(plan["due"].iloc[0])
     for i, page in enumerate(pages, start=1):
         title = (
@@ -1682,7 +1688,7 @@ def _stakeholders(d: _Deck) -> None:
     if actions.empty:
         d.left_out.append("stakeholders: everyone in scope is engaged as needed")
         return
-    pages = _pages(actions)
+    pages = _pages(actions, d.long_rows)
     first = actions.iloc[0]
     levels = list(ENGAGEMENT_LEVELS)
     for i, page in enumerate(pages, start=1):
