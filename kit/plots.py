@@ -257,7 +257,7 @@ def score_distribution(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
     ``table`` is :func:`kit.findings.internal_nps.distribution`: ``score``, ``n``, ``category``.
     """
-    ax = _ax(ax, (PAGE_WIDTH, 2.7))
+    ax = _ax(ax, (PAGE_WIDTH, 2.4))
     counts = table.set_index("score")["n"]
     colours = [CATEGORY_COLOURS[c] for c in table["category"]]
     ax.bar(counts.index, counts.to_numpy(), color=colours, width=0.8)
@@ -290,7 +290,7 @@ def category_split(table: pd.DataFrame, *, label: str, ax: Axes | None = None) -
     """
     shown = _ranked(table, "nps")
     shown = shown[~shown["suppressed"].astype(bool)]
-    ax = _ax(ax, (PAGE_WIDTH, 0.27 * len(shown) + 0.9))
+    ax = _ax(ax, (PAGE_WIDTH, 0.22 * len(shown) + 0.8))
     left = np.zeros(len(shown))
     y = np.arange(len(shown))
     for cat, col in (
@@ -333,7 +333,7 @@ def nps_trend(
     same score weighed otherwise (columns ``wave``, ``equal_weight``, ``by_headcount``),
     drawn as dashed lines. Each score's label goes where it covers no line.
     """
-    ax = _ax(ax, (PAGE_WIDTH, 3.0))
+    ax = _ax(ax, (PAGE_WIDTH, 2.8))
     shown = trend[~trend["suppressed"]].reset_index(drop=True)
     x = np.arange(len(shown))
     nps = shown["nps"].to_numpy(float)
@@ -419,7 +419,7 @@ def nps_bars(
     """
     t = _ranked(table, "nps")
     before = _previous_scores(t, label, previous)
-    ax = _ax(ax, (PAGE_WIDTH, 0.3 * len(t) + 1.1))
+    ax = _ax(ax, (PAGE_WIDTH, 0.25 * len(t) + 1.0))
     values = blended_transform_factory(ax.transAxes, ax.transData)
     for i, row in t.iterrows():
         if row["suppressed"]:
@@ -502,7 +502,7 @@ def power_interest_grid(
     quadrants are named in bands above and below the board, where no name is. Stakeholders of
     the ``highlight`` function are in bold.
     """
-    ax = _ax(ax, (PAGE_WIDTH, 6.6))
+    ax = _ax(ax, (PAGE_WIDTH, 6.0))
     band = 0.32  # the bands above and below the board that name the quadrants
     lo = high - 0.5
     ax.set_xlim(0.5, 5.5)
@@ -587,7 +587,7 @@ def nps_matrix(
         .fillna(False)
         .astype(bool)
     )
-    cell = min(0.42, (PAGE_WIDTH - 2.6) / max(len(names), 1))
+    cell = min(0.4, (PAGE_WIDTH - 2.9) / max(len(names), 1))
     ax = _ax(ax, (cell * len(names) + 2.6, cell * len(names) + 1.7))
     sns.heatmap(
         wide,
@@ -626,7 +626,7 @@ def gap_360(
     ``table`` is :func:`kit.nps_tables.gap_360`; suppressed functions are left out.
     """
     t = _ranked(table[~table["suppressed"]], "nps")
-    ax = _ax(ax, (PAGE_WIDTH, 0.3 * len(t) + 1.0))
+    ax = _ax(ax, (PAGE_WIDTH, 0.26 * len(t) + 0.9))
     y = np.arange(len(t))
     ax.hlines(y, t["ci_low"], t["ci_high"], color=MUTED, lw=1.2)
     ax.hlines(y, t["predicted"], t["nps"], color=BRAND["accent"], lw=0.8, linestyles="dotted")
@@ -657,7 +657,7 @@ def response_rates(
     ``table`` is :func:`kit.nps_tables.response_rates`."""
     t = _ranked(table.assign(_rate=table["rate"].fillna(-1)), "_rate")
     bases = t["base"] if "base" in t else pd.Series("headcount", index=t.index)
-    ax = _ax(ax, (PAGE_WIDTH, 0.27 * len(t) + 0.8))
+    ax = _ax(ax, (PAGE_WIDTH, 0.22 * len(t) + 0.7))
     y = np.arange(len(t))
     ax.barh(y, t["rate"].fillna(0), color=BRAND["primary"], alpha=0.85, height=0.6)
     for i, row in t.iterrows():
@@ -740,7 +740,7 @@ def driver_map(table: pd.DataFrame, levels: pd.DataFrame, *, ax: Axes | None = N
     low, where attention pays most. ``table`` is :func:`kit.drivers.importance`, ``levels``
     :func:`kit.drivers.levels`."""
     t = table.merge(levels[["driver", "mean"]], on="driver")
-    ax = _ax(ax, (PAGE_WIDTH, 3.2))
+    ax = _ax(ax, (PAGE_WIDTH, 2.9))
     x, y = 100 * t["share"].to_numpy(float), t["mean"].to_numpy(float)
     ax.scatter(x, y, s=60, color=BRAND["primary"], zorder=3)
     ax.axvline(100 / len(t), color=MUTED, lw=0.8, ls="--", gid=REFERENCE)
@@ -780,7 +780,7 @@ def theme_counts(table: pd.DataFrame, *, top: int = 10, ax: Axes | None = None) 
     )
     wide = wide.reindex(columns=list(CATEGORY_COLOURS), fill_value=0)
     wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False, kind="stable").index[:top]]
-    ax = _ax(ax, (PAGE_WIDTH, 0.3 * len(wide) + 1.0))
+    ax = _ax(ax, (PAGE_WIDTH, 0.26 * len(wide) + 0.9))
     left = np.zeros(len(wide))
     y = np.arange(len(wide))
     for cat, colour in CATEGORY_COLOURS.items():
@@ -808,7 +808,7 @@ def network(
     :func:`kit.network.build`."""
     import networkx as nx
 
-    ax = _ax(ax, (PAGE_WIDTH, 5.4))
+    ax = _ax(ax, (PAGE_WIDTH, 4.8))
     u = graph.to_undirected()
     pos = nx.spring_layout(u, weight="weight", seed=seed, k=2 / np.sqrt(max(len(u), 1)))
     weights = np.array([w for _, _, w in u.edges(data="weight")] or [1.0])
