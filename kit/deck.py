@@ -66,8 +66,9 @@ WITHHELD_FILL = "D9D9D9"
 LOW, MID, HIGH = (0xB3, 0x58, 0x06), (0xF7, 0xF7, 0xF7), (0x21, 0x66, 0xAC)
 #: Scores from this far from zero get the scale's full colour.
 SATURATION = 70.0
-#: The three NPS categories in charts (blue/orange: colour-blind safe; passives grey).
-CATEGORY_FILLS = {"Detractors": "E08214", "Passives": "BDBDBD", "Promoters": "2166AC"}
+#: The three NPS categories in charts: the pack's (kit.plots.CATEGORY_COLOURS, Okabe-Ito
+#: vermillion and blue, told apart with every common colour vision; passives grey).
+CATEGORY_FILLS = {"Detractors": "D55E00", "Passives": "BBBBBB", "Promoters": "0072B2"}
 INK, MUTED, LINE = "222222", "666666", "BFBFBF"
 #: Rows per table slide: a table of long sentences holds fewer.
 ROWS, LONG_ROWS = 12, 8
