@@ -27,7 +27,10 @@ PAIRS = [
     (find_nps.headline, show_nps.headline),
     (find_nps.summary, show_nps.kpis),
     (find_nps.trend, show_nps.trend),
-    (find_nps.segments, show_nps.segments),
+    (
+        lambda ctx: (find_nps.segments(ctx), find_nps.segment_changes(ctx)),
+        lambda found, ctx: show_nps.segments(found[0], ctx, found[1]),
+    ),
     (
         lambda ctx: (find_nps.matrix(ctx), find_nps.cell_changes(ctx)),
         lambda found, ctx: show_nps.matrix(*found[:1], ctx, found[1]),

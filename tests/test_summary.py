@@ -218,3 +218,10 @@ def test_theme_changes_count_each_comment_once_per_theme_in_each_wave(reg, legal
     assert find.theme_changes(legal).empty, "a withheld function's comments are not counted"
     said = reading.text(show.themes(find.themes(reg), reg, find.theme_changes(reg)))
     assert "Since 2025-H2, the theme that moved most is “Slow responses”" in said
+
+
+def test_ranked_bars_mark_the_target_and_the_previous_wave_where_both_waves_show_it(reg):
+    changes = find.segment_changes(reg)
+    html = show.segments(find.segments(reg), reg, changes).data
+    assert "2025-H2" in html and "Target" in html
+    assert "2025-H2" not in show.segments(find.segments(reg), reg).data

@@ -42,6 +42,7 @@ __all__ = [
     "trend",
     "moves",
     "scorecard",
+    "segment_changes",
     "group_changes",
     "segments",
     "distribution",
@@ -301,6 +302,12 @@ def moves(ctx: Context) -> pd.DataFrame:
     if not previous:
         return pd.DataFrame()
     return _verdicts(ctx, _function_changes(ctx, [previous, ctx.wave]))
+
+
+def segment_changes(ctx: Context) -> pd.DataFrame:
+    """The change of each group :func:`segments` shows: each function's (:func:`moves`) for
+    the organisation, each customer group's (:func:`group_changes`) for one function."""
+    return moves(ctx) if ctx.is_organisation else group_changes(ctx)
 
 
 def group_changes(ctx: Context) -> pd.DataFrame:

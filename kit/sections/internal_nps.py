@@ -324,10 +324,19 @@ def weighting_sentence(weights: pd.Series) -> str | None:
     )
 
 
-def segments(seg: pd.DataFrame, ctx: Context) -> HTML:
-    """Scores per function (organisation) or per customer group (one function)."""
+def segments(seg: pd.DataFrame, ctx: Context, changes: pd.DataFrame | None = None) -> HTML:
+    """Scores per function (organisation) or per customer group (one function), ranked, with
+    the target and (``changes``: :func:`kit.findings.internal_nps.segment_changes`) each
+    group's score in the previous wave where both waves show it."""
     label = seg.columns[0]
-    blocks = [narrative.chart(plots.nps_bars(seg, label=label))]
+    previous, since = None, "Previous wave"
+    if changes is not None and len(changes):
+        shown = changes[~changes["suppressed"].astype(bool)]
+        previous, since = shown.set_index(label)["nps_a"], str(changes["wave_from"].iloc[0])
+    bars = plots.nps_bars(
+        seg, label=label, target=ctx.cfg.target_nps, previous=previous, previous_label=since
+    )
+    blocks = [narrative.chart(bars)]
     if (~seg["suppressed"]).any():
         blocks.append(narrative.chart(plots.category_split(seg, label=label)))
     return narrative.join(*blocks, _segments_table(seg))
