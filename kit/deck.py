@@ -1690,13 +1690,18 @@ def _stakeholders(d: _Deck) -> None:
         d.left_out.append("stakeholders: everyone in scope is engaged as needed")
         return
     pages = _pages(actions, d.long_rows)
-    first = actions.iloc[0]
+    own = actions[actions["leadership"].astype(bool)] if "leadership" in actions else actions[:0]
+    if len(own):
+        first = own.iloc[0]
+        whose = f"{possessive(ctx.scope)} own head, {first['name']}"
+    else:
+        first = actions.iloc[0]
+        whose = f"the first, {first['name']} ({first['function']})"
     levels = list(ENGAGEMENT_LEVELS)
     for i, page in enumerate(pages, start=1):
         title = (
-            f"{count(len(actions), 'stakeholder')} to engage first; the largest gap: "
-            f"{first['name']} ({first['function']}), {first['current']} today, "
-            f"{first['desired']} needed"
+            f"{count(len(actions), 'stakeholder')} to engage, by priority; {whose}: "
+            f"{first['current']} today, {first['desired']} needed"
         )
         if len(pages) > 1:
             title += f" ({i} of {len(pages)})"

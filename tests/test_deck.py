@@ -457,3 +457,14 @@ def test_kit_report_writes_a_deck_libreoffice_renders(tmp_path):
     flat = " ".join(text.split())
     for title in _titles(prs):
         assert " ".join(title.split()) in flat, title
+
+
+def test_a_function_deck_names_its_own_head_first_among_stakeholders(reg_deck, org_deck):
+    """Regulatory's head (Unaware, needed Leading) leads its stakeholder slide's title, not
+    another function's; the organisation's names the first by priority."""
+    reg = [t for t in _titles(reg_deck) if "stakeholders to engage" in t]
+    assert reg and all(
+        "Regulatory's own head, Layla Silva: Unaware today, Leading" in t for t in reg
+    )
+    org = [t for t in _titles(org_deck) if "stakeholders to engage" in t]
+    assert org and all("the first, Manon Davies (Clinical Operations)" in t for t in org)
