@@ -243,7 +243,13 @@ def _import(args: argparse.Namespace) -> int:
 
     from kit import importers
 
-    export = importers.read_export(args.file, sheet=args.sheet)
+    mapping = importers.load_mapping(args.mapping) if args.mapping else {}
+    export = importers.read_export(
+        args.file,
+        sheet=args.sheet,
+        encoding=mapping.get("encoding"),
+        delimiter=mapping.get("delimiter"),
+    )
     if args.suggest:
         print(importers.suggest_mapping(export), end="")
         return 0
@@ -251,16 +257,32 @@ def _import(args: argparse.Namespace) -> int:
         raise KitError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
     _new(Path(args.out))
     out = Path(args.out)
-    responses, log = importers.to_responses(export, importers.load_mapping(args.mapping))
+    problems_file = out.with_suffix(".import-problems.csv")
+    responses, log = importers.to_responses(export, mapping, problems_file=problems_file)
     responses.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     log_path = out.with_suffix(".import-log.json")
     log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
     dropped = ", ".join(f"{n} {why}" for why, n in log["dropped"].items() if n) or "none"
+    read_as = (
+        f"{log['encoding']} ({log['encoding_source']}), delimiter {log['delimiter']!r} "
+        f"({log['delimiter_source']})"
+        if export.encoding
+        else "Excel workbook"
+    )
     print(
-        f"{log['rows_read']} responses read ({export.kind}), {log['responses_kept']} kept, "
-        f"dropped: {dropped}; {log['ratings_without_score']} ratings without a score; "
+        f"{log['rows_read']} responses read ({export.kind}; {read_as}), "
+        f"{log['responses_kept']} kept, dropped: {dropped}; "
+        f"{log['ratings_without_score']} ratings without a score; "
         f"{log['ratings_written']} ratings written to {out} (log: {log_path})."
     )
+    if "dayfirst" in log:
+        print(
+            f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
+        )
+    for field_kind, n in log.get("blanked (on_invalid: blank)", {}).items():
+        print(f"Blanked (on_invalid: blank): {n} cell(s) of {field_kind}.")
+    if log.get("problems"):
+        print(f"{log['problems']} unusable cell(s) listed in {problems_file}.")
     return 0
 
 

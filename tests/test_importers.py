@@ -49,7 +49,12 @@ def hand_nps(path: Path, column: str) -> tuple[int, float]:
 def test_google_forms_export_matches_a_hand_count(tmp_path, name):
     path = EXTERNAL / "google_forms_sudzilla" / name
     got, log = run_import(
-        tmp_path, path, score=SUDZILLA, comment="...why?", submitted_at="Timestamp"
+        tmp_path,
+        path,
+        score=SUDZILLA,
+        comment="...why?",
+        submitted_at="Timestamp",
+        dayfirst=False,  # input_01's dates all fit both orders (11/1/2019 ... 11/4/2019)
     )
     n, nps = hand_nps(path, SUDZILLA)
     assert log["format"] == "googleforms" and log["rows_read"] == 39 and len(got) == n
@@ -244,7 +249,7 @@ def test_inputs_are_never_changed_and_output_never_overwritten(tmp_path):
 
 def test_dates_excel_serials_both_systems_and_mixed_text():
     values = pd.Series(["44320", "2019-11-01 08:51:12", "11/1/2019 9:05:13", ""])
-    got = im.parse_dates(values)
+    got = im.parse_dates(values, dayfirst=False)
     assert got.tolist()[:3] == [
         pd.Timestamp("2021-05-04"),
         pd.Timestamp("2019-11-01 08:51:12"),
@@ -307,3 +312,236 @@ def test_codes_1_to_11_are_detected_when_not_declared(tmp_path):
         im.to_responses(
             im.read_export(path), yaml.safe_load(mapping(tmp_path, score="q").read_text())
         )
+
+
+# ------------------------------------------------------------ strict scores (issue 18, item 3)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+SEPARATORS = st.sampled_from([" - ", "-", " = ", "=", ": ", " \u2013 ", " \u2014 "])
+LABELS = st.text(
+    alphabet=st.characters(categories=["Lu", "Ll"]) | st.just(" "), min_size=1, max_size=30
+).filter(lambda s: s[0].isalpha())
+
+
+def test_scores_with_labels_are_kept():
+    values = pd.Series(
+        ["10 - Extremely likely", "9 = very likely", "9.0", " 9 ", "0 \u2013 Not at all", "5", ""]
+    )
+    scores, invalid = im.parse_scores(values)
+    assert scores.tolist()[:6] == [10, 9, 9, 9, 0, 5] and pd.isna(scores.iloc[6])
+    assert not invalid.any()
+
+
+REFUSED = [
+    "05/01/2020",
+    "5/1/20",
+    "2020-01-05",
+    "08:21",
+    "8:21:00",
+    "7 Dec 2019",
+    "Dec 7",
+    "7 Dec",
+    "5-7",
+    "5 - 7",
+    "9/10",
+    "10/10",
+    "5+",
+    "1e1",
+    "7.5",
+    "9,5",
+    "top 2 box",
+    "Q9",
+    "9a",
+    "#ERROR!",
+    "11",
+    "-1",
+    "9 - 10 very likely",
+]
+
+
+@pytest.mark.parametrize("value", REFUSED)
+def test_what_is_not_a_score_is_refused(value):
+    scores, invalid = im.parse_scores(pd.Series([value]))
+    assert pd.isna(scores.iloc[0]) and invalid.iloc[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10), SEPARATORS, LABELS, st.sampled_from(["{}", "{}.0", "{}.00", " {} "]))
+def test_any_valid_score_in_any_accepted_form_is_kept(score, sep, label, number):
+    for scale, written in (("0-10", score), ("1-11", score + 1)):
+        for text in (number.format(written), number.format(written) + sep + label):
+            scores, invalid = im.parse_scores(pd.Series([text]), scale=scale)
+            assert scores.iloc[0] == score and not invalid.iloc[0], (scale, text)
+
+
+DATE_FORMATS = st.sampled_from(
+    [
+        "%d/%m/%Y",
+        "%m/%d/%Y",
+        "%d/%m/%y",
+        "%d.%m.%Y",
+        "%d-%m-%Y",
+        "%Y-%m-%d",
+        "%d %b %Y",
+        "%b %d %Y",
+        "%d %B",
+        "%H:%M",
+        "%H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%I:%M %p",
+        "%d/%m",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.datetimes(min_value=pd.Timestamp("1990-01-01"), max_value=pd.Timestamp("2040-12-31")),
+    DATE_FORMATS,
+)
+def test_no_date_or_time_gets_through_as_a_score(moment, fmt):
+    text = moment.strftime(fmt)
+    for scale in ("0-10", "1-11"):
+        scores, invalid = im.parse_scores(pd.Series([text]), scale=scale)
+        assert pd.isna(scores.iloc[0]) and invalid.iloc[0], text
+
+
+def test_a_date_in_the_score_column_is_reported_with_its_file_row(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text("id,q\n1,9\n\n2,05/01/2020\n3,08:21\n4,7 Dec 2019\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code = main(
+        ["import", str(path), "--mapping", str(mapping(tmp_path, score="q")), "-o", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and str(path) in err
+    for row, value in ((4, "05/01/2020"), (5, "08:21"), (6, "7 Dec 2019")):
+        assert f"row {row}, column 'q': {value!r} is not a score on 0-10" in err
+    assert "What to do: a score is a whole number 0-10" in err and not out.exists()
+
+
+# ------------------------------------------------------------ delimiters and encodings (items 2, 4)
+
+
+@pytest.mark.parametrize(("sep", "shown"), [(";", ";"), ("\t", "\t"), ("|", "|"), (",", ",")])
+def test_delimiter_is_detected_and_logged(tmp_path, sep, shown):
+    path = tmp_path / "e.csv"
+    rows = [["id", "Score", "Comment"], ["1", "9", "fast, friendly"], ["2", "4", "slow; rude"]]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=sep).writerows(rows)
+    got, log = run_import(tmp_path, path, score="Score", comment="Comment", response_id="id")
+    assert log["delimiter"] == shown and log["delimiter_source"] == "detected"
+    assert got["score"].tolist() == [9, 4]
+    assert got["comment"].tolist() == ["fast, friendly", "slow; rude"]
+
+
+def test_delimiter_in_the_mapping_overrides_and_a_wrong_one_is_hinted(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text("id;Score\n1;9\n2;5\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "import",
+            str(path),
+            "--mapping",
+            str(mapping(tmp_path, score="Score", delimiter=",")),
+            "-o",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "no column named 'Score'; columns are 'id;Score'" in err
+    assert "split on ',' into 1 column(s) but its header contains ';'" in err
+    assert 'add the line delimiter: ";" to the mapping' in err
+    got, log = run_import(tmp_path, path, score="Score", delimiter=";")
+    assert got["score"].tolist() == [9, 5] and log["delimiter_source"] == "mapping"
+
+
+def test_windows_1250_semicolon_file_from_an_r_user_comes_out_exactly(tmp_path, capsys):
+    path = FIXTURES / "cp1250_semicolon.csv"
+    before = path.read_bytes()
+    got, log = run_import(
+        tmp_path,
+        path,
+        score="hodnoceni",
+        wave={"column": "vlna"},
+        respondent_id="osoba",
+        respondent_function={"column": "funkce"},
+        comment="komentar",
+        submitted_at="datum",
+    )
+    printed = capsys.readouterr().out
+    assert path.read_bytes() == before
+    assert (log["encoding"], log["encoding_source"], log["delimiter"]) == (
+        "cp1250",
+        "detected",
+        ";",
+    )
+    assert "cp1250 (detected), delimiter ';' (detected)" in printed
+    assert got["respondent_function"].tolist() == [
+        "Łódź Zakupy",
+        "Účetnictví",
+        "Księgowość",
+        "Łódź Zakupy",
+        "Řízení kvality",
+    ]
+    assert got["comment"].tolist()[:2] == ["Szybka odpowiedź", "Pomalé schvalování faktur"]
+    assert got["score"].tolist() == [9, 7, 10, 6, 8]
+    # 13.01.2025 proves day first for the whole column: 02.02, 03.02, 05.08 read the same way
+    assert pd.to_datetime(got["submitted_at"]).dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-01-13",
+        "2025-02-02",
+        "2025-02-03",
+        "2025-07-20",
+        "2025-08-05",
+    ]
+    assert log["dayfirst"] is True and log["dayfirst_source"] == "detected"
+
+
+def test_encoding_in_the_mapping_is_followed(tmp_path):
+    path = FIXTURES / "cp1250_semicolon.csv"
+    got, log = run_import(
+        tmp_path,
+        path,
+        score="hodnoceni",
+        respondent_function={"column": "funkce"},
+        encoding="cp1252",
+        dayfirst=True,
+    )
+    assert log["encoding"] == "cp1252" and log["encoding_source"] == "mapping"
+    assert got["respondent_function"].iloc[0] == "Łódź Zakupy".encode("cp1250").decode("cp1252")
+
+
+def test_utf8_and_western_windows_files_are_not_taken_for_cp1250(tmp_path):
+    text = "id,Abteilung,Score\n1,Einkauf Müller,9\n2,Très bien à Genève,7\n3,Logística,8\n"
+    for enc, expected in (("utf-8", "utf-8"), ("cp1252", "cp1252"), ("utf-8-sig", "utf-8-sig")):
+        path = tmp_path / f"{enc}.csv"
+        path.write_bytes(text.encode(enc))
+        export = im.read_export(path)
+        assert export.encoding == expected
+        assert export.data["Abteilung"].tolist() == [
+            "Einkauf Müller",
+            "Très bien à Genève",
+            "Logística",
+        ]
+
+
+def test_an_unknown_encoding_or_undecodable_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_bytes("id,q,f\n1,9,Łódź\n".encode("cp1250"))
+    for enc, expected in (
+        ("latin-9000", "is not an encoding Python knows"),
+        ("ascii", "cannot be read as ascii"),
+    ):
+        code = main(
+            [
+                "import",
+                str(path),
+                "--mapping",
+                str(mapping(tmp_path, score="q", encoding=enc)),
+                "-o",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and expected in err and "Traceback" not in err
