@@ -213,6 +213,7 @@ def _misdecoded(text: str, encoding: str) -> int:
     """Signs that a code page was the wrong one: symbols inside words ('£ódŸ' for 'Łódź') and
     letters the other page's common letters turn into ('ø' for 'ř', 'ŕ' for 'à')."""
     rare = {"cp1252": set("ìøòðþŸœÌØÒÐÞŒ"), "cp1250": set("ŕăőűĺţŔĂŐŰĹŢ")}[encoding]
+    text = text[:200_000]
     symbols = sum(
         1
         for i, ch in enumerate(text)

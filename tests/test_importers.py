@@ -545,3 +545,182 @@ def test_an_unknown_encoding_or_undecodable_file_is_an_error_not_a_traceback(tmp
         )
         err = capsys.readouterr().err
         assert code == 2 and expected in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------ day first or month first (item 2)
+
+
+def day_first_column(n: int = 5000, seed: int = 18) -> tuple[pd.Series, pd.Series]:
+    """n survey timestamps written day first (dd/mm/yyyy hh:mm), and the true moments."""
+    rng = pd.Series(range(n)).sample(frac=1, random_state=seed).to_numpy()
+    truth = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng * 12_345, unit="s")
+    truth = pd.Series(truth).dt.floor("min")
+    return truth.dt.strftime("%d/%m/%Y %H:%M"), truth
+
+
+def test_5000_day_first_dates_are_all_read_day_first_where_pandas_mixed_is_not():
+    text, truth = day_first_column()
+    naive = pd.to_datetime(text, format="mixed")  # what a loose reader does
+    wrong = int((naive != truth).sum())
+    assert wrong > 1000  # pandas reads 05/01 as 1 May and 13/01 as 13 January in one column
+    order = im.date_order(text)
+    assert order.dayfirst is True and not order.month_first_rows
+    got = im.parse_dates(text)
+    assert got.tolist() == truth.tolist()
+
+
+def test_a_5000_row_day_first_export_imports_exactly(tmp_path, capsys):
+    text, truth = day_first_column()
+    path = tmp_path / "bank.csv"
+    pd.DataFrame({"id": range(1, 5001), "Date": text, "Rating (Num)": 9}).to_csv(
+        path, index=False, sep=";"
+    )
+    got, log = run_import(tmp_path, path, score="Rating (Num)", submitted_at="Date")
+    assert log["dayfirst"] is True and log["dayfirst_source"] == "detected"
+    assert "Dates read day first (detected)." in capsys.readouterr().out
+    assert pd.to_datetime(got["submitted_at"]).tolist() == truth.tolist()
+
+
+def test_a_column_in_both_orders_is_refused_naming_rows(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,q,when\n1,9,05/01/2020\n2,8,13/01/2020\n3,7,01/14/2020\n4,6,02/02/2020\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    args = ["import", str(path), "-o", str(out), "--mapping"]
+    code = main([*args, str(mapping(tmp_path, score="q", submitted_at="when"))])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists() and "Traceback" not in err
+    assert (
+        "column 'when': dates written day first (row 3: '13/01/2020') and month first "
+        "(row 4: '01/14/2020') in one column" in err
+    )
+    assert "set 'dayfirst: true' or 'dayfirst: false' in the mapping" in err
+    # an explicit order is followed; what contradicts it is listed, not guessed
+    code = main([*args, str(mapping(tmp_path, score="q", submitted_at="when", dayfirst=True))])
+    err = capsys.readouterr().err
+    assert code == 2 and "row 4, column 'when': '01/14/2020' is not a date (day first)" in err
+    got, log = run_import(
+        tmp_path, path, score="q", submitted_at="when", dayfirst=True, on_invalid="blank"
+    )
+    assert pd.to_datetime(got["submitted_at"]).dt.strftime("%d %b").fillna("").tolist() == [
+        "05 Jan",
+        "13 Jan",
+        "",
+        "02 Feb",
+    ]
+    assert log["blanked (on_invalid: blank)"] == {"when: not a date": 1}
+
+
+def test_suggest_writes_the_detected_date_order(tmp_path, capsys):
+    text, _ = day_first_column(200)
+    path = tmp_path / "e.csv"
+    pd.DataFrame({"Timestamp": text, "How likely to recommend": 9}).to_csv(path, index=False)
+    assert main(["import", str(path), "--suggest"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("dayfirst:"))
+    assert line.split("#")[0].strip() == "dayfirst: true" and "day first (row " in line
+    assert yaml.safe_load(out)["dayfirst"] is True
+    assert (
+        main(["import", str(EXTERNAL / "google_forms_sudzilla" / "input_01.csv"), "--suggest"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "# dayfirst: true or false? every date fits both orders" in out
+    assert "dayfirst" not in yaml.safe_load(out)
+
+
+# ------------------------------------------------------------ response ids (item 2)
+
+
+def test_a_person_who_answered_two_waves_keeps_both(tmp_path):
+    path = tmp_path / "waves.csv"
+    path.write_text(
+        "person,wave,q\nP1,2025-H2,9\nP2,2025-H2,4\nP1,2026-H1,6\nP1,2026-H1,8\n",
+        encoding="utf-8",
+    )
+    got, log = run_import(
+        tmp_path, path, score="q", respondent_id="person", wave={"column": "wave"}
+    )
+    assert got[["respondent_id", "wave", "score"]].values.tolist() == [
+        ["P1", "2025-H2", 9],
+        ["P2", "2025-H2", 4],
+        ["P1", "2026-H1", 6],
+        ["P1", "2026-H1", 8],
+    ]
+    assert got["response_id"].tolist() == ["waves-2", "waves-3", "waves-4", "waves-5"]
+    assert log["dropped"]["duplicate response id"] == 0
+    assert log["response_id"] == "derived from the file name and row"
+    (tmp_path / "responses.csv").unlink()
+    again, _ = run_import(tmp_path, path, score="q", respondent_id="person")
+    assert again["response_id"].tolist() == got["response_id"].tolist()  # stable
+
+
+def test_wide_export_ids_are_per_row_and_function(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("person,Finance,IT\nP1,9,3\nP1,7,\n", encoding="utf-8")
+    got, _ = run_import(
+        tmp_path, path, respondent_id="person", providers={"Finance": "Finance", "IT": "IT"}
+    )
+    assert sorted(got["response_id"]) == ["wide-2-Finance", "wide-2-IT", "wide-3-Finance"]
+
+
+# ------------------------------------------------------------ actionable errors (item 6)
+
+
+def error_export(tmp_path: Path, n_bad: int = 120) -> Path:
+    """A Qualtrics export: 3 header rows, 2 preview rows, then answers with #ERROR! cells."""
+    rows = [
+        ["ResponseId", "Status", "Q1", "Q2"],
+        ["Response ID", "Response Type", "How likely ...?", "Why?"],
+        ['{"ImportId":"_recordId"}', '{"ImportId":"status"}', '{"ImportId":"QID1"}', "{}"],
+        ["R_p1", "Survey Preview", "3", ""],
+        ["R_p2", "Survey Preview", "4", ""],
+    ]
+    rows += [[f"R_{i}", "IP Address", "#ERROR!" if i < n_bad else "9", ""] for i in range(200)]
+    path = tmp_path / "qualtrics.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def test_errors_are_capped_summarised_and_listed_in_full(tmp_path, capsys):
+    path = error_export(tmp_path)
+    out = tmp_path / "responses.csv"
+    m = mapping(tmp_path, score="Q1", response_id="ResponseId")
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    shown = [x for x in err.splitlines() if x.startswith("  - row ")]
+    assert len(shown) == 50 and "  ... and 70 more like this" in err
+    # file rows: 3 header rows and 2 dropped previews counted, never renumbered
+    assert shown[0] == "  - row 6, column 'Q1': '#ERROR!' is not a score on 0-10"
+    assert "Summary by column and kind:\n  'Q1': not a score, 120 (rows 6-125)" in err
+    problems_file = tmp_path / "responses.import-problems.csv"
+    assert f"Full list: {problems_file}" in err and not out.exists()
+    listed = pd.read_csv(problems_file)
+    assert len(listed) == 120 and listed["row"].tolist() == list(range(6, 126))
+    assert set(listed["value"]) == {"#ERROR!"} and set(listed["kind"]) == {"not a score"}
+
+
+@pytest.mark.parametrize("how", ["blank", "drop"])
+def test_on_invalid_blanks_or_drops_and_counts(tmp_path, capsys, how):
+    path = error_export(tmp_path, n_bad=7)
+    before = path.read_bytes()
+    got, log = run_import(tmp_path, path, score="Q1", response_id="ResponseId", on_invalid=how)
+    printed = capsys.readouterr().out
+    assert path.read_bytes() == before
+    assert len(got) == 193 and set(got["score"]) == {9}
+    assert log["rows_read"] == 202 and log["problems"] == 7
+    assert pd.read_csv(log["problems_file"])["row"].tolist() == list(range(6, 13))
+    if how == "blank":
+        assert log["ratings_without_score"] == 7 and log["responses_kept"] == 200
+        assert log["blanked (on_invalid: blank)"] == {"Q1: not a score": 7}
+        assert "Blanked (on_invalid: blank): 7 cell(s) of Q1: not a score." in printed
+    else:
+        assert log["dropped"]["unusable value (on_invalid: drop)"] == 7
+        assert log["responses_kept"] == 193 == log["rows_read"] - 2 - 7
+
+
+def test_on_invalid_must_be_known(tmp_path):
+    with pytest.raises(im.ImportProblem, match="'on_invalid: skip' must be one of error, blank"):
+        im.load_mapping(mapping(tmp_path, score="q", on_invalid="skip"))
