@@ -502,7 +502,7 @@ def power_interest_grid(
     quadrants are named in bands above and below the board, where no name is. Stakeholders of
     the ``highlight`` function are in bold.
     """
-    ax = _ax(ax, (PAGE_WIDTH, 6.0))
+    ax = _ax(ax, (PAGE_WIDTH, 4.6))  # with its heading, fits under a part opening
     band = 0.32  # the bands above and below the board that name the quadrants
     lo = high - 0.5
     ax.set_xlim(0.5, 5.5)

@@ -1,4 +1,4 @@
-"""The page-fill gate: every page of the sample packs, as printed, read back as pixels.
+"""The page-fill gate: every page of every sample pack, as printed, read back as pixels.
 
 A page whose content ends above 40% of its height (a heading left behind while its chart
 moved on, a part that stops early) is a hole a client reads as a mistake. The packs are
@@ -21,9 +21,23 @@ import pytest
 from PIL import Image
 
 from kit.browser import BrowserNotFound, find_browser
+from kit.config import slug
 
 pytestmark = pytest.mark.slow
-SCOPES = ["Organisation", "Regulatory"]
+#: Every sample scope that gets a pack (Sales and Legal & Compliance are withheld).
+SCOPES = [
+    "Organisation",
+    "Clinical Operations",
+    "Finance",
+    "HR",
+    "IT",
+    "Market Access",
+    "Marketing",
+    "Medical Affairs",
+    "Pharmacovigilance",
+    "Regulatory",
+    "Supply Chain",
+]
 PINNED = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000"}
 DPI = 40
 #: Grey levels below this count as ink (white is 255; the lightest fills the pack prints,
@@ -135,11 +149,12 @@ def packs(tmp_path_factory) -> dict[str, Path]:
     if not shutil.which("pdftoppm") or not shutil.which("pdftotext"):
         pytest.fail("pdftoppm and pdftotext are needed (Debian: poppler-utils)")
     out = tmp_path_factory.mktemp("reports")
-    cmd = commands.kit_report(out, "--jobs", "2", *[a for s in SCOPES for a in ("--scope", s)])
+    cmd = commands.kit_report(out, "--jobs", "2")  # the whole sample, as `make report`
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     root = out / "helix-biopharma" / "2026-h1"
-    return {scope: root / scope.lower() / "pack.pdf" for scope in SCOPES}
+    assert {p.parent.name for p in root.glob("*/pack.pdf")} == {slug(s) for s in SCOPES}
+    return {scope: root / slug(scope) / "pack.pdf" for scope in SCOPES}
 
 
 @pytest.fixture(scope="module")
