@@ -258,6 +258,7 @@ def _import(args: argparse.Namespace) -> int:
     _new(Path(args.out))
     out = Path(args.out)
     problems_file = out.with_suffix(".import-problems.csv")
+    problems_file.unlink(missing_ok=True)  # a list left by an earlier failed import of this file
     responses, log = importers.to_responses(export, mapping, problems_file=problems_file)
     responses.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     log_path = out.with_suffix(".import-log.json")
@@ -273,7 +274,7 @@ def _import(args: argparse.Namespace) -> int:
         f"{log['rows_read']} responses read ({export.kind}; {read_as}), "
         f"{log['responses_kept']} kept, dropped: {dropped}; "
         f"{log['ratings_without_score']} ratings without a score; "
-        f"{log['ratings_written']} ratings written to {out} (log: {log_path})."
+        f"{log['ratings_written']} rating(s) written to {out} (log: {log_path})."
     )
     if "dayfirst" in log:
         print(

@@ -161,7 +161,8 @@ class ImportProblem(KitError):
             for p in cells:
                 groups.setdefault((p.column, p.kind), []).append(p.row)
             for (column, kind), rows in groups.items():
-                lines.append(f"  {column!r}: {kind}, {len(rows)} (rows {_row_ranges(rows)})")
+                where = "row" if len(set(rows)) == 1 else "rows"
+                lines.append(f"  {column!r}: {kind}, {len(rows)} ({where} {_row_ranges(rows)})")
         if self.problems_file is not None:
             lines.append(f"Full list: {self.problems_file}")
         return "\n".join(lines)
@@ -408,6 +409,10 @@ def read_export(
         raise FileNotFoundError(f"{path}: no such file")
     try:
         grid, how = _grid(path, sheet, encoding, delimiter)
+    except ImportProblem:
+        raise
+    except KitError as exc:  # an encoding or delimiter that cannot be used: name the file
+        raise ImportProblem(path, [str(exc)]) from exc
     except UnicodeDecodeError as exc:
         raise ImportProblem(
             path,
@@ -615,6 +620,8 @@ def load_mapping(path: Path | str) -> dict:
         problems.append(
             f"'on_invalid: {raw['on_invalid']}' must be one of {', '.join(_ON_INVALID)}"
         )
+    if str(raw.get("score_scale", "0-10")) not in ("0-10", "1-11"):
+        problems.append(f"'score_scale: {raw['score_scale']}' must be 0-10 or 1-11")
     if raw.get("dayfirst") is not None and not isinstance(raw["dayfirst"], bool):
         problems.append(f"'dayfirst: {raw['dayfirst']}' must be true (05/01 is 5 January) or false")
     if problems:
@@ -742,7 +749,7 @@ def to_responses(
         order_word = "day first" if dayfirst else "month first"
         cells += _cell_problems(text, bad, date_col, "not a date", f"is not a date ({order_word})")
 
-    if scale == "0-10" and any(p.kind == "not a score" for p in cells):
+    if on_invalid == "error" and scale == "0-10" and any(p.kind == "not a score" for p in cells):
         codes = pd.concat([pd.to_numeric(d[c], errors="coerce") for c in score_cols])
         if codes.max() == 11 and codes.min() >= 1:
             cells.append(

@@ -544,7 +544,7 @@ def test_an_unknown_encoding_or_undecodable_file_is_an_error_not_a_traceback(tmp
             ]
         )
         err = capsys.readouterr().err
-        assert code == 2 and expected in err and "Traceback" not in err
+        assert code == 2 and expected in err and "Traceback" not in err and str(path) in err
 
 
 # ------------------------------------------------------------ day first or month first (item 2)
@@ -724,3 +724,19 @@ def test_on_invalid_blanks_or_drops_and_counts(tmp_path, capsys, how):
 def test_on_invalid_must_be_known(tmp_path):
     with pytest.raises(im.ImportProblem, match="'on_invalid: skip' must be one of error, blank"):
         im.load_mapping(mapping(tmp_path, score="q", on_invalid="skip"))
+
+
+def test_rows_are_file_lines_across_multiline_comments_and_blank_lines(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        'id,q,why\n1,9,"line one\nline two\nline three"\n\n2,9/10,ok\n', encoding="utf-8"
+    )
+    m = mapping(tmp_path, score="q", comment="why")
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(tmp_path / "o.csv")]) == 2
+    assert "row 6, column 'q': '9/10' is not a score on 0-10" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8").splitlines()[5] == "2,9/10,ok"
+
+
+def test_bad_score_scale_is_refused_when_the_mapping_is_read(tmp_path):
+    with pytest.raises(im.ImportProblem, match="'score_scale: 1-5' must be 0-10 or 1-11"):
+        im.load_mapping(mapping(tmp_path, score="q", score_scale="1-5"))
