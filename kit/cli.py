@@ -260,7 +260,9 @@ def _import(args: argparse.Namespace) -> int:
     problems_file = out.with_suffix(".import-problems.csv")
     problems_file.unlink(missing_ok=True)  # a list left by an earlier failed import of this file
     responses, log = importers.to_responses(export, mapping, problems_file=problems_file)
-    responses.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    partial = out.with_name(f".{out.name}.partial")  # written aside, moved in whole
+    responses.to_csv(partial, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    partial.replace(out)
     log_path = out.with_suffix(".import-log.json")
     log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
     dropped = ", ".join(f"{n} {why}" for why, n in log["dropped"].items() if n) or "none"

@@ -307,10 +307,16 @@ def _text_grid(text: str, sep: str) -> pd.DataFrame:
     """Records as rows of text cells, indexed by the file line each record starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows, lines, previous = [], [], 0
-    for record in reader:
-        rows.append(record)
-        lines.append(previous + 1)
-        previous = reader.line_num
+    try:
+        for record in reader:
+            rows.append(record)
+            lines.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as exc:
+        raise KitError(
+            f"row {previous + 1} cannot be read as delimited text ({exc}); save the export "
+            "again as CSV from the survey tool or Excel"
+        ) from exc
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], index=lines, dtype=str)
 
@@ -321,7 +327,15 @@ def _grid(path: Path, sheet, encoding=None, delimiter=None) -> tuple[pd.DataFram
     if path.suffix.lower() in EXCEL:
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
+            raise KitError(
+                f"not a workbook Excel can save ({type(exc).__name__}: {exc}); open it in "
+                "Excel and save it again as .xlsx, or export CSV"
+            ) from exc
+        if sheet and sheet not in book.sheetnames:
+            raise KitError(f"no sheet named {sheet!r}; sheets are {book.sheetnames}")
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [
             [("" if v is None else v) for v in r]
@@ -480,7 +494,14 @@ def parse_scores(values: pd.Series, *, scale: str = "0-10") -> tuple[pd.Series, 
     """Scores 0-10 from what exports write: a whole number alone ("9", " 9 ", "9.0") or with a
     label after a separator ("10 - Extremely likely", "9 = very likely"); "N/A" and blanks are no
     answer. Anything else (05/01/2020, 08:21, 7 Dec 2019, 5-7, 9/10, 5+, 1e1, 7.5) is invalid.
-    Returns the scores (NaN for no answer or invalid) and a mask of invalid values."""
+    Returns the scores (NaN for no answer or invalid) and a mask of invalid values.
+
+    Example
+    -------
+    >>> scores, invalid = parse_scores(pd.Series(["10 - Extremely likely", "05/01/2020", "N/A"]))
+    >>> scores.tolist()[0], invalid.tolist()
+    (10.0, [False, True, False])
+    """
     if scale not in ("0-10", "1-11"):
         raise KitError(f"score_scale must be '0-10' or '1-11', not {scale!r}")
     text = values.fillna("").astype(str).str.strip()
@@ -505,7 +526,13 @@ class DateOrder(NamedTuple):
 
 def date_order(values: pd.Series) -> DateOrder:
     """Day-first or month-first, from the values: a first field above 12 proves day-first
-    (13/01/2020), a second field above 12 month-first (01/13/2020). Rows are the index labels."""
+    (13/01/2020), a second field above 12 month-first (01/13/2020). Rows are the index labels.
+
+    Example
+    -------
+    >>> date_order(pd.Series(["05/01/2020", "13/01/2020"], index=[2, 3]))
+    DateOrder(dayfirst=True, day_first_rows=[3], month_first_rows=[], either_rows=[2])
+    """
     parts = values.fillna("").astype(str).str.extract(_NUMERIC_DATE)
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[2], errors="coerce")

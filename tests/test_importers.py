@@ -740,3 +740,17 @@ def test_rows_are_file_lines_across_multiline_comments_and_blank_lines(tmp_path,
 def test_bad_score_scale_is_refused_when_the_mapping_is_read(tmp_path):
     with pytest.raises(im.ImportProblem, match="'score_scale: 1-5' must be 0-10 or 1-11"):
         im.load_mapping(mapping(tmp_path, score="q", score_scale="1-5"))
+
+
+def test_damaged_workbook_and_missing_sheet_are_errors_not_tracebacks(tmp_path, capsys):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    good = tmp_path / "good.xlsx"
+    pd.DataFrame({"q": [9]}).to_excel(good, index=False)
+    for args, expected in (
+        ([str(broken)], "not a workbook Excel can save"),
+        ([str(good), "--sheet", "Answers"], "no sheet named 'Answers'; sheets are ['Sheet1']"),
+    ):
+        assert main(["import", *args, "--suggest"]) == 2
+        err = capsys.readouterr().err
+        assert expected in err and str(args[0]) in err and "Traceback" not in err
