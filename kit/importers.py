@@ -265,8 +265,16 @@ def _decode(raw: bytes, encoding: str | None = None) -> tuple[str, str, str]:
             "the file is neither UTF-8/UTF-16 nor Windows cp1252/cp1250 text; save it as UTF-8 "
             "or name its encoding in the mapping (encoding: ...)"
         )
-    _, enc, text = min(candidates)
-    return text, enc, "detected"
+    candidates.sort()
+    _, enc, text = candidates[0]
+    how = "detected"
+    if len(candidates) > 1 and candidates[1][2] != text:
+        other, other_text = candidates[1][1], candidates[1][2]
+        at = next(i for i, (a, b) in enumerate(zip(text, other_text, strict=True)) if a != b)
+        start = max((m.end() for m in re.finditer(r"[^\w]", text[:at])), default=0)
+        end = next((m.start() + at for m in re.finditer(r"[^\w]", text[at:])), len(text))
+        how = f"detected; {other} would read {text[start:end]!r} as {other_text[start:end]!r}"
+    return text, enc, how
 
 
 def _sniff_delimiter(text: str) -> str | None:

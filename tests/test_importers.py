@@ -472,12 +472,9 @@ def test_windows_1250_semicolon_file_from_an_r_user_comes_out_exactly(tmp_path, 
     )
     printed = capsys.readouterr().out
     assert path.read_bytes() == before
-    assert (log["encoding"], log["encoding_source"], log["delimiter"]) == (
-        "cp1250",
-        "detected",
-        ";",
-    )
-    assert "cp1250 (detected), delimiter ';' (detected)" in printed
+    assert (log["encoding"], log["delimiter"]) == ("cp1250", ";")
+    assert log["encoding_source"] == "detected; cp1252 would read 'Łódź' as '£ódŸ'"
+    assert "cp1250 (detected; cp1252 would read 'Łódź' as '£ódŸ'), delimiter ';'" in printed
     assert got["respondent_function"].tolist() == [
         "Łódź Zakupy",
         "Účetnictví",
@@ -754,3 +751,17 @@ def test_damaged_workbook_and_missing_sheet_are_errors_not_tracebacks(tmp_path, 
         assert main(["import", *args, "--suggest"]) == 2
         err = capsys.readouterr().err
         assert expected in err and str(args[0]) in err and "Traceback" not in err
+
+
+def test_a_close_call_between_code_pages_is_said_with_the_other_reading(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_bytes("id;funkce\n1;Účetnictví\n".encode("cp1250"))
+    export = im.read_export(path)
+    readings = {"cp1250": "Účetnictví", "cp1252": "Úèetnictví"}
+    other = "cp1252" if export.encoding == "cp1250" else "cp1250"
+    assert export.data["funkce"].iloc[0] == readings[export.encoding]
+    assert export.encoding_source == (
+        f"detected; {other} would read {readings[export.encoding]!r} as {readings[other]!r}"
+    )
+    forced = im.read_export(path, encoding="cp1250")
+    assert forced.data["funkce"].iloc[0] == "Účetnictví" and forced.encoding_source == "mapping"
