@@ -574,12 +574,23 @@ def nps_matrix(
     """Annotated heatmap of the NPS each provider (row) receives from each customer (column),
     on the blue-orange score scale.
 
-    ``table`` is :func:`kit.nps_tables.matrix`. Suppressed cells are hatched and marked "s";
-    blank cells had no ratings.
+    ``table`` is :func:`kit.nps_tables.matrix`. Each shown cell reads its score over its n;
+    suppressed cells are hatched and marked "s"; blank cells had no ratings.
     """
     names = sorted(set(table[provider]) | set(table[customer]))
     wide = table.pivot(index=provider, columns=customer, values="nps").reindex(
         index=names, columns=names
+    )
+    sizes = table.pivot(index=provider, columns=customer, values="n").reindex(
+        index=names, columns=names
+    )
+    label = pd.DataFrame(
+        [
+            ["" if pd.isna(v) else f"{_signed(v)}\n{int(k)}" for v, k in zip(r, q, strict=True)]
+            for r, q in zip(wide.to_numpy(), sizes.to_numpy(), strict=True)
+        ],
+        index=names,
+        columns=names,
     )
     hidden = (
         table.pivot(index=provider, columns=customer, values="suppressed")
@@ -596,9 +607,9 @@ def nps_matrix(
         vmin=-100,
         vmax=100,
         center=0,
-        annot=wide.map(lambda v: "" if pd.isna(v) else _signed(v)),
+        annot=label,
         fmt="",
-        annot_kws={"fontsize": 7},
+        annot_kws={"fontsize": 5.5, "linespacing": 1.1},
         linewidths=0.5,
         linecolor="white",
         cbar_kws={"label": "NPS", "shrink": 0.6},

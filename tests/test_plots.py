@@ -358,3 +358,16 @@ def test_bars_take_last_waves_scores_from_a_column_too():
     diamonds = [line for line in ax.lines if line.get_marker() == "D" and len(line.get_xdata())]
     assert sorted(float(d.get_xdata()[0]) for d in diamonds) == [0.0, 30.0]
     plt.close(ax.figure)
+
+
+def test_the_matrix_reads_each_shown_cells_score_over_its_n():
+    ctx = open_engagement(SAMPLE_CONFIG, audience="client")
+    cells = internal_nps.matrix(ctx).cells
+    ax = plots.nps_matrix(cells)
+    said = {t.get_text() for t in ax.texts}
+    shown = cells[~cells["suppressed"]]
+    for _, c in shown.iterrows():
+        assert f"{plots._signed(c['nps'])}\n{int(c['n'])}" in said
+    marked = [t for t in ax.texts if t.get_text() == "s"]
+    assert len(marked) == int(cells["suppressed"].sum()), "every withheld cell marked, no n"
+    plt.close(ax.figure)

@@ -387,7 +387,7 @@ def matrix(found: Matrix, ctx: Context, changes: pd.DataFrame | None = None) -> 
         hidden = int(m["suppressed"].sum())
         lines = [
             f"{len(m)} provider-customer pairs were rated in {ctx.wave}; {hidden} are withheld "
-            f"({narrative.WHY_WITHHELD})."
+            f"({narrative.WHY_WITHHELD}). Each cell reads its score over its number of ratings."
         ]
         lines += [
             f"{r['a']} and {r['b']} rate each other negatively ({r['a']} gets "
