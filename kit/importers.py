@@ -759,7 +759,7 @@ def to_responses(
     for k, col in drivers.items():
         driver_values[k], invalid = _whole_numbers(d[col])
         cells += _cell_problems(d[col], invalid, col, "not a whole number", "is not a rating")
-    dates, dayfirst = pd.Series(pd.NaT, index=d.index), None
+    dates, dayfirst, refused = pd.Series(pd.NaT, index=d.index), None, []
     if base["submitted_at"] is not None:
         spec = mapping["submitted_at"]
         date_col = _column(export, spec.get("column") if isinstance(spec, dict) else spec, [], "")
@@ -770,19 +770,15 @@ def to_responses(
             if order.dayfirst is None and (order.either_rows or order.day_first_rows):
                 kind = "dates in both orders" if order.day_first_rows else "date order unknown"
                 rows = order.day_first_rows + order.either_rows
-                problem = Problem(
-                    None,
-                    date_col,
-                    text.at[rows[0]],
-                    kind,
-                    _order_message(repr(date_col), text, order),
-                )
-                raise _refuse(export, [problem], problems_file)
-            dayfirst = bool(order.dayfirst)
-        dates = parse_dates(text, date1904=export.date1904, dayfirst=dayfirst)
-        bad = dates.isna() & (text != "") & ~text.str.lower().isin(_MISSING)
-        order_word = "day first" if dayfirst else "month first"
-        cells += _cell_problems(text, bad, date_col, "not a date", f"is not a date ({order_word})")
+                message = _order_message(repr(date_col), text, order)
+                refused.append(Problem(None, date_col, text.at[rows[0]], kind, message))
+            else:
+                dayfirst = bool(order.dayfirst)
+        if not refused:  # a column of unknown order is never parsed, not even half of it
+            dates = parse_dates(text, date1904=export.date1904, dayfirst=dayfirst)
+            bad = dates.isna() & (text != "") & ~text.str.lower().isin(_MISSING)
+            how = f"is not a date (read {'day' if dayfirst else 'month'} first)"
+            cells += _cell_problems(text, bad, date_col, "not a date", how)
 
     if on_invalid == "error" and scale == "0-10" and any(p.kind == "not a score" for p in cells):
         codes = pd.concat([pd.to_numeric(d[c], errors="coerce") for c in score_cols])
@@ -797,8 +793,8 @@ def to_responses(
                     "codes 1-11; add 'score_scale: 1-11' to the mapping",
                 )
             )
-    if cells and on_invalid == "error":
-        raise _refuse(export, cells, problems_file)
+    if refused or (cells and on_invalid == "error"):  # on_invalid never settles a date order
+        raise _refuse(export, refused + cells, problems_file)
     if cells and problems_file is not None:
         write_problems(problems_file, export.path, cells)
 

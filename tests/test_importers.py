@@ -594,10 +594,17 @@ def test_a_column_in_both_orders_is_refused_naming_rows(tmp_path, capsys):
         "(row 4: '01/14/2020') in one column" in err
     )
     assert "set 'dayfirst: true' or 'dayfirst: false' in the mapping" in err
+    assert "row 2, column 'q'" not in err  # the scores are fine ...
+    bad_score = tmp_path / "both.csv"
+    bad_score.write_text(path.read_text().replace("1,9,", "1,9/10,"), encoding="utf-8")
+    main(["import", str(bad_score), "-o", str(out), "--mapping", str(tmp_path / "mapping.yaml")])
+    err = capsys.readouterr().err  # ... and every problem is listed at once
+    assert "2 problem(s)" in err and "row 2, column 'q': '9/10' is not a score" in err
+    assert "dates written day first" in err
     # an explicit order is followed; what contradicts it is listed, not guessed
     code = main([*args, str(mapping(tmp_path, score="q", submitted_at="when", dayfirst=True))])
     err = capsys.readouterr().err
-    assert code == 2 and "row 4, column 'when': '01/14/2020' is not a date (day first)" in err
+    assert code == 2 and "row 4, column 'when': '01/14/2020' is not a date (read day first)" in err
     got, log = run_import(
         tmp_path, path, score="q", submitted_at="when", dayfirst=True, on_invalid="blank"
     )
