@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from kit.browser import BrowserNotFound, find_browser
 from kit.config import SAMPLE_CONFIG
+
+#: The packs' date pinned (reproducible builds), so a run across midnight compares equal.
+PINNED = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000"}
+
+
+def has_browser() -> bool:
+    """Whether a Chromium-family browser is there to print PDFs."""
+    try:
+        find_browser()
+        return True
+    except BrowserNotFound:
+        return False
 
 
 def kit_report(out: Path, *args: str, config: Path = SAMPLE_CONFIG) -> list[str]:

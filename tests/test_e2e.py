@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,32 +14,21 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from kit import nps
-from kit.browser import BrowserNotFound, find_browser
 from kit.cli import main
 from kit.config import NOTEBOOKS_DIR, SAMPLE_CONFIG
 from kit.narrative import signed
 
 pytestmark = pytest.mark.slow
 SCOPES = ["Organisation", "Regulatory"]
-#: The packs' date pinned (reproducible builds), so a run across midnight compares equal.
-PINNED = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000"}
-
-
-def _browser() -> bool:
-    try:
-        find_browser()
-        return True
-    except BrowserNotFound:
-        return False
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    if not _browser():
+    if not commands.has_browser():
         pytest.fail("a Chromium-family browser is needed: run `make browser`")
     out = tmp_path_factory.mktemp("reports")
     cmd = commands.kit_report(out, "--jobs", "2", *[a for s in SCOPES for a in ("--scope", s)])
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=PINNED)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=commands.PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kernel is running" not in proc.stderr, "kernel chatter stays out of the terminal"
     return out / "helix-biopharma" / "2026-h1", proc.stdout
@@ -113,7 +101,7 @@ def test_a_rerun_gives_the_same_pack_and_replaces_it_whole(batch):
     manifest = json.loads((folder / "manifest.json").read_text())
     (folder / "stale.txt").write_text("left from an older pack")
     cmd = commands.kit_report(root.parent.parent, "--scope", "Regulatory")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=PINNED)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=commands.PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not (folder / "stale.txt").exists(), "a rerun replaces the pack whole"
     for name, content in before.items():

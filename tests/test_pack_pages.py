@@ -9,7 +9,6 @@ content ends. The cover and the last page are exempt.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kit.browser import BrowserNotFound, find_browser
 from kit.config import slug
 
 pytestmark = pytest.mark.slow
@@ -38,7 +36,6 @@ SCOPES = [
     "Regulatory",
     "Supply Chain",
 ]
-PINNED = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000"}
 DPI = 40
 #: Grey levels below this count as ink (white is 255; the lightest fills the pack prints,
 #: the headline boxes' #f3f6f9, are about 245).
@@ -134,23 +131,15 @@ def test_measure_finds_where_the_content_ends():
 # ---------------------------------------------------------------- the packs
 
 
-def _browser() -> bool:
-    try:
-        find_browser()
-        return True
-    except BrowserNotFound:
-        return False
-
-
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory) -> dict[str, Path]:
-    if not _browser():
+    if not commands.has_browser():
         pytest.fail("a Chromium-family browser is needed: run `make browser`")
     if not shutil.which("pdftoppm") or not shutil.which("pdftotext"):
         pytest.fail("pdftoppm and pdftotext are needed (Debian: poppler-utils)")
     out = tmp_path_factory.mktemp("reports")
     cmd = commands.kit_report(out, "--jobs", "2")  # the whole sample, as `make report`
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=PINNED)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=commands.PINNED)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     root = out / "helix-biopharma" / "2026-h1"
     assert {p.parent.name for p in root.glob("*/pack.pdf")} == {slug(s) for s in SCOPES}
