@@ -54,7 +54,7 @@ from kit.errors import KitError
 from kit.findings import follow_up, internal_nps, mapping
 from kit.findings.summary import ExecutiveSummary, conversation, executive_summary
 from kit.narrative import WHY_WITHHELD, band, driver_sentence, pack_date
-from kit.wording import change_sentence, count, listed, p_value, possessive, signed
+from kit.wording import change_sentence, count, listed, ordinal, p_value, possessive, signed
 
 __all__ = ["deck", "write_deck", "heat_colour", "WITHHELD_FILL"]
 
@@ -725,11 +725,6 @@ def _interval(row) -> str:
     return f"{signed(row['ci_low'])} to {signed(row['ci_high'])}"
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return table
@@ -818,7 +813,7 @@ def _scorecard(d: _Deck) -> None:
     shown = int(scores["rank"].notna().sum())
     title = (
         f"{possessive(ctx.scope)} NPS is {signed(row['nps'])} in {ctx.wave}, {where}; "
-        f"ranked {_ordinal(int(row['rank']))} of the {shown} functions shown"
+        f"ranked {ordinal(int(row['rank']))} of the {shown} functions shown"
     )
     slide, top = d.slide(title, notes)
     changes = moves.set_index("provider_function") if len(moves) else pd.DataFrame()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["change_sentence", "count", "listed", "p_value", "possessive", "signed"]
+__all__ = ["change_sentence", "count", "listed", "ordinal", "p_value", "possessive", "signed"]
 
 
 def possessive(name: str) -> str:
@@ -85,3 +85,13 @@ def p_value(p: float) -> str:
     if p > 0.99:
         return "p > 0.99"
     return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``: a rank as a sentence says it.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

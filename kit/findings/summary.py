@@ -25,7 +25,7 @@ import pandas as pd
 
 from kit.context import Context
 from kit.findings import follow_up, internal_nps
-from kit.wording import count, listed, p_value, possessive, signed
+from kit.wording import count, listed, ordinal, p_value, possessive, signed
 
 __all__ = ["ExecutiveSummary", "executive_summary", "conversation"]
 
@@ -82,7 +82,7 @@ def _score(ctx: Context) -> tuple[pd.Series | None, list[dict]]:
             }
         )
         place = int((scores > now["nps"] + 1e-9).sum()) + 1
-        rank = f"; ranked {_ordinal(place)} of the {len(scores)} functions shown"
+        rank = f"; ranked {ordinal(place)} of the {len(scores)} functions shown"
     return now, [
         _row(
             f"{possessive(name)} internal NPS is {signed(now['nps'])} in {ctx.wave} "
@@ -92,11 +92,6 @@ def _score(ctx: Context) -> tuple[pd.Series | None, list[dict]]:
             "fact",
         )
     ]
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _change_row(name: str, change: pd.Series) -> dict:
