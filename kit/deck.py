@@ -54,7 +54,7 @@ from kit.errors import KitError
 from kit.findings import follow_up, internal_nps, mapping
 from kit.findings.summary import ExecutiveSummary, conversation, executive_summary
 from kit.narrative import WHY_WITHHELD, band, driver_sentence, pack_date
-from kit.wording import change_sentence, count, listed, ordinal, p_value, possessive, signed
+from kit.wording import change_sentence, count, listed, moved, ordinal, p_value, possessive, signed
 
 __all__ = ["deck", "write_deck", "heat_colour", "WITHHELD_FILL"]
 
@@ -951,17 +951,11 @@ def _ranking(d: _Deck) -> None:
 
 def _change_title(name: str, change: pd.Series) -> str:
     diff = change["difference"]
-    verb = "rose" if diff > 0 else "fell"
     said = {
         "significant": f"a significant {'rise' if diff > 0 else 'drop'}",
         "inconclusive": "inconclusive: too few responses to tell",
     }.get(change["verdict"], "within the margin of error")
-    if round(diff) == 0:
-        return f"{name} held at {signed(change['nps_b'])} since {change['wave_from']}, {said}"
-    return (
-        f"{name} {verb} {abs(diff):.0f} points since {change['wave_from']}, from "
-        f"{signed(change['nps_a'])} to {signed(change['nps_b'])}: {said}"
-    )
+    return f"{moved(name, change)}{', ' if round(diff) == 0 else ': '}{said}"
 
 
 def _trend(d: _Deck) -> None:

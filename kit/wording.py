@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["change_sentence", "count", "listed", "ordinal", "p_value", "possessive", "signed"]
+__all__ = [
+    "change_sentence",
+    "count",
+    "listed",
+    "moved",
+    "ordinal",
+    "p_value",
+    "possessive",
+    "signed",
+]
 
 
 def possessive(name: str) -> str:
@@ -95,3 +104,20 @@ def ordinal(n: int) -> str:
     """
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def moved(name: str, change: pd.Series) -> str:
+    """How a score moved between two waves, as a title or a finding opens: ``Regulatory fell
+    42 points since 2025-H2, from +21 to −21``, or ``... held at +6 since 2025-H2`` when the
+    change rounds to nothing (never "fell 0 points").
+
+    >>> moved("IT", pd.Series({"difference": 0.2, "nps_a": 5.8, "nps_b": 6.0, "wave_from": "W1"}))
+    'IT held at +6 since W1'
+    """
+    diff = change["difference"]
+    if round(diff) == 0:
+        return f"{name} held at {signed(change['nps_b'])} since {change['wave_from']}"
+    return (
+        f"{name} {'rose' if diff > 0 else 'fell'} {abs(diff):.0f} points since "
+        f"{change['wave_from']}, from {signed(change['nps_a'])} to {signed(change['nps_b'])}"
+    )

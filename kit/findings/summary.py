@@ -25,7 +25,7 @@ import pandas as pd
 
 from kit.context import Context
 from kit.findings import follow_up, internal_nps
-from kit.wording import count, listed, ordinal, p_value, possessive, signed
+from kit.wording import count, listed, moved, ordinal, p_value, possessive, signed
 
 __all__ = ["ExecutiveSummary", "executive_summary", "conversation"]
 
@@ -95,8 +95,6 @@ def _score(ctx: Context) -> tuple[pd.Series | None, list[dict]]:
 
 
 def _change_row(name: str, change: pd.Series) -> dict:
-    diff = change["difference"]
-    verb = "rose" if diff > 0 else "fell"
     verdict = change["verdict"]
     family = int(change.get("family_size", 1) or 1)
     test = (
@@ -109,12 +107,7 @@ def _change_row(name: str, change: pd.Series) -> dict:
         "inconclusive": "inconclusive: too few responses to tell",
         "no significant change": "within the margin of error",
     }[verdict]
-    return _row(
-        f"{name} {verb} {abs(diff):.0f} points since {change['wave_from']}, from "
-        f"{signed(change['nps_a'])} to {signed(change['nps_b'])}: {said}.",
-        f"{signed(diff)} pts",
-        verdict,
-    )
+    return _row(f"{moved(name, change)}: {said}.", f"{signed(change['difference'])} pts", verdict)
 
 
 def _shown(changes: pd.DataFrame) -> pd.DataFrame:
