@@ -204,6 +204,13 @@ def _validate(args: argparse.Namespace) -> int:
     source = Path(args.source)
     target = load_engagement(source) if source.is_file() else source
     _, problems = validate(target)
+    notes = [p for p in problems if p.severity == "note"]
+    problems = [p for p in problems if p.severity != "note"]
+    if notes:  # optional data absent: what the packs will do without it
+        print("Notes (optional data absent):")
+        print(
+            "\n".join(f"  - {p.file}{'' if p.column is None else ':'} {p.message}" for p in notes)
+        )
     if not problems:
         print(f"{args.source}: no problems found.")
         return 0

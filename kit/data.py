@@ -88,7 +88,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "responses": (
         _c("response_id", "id"),
         _c("wave"),
-        _c("submitted_at", "datetime", nullable=True),
+        _c("submitted_at", "datetime", nullable=True, required=False),
         _c("respondent_id", nullable=True, required=False),
         _c("respondent_function", ref=_FUNC),
         _c("provider_function", ref=_FUNC),
@@ -159,6 +159,78 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+#: What the packs do without an optional column: ``kit validate`` says it as a note, and
+#: :func:`load` adds the column blank (consent: false), so every stage can read it.
+ABSENT_COLUMN = {
+    ("responses", "submitted_at"): "no submission dates: the waves are ordered as listed in "
+    "engagement.yaml and follow-up due dates are not given as dates",
+    ("responses", "respondent_id"): "no respondent id: each response counts as one person",
+    ("responses", "comment"): "no comment column: no themes or verbatims",
+    ("responses", "ok_to_contact"): "no consent column: nobody will be contacted (the "
+    "follow-up queue is empty)",
+    ("responses", "contact_id"): "no contact id: nobody can be named for follow-up",
+    ("functions", "predicted_nps"): "no predicted_nps: no comparison of predicted and actual "
+    "scores",
+    ("stakeholders", "level"): "no level: owners are suggested without seniority",
+    ("stakeholders", "reports_to"): "no reports_to: no reporting lines",
+    ("stakeholders", "power"): "no power column: salience read from influence only",
+    ("stakeholders", "legitimacy"): "no legitimacy column: salience classes left out",
+    ("stakeholders", "urgency"): "no urgency column: salience classes left out",
+    ("stakeholders", "relationship_owner"): "no relationship_owner: owners are suggested",
+    ("touchpoints", "topic"): "no topic column: touchpoints are not grouped by topic",
+    ("roster", "stakeholder_id"): "no stakeholder_id: contacts are not linked to the register",
+}
+
+#: Tables whose absence leaves sections out of the pack, as ``kit validate`` notes say.
+ABSENT_TABLE = {
+    "stakeholders": "is absent: the stakeholder mapping sections are left out",
+    "relationships": "is absent: the network of functions is left out",
+    "touchpoints": "is absent: the touchpoint sections are left out",
+    "followups": "is absent: no earlier follow-up to report",
+    "roster": "is absent: nobody can be named for follow-up",
+    "invitations": "is absent: participation is taken from functions.csv headcounts",
+}
+
+
+def _absent_notes(tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """One note per optional table or column that is absent, with what it means for the packs."""
+    notes = [
+        Problem(table_path(folder, t).name, None, None, None, means, severity="note")
+        for t, means in ABSENT_TABLE.items()
+        if t not in tables
+    ]
+    for (table, column), means in ABSENT_COLUMN.items():
+        if table not in tables or column in tables[table].columns:
+            continue
+        if column == "contact_id" and "ok_to_contact" not in tables[table].columns:
+            continue  # said by the consent note
+        notes.append(Problem(f"{table}.csv", None, column, None, means, severity="note"))
+    responses = tables.get("responses")
+    dated = responses is not None and "submitted_at" in responses.columns
+    if dated and len(responses) and responses["submitted_at"].isna().all():
+        means = ABSENT_COLUMN[("responses", "submitted_at")].replace("no ", "blank ", 1)
+        notes.append(Problem("responses.csv", None, "submitted_at", None, means, severity="note"))
+    return notes
+
+
+def _with_optional_columns(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every absent optional column added, blank (consent absent = not given)."""
+    out = df.copy()
+    for col in SCHEMAS[table]:
+        if col.name in out.columns:
+            continue
+        if col.kind == "bool":
+            fill = False if (table, col.name) == ("responses", "ok_to_contact") else pd.NA
+            out[col.name] = pd.Series(fill, index=out.index, dtype="boolean")
+        elif col.kind == "int":
+            out[col.name] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+        elif col.kind in ("date", "datetime"):
+            out[col.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        else:
+            out[col.name] = pd.Series(None, index=out.index, dtype="object")
+    return out
+
+
 #: Tables a report cannot do without; the others may be absent (their stage says so).
 REQUIRED_TABLES = ("functions", "responses")
 DRIVER_PREFIX = "driver_"
@@ -173,7 +245,7 @@ class Problem:
     column: str | None
     value: str | None
     message: str
-    severity: str = "error"  # error | warning
+    severity: str = "error"  # error | warning | note (an absent optional column or table)
 
 
 class DataError(KitError):
@@ -216,6 +288,9 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
     #: Optional: how many people of each function were invited to each wave.
     invitations: pd.DataFrame = field(default_factory=lambda: _empty("invitations"))
+    #: Optional columns absent from their file and filled blank by :func:`load`
+    #: (``"responses.ok_to_contact"``): sections say what is missing.
+    absent: frozenset[str] = frozenset()
 
     @property
     def drivers(self) -> list[str]:
@@ -610,6 +685,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_consent(tables["followups"], tables["responses"], problems)
     if "invitations" in tables:
         _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
+    problems += _absent_notes(tables, folder)
     return tables, problems
 
 
@@ -682,7 +758,7 @@ def _signature(folder: Path, cfg: Engagement | None) -> tuple:
 
 def _copy(ds: Dataset) -> Dataset:
     tables = {f.name: getattr(ds, f.name).copy() for f in fields(ds) if f.name in SCHEMAS}
-    return Dataset(**tables, folder=ds.folder, warnings=list(ds.warnings))
+    return Dataset(**tables, folder=ds.folder, warnings=list(ds.warnings), absent=ds.absent)
 
 
 #: Set by :func:`shared_validation` for the processes a batch starts (workers, kernels).
@@ -756,10 +832,13 @@ def load(source: Engagement | Path | str) -> Dataset:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(problems, folder=folder)
+        absent = frozenset(
+            f"{t}.{c.name}" for t in tables for c in SCHEMAS[t] if c.name not in tables[t].columns
+        )
         for t in SCHEMAS:
-            tables.setdefault(t, _empty(t))
+            tables[t] = _with_optional_columns(t, tables[t]) if t in tables else _empty(t)
         warnings = [p for p in problems if p.severity == "warning"]
-        ds = Dataset(**tables, folder=folder, warnings=warnings)
+        ds = Dataset(**tables, folder=folder, warnings=warnings, absent=absent)
     _to_shared(key, ds)
     _LOADED.clear()  # one engagement at a time is plenty
     _LOADED[key] = ds

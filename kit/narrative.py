@@ -273,7 +273,12 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
             "Survey",
             f"Internal customers rated each function they work with on the question "
             f"“How likely is it that you would recommend this function to a colleague?” from 0 to "
-            f"10. Waves: {waves}. {r['respondent_id'].nunique():,} distinct respondents.",
+            f"10. Waves: {waves}."
+            + (
+                f" {r['respondent_id'].nunique():,} distinct respondents."
+                if r["respondent_id"].notna().any()
+                else ""
+            ),
         ),
         (
             "Net Promoter Score",

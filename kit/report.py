@@ -298,6 +298,16 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
+def _said_once(omitted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One line per reason, naming every section it left out (in pack order)."""
+    headings: dict[str, list[str]] = {}
+    for heading, reason in omitted:
+        named = headings.setdefault(reason, [])
+        if heading and heading not in named:
+            named.append(heading)
+    return [("; ".join(named), reason) for reason, named in headings.items()]
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -338,6 +348,7 @@ def render_pack(
             {"anchor": f"stage-{i}", "title": title, "body": Markup(done.body), "toc": done.toc}
         )
         omitted += done.omitted
+    omitted = _said_once(omitted)
     template = _environment().get_template("kit_pack.html.j2")
     return template.render(
         kit_version=__version__,

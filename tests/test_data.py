@@ -169,3 +169,65 @@ def test_a_follow_up_for_someone_who_did_not_consent_is_refused(sample_copy: Pat
         ("followups.csv", 5, "response_id", responses.loc[refused, "response_id"])
     ]
     assert found[0].severity == "error"
+
+
+def _drop(folder: Path, table: str, columns: list[str]) -> None:
+    path = folder / f"{table}.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=columns).to_csv(
+        path, index=False
+    )
+
+
+def test_absent_optional_columns_are_notes_and_filled_once(sample_copy: Path):
+    _drop(sample_copy, "responses", ["ok_to_contact", "contact_id", "submitted_at"])
+    _drop(sample_copy, "functions", ["predicted_nps"])
+    (sample_copy / "touchpoints.csv").unlink()
+    _, problems = validate(sample_copy)
+    notes = {(p.file, p.column): p.message for p in problems if p.severity == "note"}
+    assert notes[("responses.csv", "ok_to_contact")] == (
+        "no consent column: nobody will be contacted (the follow-up queue is empty)"
+    )
+    assert ("responses.csv", "contact_id") not in notes  # said by the consent note
+    assert notes[("responses.csv", "submitted_at")].startswith("no submission dates")
+    assert notes[("functions.csv", "predicted_nps")].startswith("no predicted_nps")
+    assert notes[("touchpoints.csv", None)].startswith("is absent")
+    assert not [p for p in problems if p.severity == "error"]
+
+    ds = load(sample_copy)
+    r = ds.responses
+    assert r["ok_to_contact"].dtype == "boolean" and not r["ok_to_contact"].any()
+    assert r["contact_id"].isna().all() and r["submitted_at"].isna().all()
+    assert ds.functions["predicted_nps"].isna().all()
+    assert {"responses.ok_to_contact", "responses.submitted_at"} <= ds.absent
+    assert "responses.comment" not in ds.absent
+
+
+def test_blank_dates_are_noted_and_the_sample_has_no_column_notes(sample_copy: Path):
+    _, problems = validate(sample_copy)
+    notes = [(p.file, p.column) for p in problems if p.severity == "note"]
+    assert notes == [("invitations.csv", None)]  # the sample has no invitation list
+    _edit(sample_copy, "responses", {(i, "submitted_at"): "" for i in range(3)})
+    _, problems = validate(sample_copy)
+    assert ("responses.csv", "submitted_at") not in [(p.file, p.column) for p in problems]
+    path = sample_copy / "responses.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False).assign(submitted_at="")
+    df.to_csv(path, index=False)
+    _, problems = validate(sample_copy)
+    blank = [p.message for p in problems if p.column == "submitted_at"]
+    assert blank == [
+        "blank submission dates: the waves are ordered as listed in engagement.yaml and "
+        "follow-up due dates are not given as dates"
+    ]
+
+
+def test_kit_validate_prints_notes_and_passes(sample_copy: Path, capsys):
+    from kit.cli import main
+
+    _drop(sample_copy, "responses", ["ok_to_contact", "contact_id"])
+    out = sample_copy.parent / "problems.csv"
+    assert main(["validate", str(sample_copy / "engagement.yaml"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Notes (optional data absent):\n")
+    assert "  - responses.csv: no consent column: nobody will be contacted" in printed
+    assert "0 error(s), 6 warning(s)" in printed  # the sample's own register warnings
+    assert "note" not in set(pd.read_csv(out)["severity"])

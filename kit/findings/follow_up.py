@@ -201,7 +201,8 @@ def plan(
         current,
         gaps,
         followup.owners(ctx.ds),
-        due=(close + pd.Timedelta(days=due_days)).normalize(),
+        # no submission dates (kit validate notes it): no due date to compute, NaT
+        due=(close + pd.Timedelta(days=due_days)).normalize() if pd.notna(close) else pd.NaT,
         themes_per_function=themes_per_function,
         min_mentions=min_mentions,
         withheld=[f for f in rated if ctx.ledger.withheld(ctx.wave, provider=f)],

@@ -36,6 +36,13 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
         "nearly": f"then {count(pas, 'passive answer')} one point below promoter level",
         "none": "passives are not queued",
     }[ctx.cfg.followup_passives]
+    if "responses.ok_to_contact" in ctx.ds.absent:
+        lines = [
+            f"Consent to be contacted was not collected in this survey (no ok_to_contact "
+            f"column): nobody who answered about {ctx.label} is contacted, so there is no "
+            "follow-up queue."
+        ]
+        return narrative.headline(lines)
     lines = [
         f"{count(len(queue), 'answer')} from {count(people, 'person', 'people')} who agreed "
         f"to be contacted should be followed up about {ctx.label} from {ctx.wave}: "
@@ -65,6 +72,13 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
 
 def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
     """Counts per rated function and owner (safe for a pack); suppressed functions hidden."""
+    if owners.empty:
+        consent = "responses.ok_to_contact" not in ctx.ds.absent
+        return narrative.omitted(
+            f"no one who agreed to be contacted is to be followed up about {ctx.label}"
+            if consent
+            else "consent to be contacted was not collected (no ok_to_contact column)"
+        )
     out = table(
         owners,
         columns={
@@ -138,7 +152,11 @@ def plan(plan: pd.DataFrame, ctx: Context) -> HTML:
         f"{len(plan)} actions are proposed for {ctx.label}: "
         f"{int((plan['source'] == 'survey themes').sum())} answer the most frequent complaint "
         f"themes and {int((plan['source'] == 'stakeholder map').sum())} close engagement gaps, "
-        f"all due {plan['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
+        + (
+            f"all due {plan['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
+            if pd.notna(plan["due"].iloc[0])
+            else "due dates to be set with their owners (the responses carry no dates)."
+        )
     ]
     return narrative.join(
         narrative.headline(lines),
@@ -218,6 +236,8 @@ def impact(impact: pd.DataFrame, ctx: Context, moves: pd.DataFrame | None = None
             "The effect of follow-up is estimated for the whole organisation (see the "
             "organisation pack): per function the groups are too small to say."
         )
+    if ctx.cfg.previous_wave_of(ctx.wave) is None:  # said once with the other first-wave omissions
+        return narrative.omitted(f"there is no earlier wave to compare {ctx.wave} with")
     if impact.empty:
         return note(
             f"No earlier wave to compare with: {ctx.wave} is the first, so the effect of "

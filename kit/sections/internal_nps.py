@@ -284,6 +284,10 @@ def group_changes(changes: pd.DataFrame, ctx: Context) -> HTML:
 def trend(found: Trend, ctx: Context) -> HTML:
     """NPS per wave with intervals, and the test of each change; for the organisation, its
     score weighed three ways."""
+    if ctx.cfg.previous_wave_of(ctx.wave) is None:  # said once with the other first-wave ones
+        return narrative.omitted(f"there is no earlier wave to compare {ctx.wave} with")
+    if len(found.waves) < 2:
+        return narrative.omitted(f"{ctx.label} has scores in one wave only: there is no trend")
     blocks = [
         narrative.chart(
             plots.nps_trend(found.waves, changes=found.changes, weightings=found.weightings)
@@ -426,6 +430,10 @@ def participation(found: Participation, ctx: Context) -> HTML:
     """Who answered: respondents per customer function, against those invited where the
     invitation list is known, else against headcount (said which)."""
     rates, people, total, invited = found
+    if people == 0:
+        return narrative.omitted(
+            "the responses carry no respondent id, so the people who answered cannot be counted"
+        )
     shown = rates[~rates["suppressed"]].dropna(subset=["rate"])
     base = set(rates["base"])
     if base == {"invited"}:
@@ -456,6 +464,8 @@ def participation(found: Participation, ctx: Context) -> HTML:
 def gap(gaps: pd.DataFrame, ctx: Context) -> HTML:
     """The 360 gap: each function's own predicted NPS against the NPS it receives."""
     shown = gaps[~gaps["suppressed"] & gaps["predicted"].notna()]
+    if gaps["predicted"].isna().all():
+        return narrative.omitted("no function predicted its score (predicted_nps in functions.csv)")
     if not ctx.is_organisation and shown.empty:
         return narrative.note(f"No prediction or not enough responses for {ctx.scope}.")
     blind = shown[shown["outside"] & (shown["gap"] < 0)]

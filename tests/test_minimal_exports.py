@@ -1,0 +1,140 @@
+"""Minimal exports, as `kit import` writes them: `kit validate` passing means `kit report` works.
+
+Each engagement has only what a minimal export gives (score, rated function, the respondent's
+function, the wave), without dates, consent, respondent ids, predictions or any of the optional
+tables; one of them has a single wave. Every pack of every scope run must build and say what it
+left out and why.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import commands
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from kit.config import SAMPLE_CONFIG
+
+pytestmark = pytest.mark.slow
+
+#: Columns `kit import` writes for a long export mapped with score, wave and both functions only.
+IMPORTED = [
+    "response_id",
+    "wave",
+    "submitted_at",
+    "respondent_id",
+    "respondent_function",
+    "provider_function",
+    "score",
+    "comment",
+]
+
+
+def minimal_engagement(folder: Path, waves: list[str], functions: list[str], seed: int) -> Path:
+    """A data folder with responses.csv and functions.csv only; returns its engagement.yaml."""
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    rows = [
+        {
+            "response_id": f"export-{wave}-{k}-{rater}-{rated}",
+            "wave": wave,
+            "submitted_at": "",
+            "respondent_id": "",
+            "respondent_function": rater,
+            "provider_function": rated,
+            "score": int(rng.integers(0, 11)),
+            "comment": "",
+        }
+        for wave in waves
+        for rater in functions
+        for rated in functions
+        if rater != rated
+        for k in range(9)
+    ]
+    pd.DataFrame(rows, columns=IMPORTED).to_csv(folder / "responses.csv", index=False)
+    pd.DataFrame({"function": functions, "headcount": [40] * len(functions), "head_id": ""}).to_csv(
+        folder / "functions.csv", index=False
+    )
+    cfg = yaml.safe_load(Path(SAMPLE_CONFIG).read_text(encoding="utf-8"))
+    cfg.update(
+        client="Minimal Co",
+        waves=waves,
+        current_wave=waves[-1],
+        confidentiality="Confidential. Prepared for Minimal Co.",
+    )
+    path = folder / "engagement.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return path
+
+
+ENGAGEMENTS = {  # name: (waves, functions, the function whose pack is built)
+    "two-waves": (["2025-H1", "2025-H2"], ["Finance", "Operations", "Research"], "Finance"),
+    "one-wave": (["2026-H1"], ["Finance", "Operations"], "Operations"),
+    "three-waves": (["2024-H2", "2025-H1", "2025-H2"], ["Sales", "Legal", "IT"], "IT"),
+}
+
+
+def _kit(*args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "kit.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=commands.PINNED)
+
+
+@pytest.mark.parametrize("name", list(ENGAGEMENTS))
+def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
+    waves, functions, scope = ENGAGEMENTS[name]
+    config = minimal_engagement(tmp_path / "client", waves, functions, seed=len(name))
+
+    checked = _kit("validate", str(config), "--out", str(tmp_path / "problems.csv"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no consent column: nobody will be contacted" in checked.stdout
+    assert "stakeholders.csv is absent" in checked.stdout
+
+    out = tmp_path / "reports"
+    built = _kit(
+        "report",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--quiet",
+        "--jobs",
+        "2",
+        "--scope",
+        scope,
+        "--scope",
+        "Organisation",
+    )
+    printed = built.stdout + built.stderr
+    assert built.returncode == 0, printed
+    assert "Traceback" not in printed
+    packs = out / "minimal-co" / waves[-1].lower()
+    for folder in (scope.lower(), "organisation"):
+        html = (packs / folder / "pack.html").read_text(encoding="utf-8")
+        assert (packs / folder / "pack.pdf").stat().st_size > 0
+        assert "Left out of this pack" in html
+        left_out = re.search(r'<ul class="omitted">(.*?)</ul>', html, re.S).group(1)
+        reasons = re.findall(r"<li>(.*?)</li>", left_out, re.S)
+        assert len(reasons) == len(set(reasons)), "each reason is said once"
+        assert "there is no relationships file" in left_out
+        assert "consent to be contacted was not collected" in left_out
+        assert "Consent to be contacted was not collected in this survey" in html
+        first_wave = [r for r in reasons if "there is no earlier wave to compare" in r]
+        assert len(first_wave) == (1 if len(waves) == 1 else 0)
+        if len(waves) == 1:
+            assert "Trend across waves" in first_wave[0] or folder != "organisation"
+        text = subprocess.run(
+            ["pdftotext", str(packs / folder / "pack.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "Left out of this pack" in text
+        for broken in ("nan", "NaN", "None", "NaT"):
+            assert not re.search(rf"\b{broken}\b", text), f"{broken!r} printed in {folder}"
+        assert "0 distinct respondents" not in text
