@@ -20,8 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kit import yamlfile
 from kit.errors import KitError
 
 __all__ = [
@@ -229,10 +228,7 @@ def load_engagement(path: Path | str, **overrides: Any) -> Engagement:
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"Engagement file not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, [f"not valid YAML: {exc}"]) from None
+    raw = yamlfile.read(path) or {}
     if not isinstance(raw, dict):
         raise ConfigError(path, ["the file must be a mapping of settings"])
     problems: list[str] = []

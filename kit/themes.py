@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from kit import yamlfile
 from kit.errors import KitError
 from kit.nps import CATEGORIES, classify
 from kit.privacy import redact, suspects
@@ -68,8 +68,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and check a codebook; every bad theme or pattern is reported at once."""
     path = Path(path) if path else DEFAULT_CODEBOOK
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        raw = yamlfile.read(path) or {}
+    except OSError as exc:
         raise CodebookError(path, [f"cannot be read: {exc}"]) from None
     themes = raw.get("themes") if isinstance(raw, dict) else None
     if not isinstance(themes, dict) or not themes:
