@@ -14,6 +14,7 @@ Example
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -196,13 +197,15 @@ def _number(
         return default
     value = section[key]
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value)  # YAML's .nan and .inf are numbers, not settings
     if ok and kind is int and float(value) != int(value):
         ok = False
     if ok and ((lo is not None and value < lo) or (hi is not None and value > hi)):
         ok = False
     if not ok:
         rng = f" between {lo} and {hi}" if lo is not None and hi is not None else ""
-        problems.append(f"'{where}.{key}' must be a {kind.__name__}{rng}, got {value!r}")
+        what = {"int": "a whole number", "float": "a number"}[kind.__name__]
+        problems.append(f"'{where}.{key}' must be {what}{rng}, got {value!r}")
         return default
     return kind(value)
 

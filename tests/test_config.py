@@ -39,6 +39,22 @@ def test_every_problem_listed_at_once(tmp_path: Path):
     assert str(path) in text
 
 
+def test_infinite_and_missing_numbers_are_not_settings(tmp_path: Path):
+    """YAML's .inf and .nan are numbers to a parser; as thresholds they are refused, named."""
+    path = tmp_path / "engagement.yaml"
+    path.write_text(
+        "client: Acme\ntitle: T\nwaves: [W1]\ncurrent_wave: W1\n"
+        "thresholds: {min_group_size: .inf, confidence: .nan}\nnps: {target: -.inf}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_engagement(path)
+    assert err.value.problems == [
+        "'thresholds.min_group_size' must be a whole number between 1 and 1000, got inf",
+        "'thresholds.confidence' must be a number between 0.5 and 0.999, got nan",
+        "'nps.target' must be a number between -100 and 100, got -inf",
+    ]
+
+
 def test_missing_file_is_named(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="nope.yaml"):
         load_engagement(tmp_path / "nope.yaml")
