@@ -228,17 +228,23 @@ def open_engagement(
     ds = load(cfg)
     wave = wave or cfg.current_wave
     problems = []
-    if wave not in cfg.waves:
+    if not isinstance(wave, str) or wave not in cfg.waves:
         problems.append(f"wave {wave!r} is not one of {list(cfg.waves)}")
     functions = set(ds.functions["function"])
-    if scope != ORGANISATION and scope not in functions:
+    if not isinstance(scope, str):
+        problems.append(f"scope {scope!r} must be one name: '{ORGANISATION}' or a function")
+    elif scope != ORGANISATION and scope not in functions:
         problems.append(
             f"scope {scope!r} is not '{ORGANISATION}' nor a function in "
             f"functions.csv ({', '.join(sorted(functions))})"
         )
-    if audience not in AUDIENCES:
+    if not isinstance(audience, str) or audience not in AUDIENCES:
         problems.append(f"audience {audience!r} must be one of {AUDIENCES}")
-    if not isinstance(min_group_size, int) or min_group_size < 0:
+    if (
+        isinstance(min_group_size, bool)
+        or not isinstance(min_group_size, int)
+        or min_group_size < 0
+    ):
         problems.append(f"min_group_size {min_group_size!r} must be a whole number, 0 or more")
     if problems:
         raise KitError("; ".join(problems))

@@ -86,3 +86,24 @@ def test_a_notebook_can_raise_the_anonymity_threshold_but_not_lower_it():
     assert open_engagement(SAMPLE_CONFIG, min_group_size=2).min_n == 5
     with pytest.raises(ValueError, match=r"wave '2030' is not one of .*min_group_size -1"):
         open_engagement(SAMPLE_CONFIG, wave="2030", min_group_size=-1)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "said"),
+    [
+        ({"scope": ["Sales"]}, "scope ['Sales'] must be one name"),
+        ({"wave": ["2026-H1"]}, "wave ['2026-H1'] is not one of"),
+        ({"audience": ["client"]}, "audience ['client'] must be one of"),
+        ({"min_group_size": True}, "min_group_size True must be a whole number"),
+        ({"min_group_size": "7"}, "min_group_size '7' must be a whole number"),
+    ],
+)
+def test_a_notebook_parameter_of_the_wrong_kind_is_named(parameters, said):
+    """A list or a flag passed as a notebook parameter (papermill -p) is refused, named."""
+    from kit.config import SAMPLE_CONFIG
+    from kit.context import open_engagement
+    from kit.errors import KitError
+
+    with pytest.raises(KitError) as err:
+        open_engagement(SAMPLE_CONFIG, **parameters)
+    assert str(err.value).startswith(said)
