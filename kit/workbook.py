@@ -59,7 +59,7 @@ class WorkbookError(KitError):
     def __init__(self, path: Path, problems: list[tuple[str, int, str, object, str]]):
         self.path, self.problems = path, problems
         lines = "\n".join(
-            f"  - sheet '{s}', row {r}, column '{c}', value {v!r}: {m}"
+            f"  - sheet '{s}', row {r}, column '{c}', value {v!r}: {m}" if s else f"  - {m}"
             for s, r, c, v, m in problems
         )
         super().__init__(
@@ -170,6 +170,21 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
     name or a stakeholder id. All problems are reported at once in a :class:`WorkbookError`.
     """
     path = Path(path)
+    if path.is_file() and path.open("rb").read(4) != b"PK\x03\x04":  # every .xlsx is a zip
+        raise WorkbookError(
+            path,
+            [
+                (
+                    "",
+                    0,
+                    "",
+                    None,
+                    "this is not an Excel workbook (.xlsx), though it is named like one (a CSV "
+                    "or an old .xls saved under a new name?): open it in Excel and save it as "
+                    "'Excel Workbook (.xlsx)', or import the workbook `kit plan export` wrote",
+                )
+            ],
+        )
     try:
         sheet = pd.read_excel(path, sheet_name=QUEUE_SHEET, dtype=object)
     except (ValueError, FileNotFoundError) as exc:

@@ -105,6 +105,18 @@ def test_every_problem_is_listed(exported):
     assert "nothing was imported" in str(err.value)
 
 
+def test_a_csv_named_like_a_workbook_is_refused_whole(exported, tmp_path):
+    ctx, path, _ = exported
+    fake = tmp_path / "plan.xlsx"
+    fake.write_text("response_id,status\nR00001,closed\n", encoding="utf-8")
+    with pytest.raises(workbook.WorkbookError) as err:
+        workbook.read_log(fake, ctx.ds)
+    assert "plan.xlsx: 1 problem(s); nothing was imported:\n  - this is not an Excel workbook" in (
+        str(err.value)
+    )
+    assert "save it as 'Excel Workbook (.xlsx)'" in str(err.value)
+
+
 def test_a_follow_up_without_consent_is_not_imported(exported):
     ctx, path, _ = exported
     r = ctx.ds.responses
