@@ -12,6 +12,8 @@ tab or carriage return) are written with a leading apostrophe and read back with
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -205,7 +207,7 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
     known_responses = set(ds.responses["response_id"])
     consent = ds.responses.get("ok_to_contact", pd.Series(False, index=ds.responses.index))
     agreed = set(ds.responses.loc[consent.eq(True), "response_id"])
-    rows = []
+    rows, first_row = [], {}
     for i, r in sheet.iterrows():
         row = int(i) + 2
         status = str(r["status"]).strip().lower() if pd.notna(r["status"]) else ""
@@ -251,13 +253,30 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
                     "did not agree to be contacted (ok_to_contact); delete the row",
                 )
             )
-        dates = {}
-        for col in ("due", "first_contact_at", "closed_at"):
-            value = r.get(col)
-            parsed = pd.to_datetime(value, errors="coerce") if pd.notna(value) else pd.NaT
-            if pd.notna(value) and str(value).strip() and pd.isna(parsed):
-                problems.append((QUEUE_SHEET, row, col, value, "is not a date (YYYY-MM-DD)"))
-            dates[col] = parsed
+        dates = {col: _date(r.get(col), row, col, problems) for col in _DATES}
+        contact, closed = dates["first_contact_at"], dates["closed_at"]
+        if pd.notna(contact) and pd.notna(closed) and closed < contact:
+            problems.append(
+                (
+                    QUEUE_SHEET,
+                    row,
+                    "closed_at",
+                    f"{closed:%Y-%m-%d}",
+                    f"is before the first contact ({contact:%Y-%m-%d}); check both dates",
+                )
+            )
+        key = r["followup_id"]
+        if pd.notna(key) and key in first_row:
+            problems.append(
+                (
+                    QUEUE_SHEET,
+                    row,
+                    "followup_id",
+                    key,
+                    f"is also on row {first_row[key]}; each follow-up has one row",
+                )
+            )
+        first_row.setdefault(key, row)
         if status == "open" and pd.isna(dates["first_contact_at"]):
             continue
         rows.append(
@@ -284,6 +303,39 @@ def read_log(path: Path | str, ds: Dataset, *, sla_days: int = 14) -> pd.DataFra
     )
     merged = pd.concat([previous.drop(index=edits.index, errors="ignore"), edits])
     return merged.reset_index()[list(ds.followups.columns)]
+
+
+_DATES = ("due", "first_contact_at", "closed_at")
+#: A date written as text: only year first (2026-04-01) is read; 01/04/2026 means the 1st of
+#: April to some and the 4th of January to others.
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?")
+
+
+def _date(value, row: int, col: str, problems: list) -> pd.Timestamp:
+    """A workbook cell as a date: a date cell as Excel stores it, or text written year first;
+    anything else is a problem (an empty cell is no date)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return pd.NaT
+    if isinstance(value, (datetime.date, pd.Timestamp)):
+        return pd.Timestamp(value)
+    text = str(value).strip()
+    if not text:
+        return pd.NaT
+    if _ISO.fullmatch(text):
+        parsed = pd.to_datetime(text, errors="coerce")
+        if pd.notna(parsed):
+            return parsed
+    problems.append(
+        (
+            QUEUE_SHEET,
+            row,
+            col,
+            value,
+            "is not a date Excel knows, nor one written year first (YYYY-MM-DD): "
+            "type it as 2026-04-01, or format the cell as a date",
+        )
+    )
+    return pd.NaT
 
 
 def write_log_version(log: pd.DataFrame, folder: Path | str) -> Path:

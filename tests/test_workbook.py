@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -103,6 +105,41 @@ def test_every_problem_is_listed(exported):
         (5, "first_contact_at", "soon"),
     }
     assert "nothing was imported" in str(err.value)
+
+
+def test_dates_are_read_only_when_they_cannot_be_misread(exported):
+    """A text date 01/04/2026 is the 1st of April to some, the 4th of January to others:
+    refused; so are a closing date before the first contact and a follow-up on two rows."""
+    ctx, path, _ = exported
+    book = load_workbook(path)
+    ws = book[workbook.QUEUE_SHEET]
+    header = [c.value for c in ws[1]]
+    twin = ws.cell(row=2, column=header.index("followup_id") + 1).value
+    book.close()
+    _edit(
+        path,
+        {
+            (2, "status"): "contacted",
+            (2, "first_contact_at"): "01/04/2026",
+            (3, "status"): "closed",
+            (3, "first_contact_at"): "2026-04-10",
+            (3, "closed_at"): "2026-04-02",
+            (4, "followup_id"): twin,
+            (4, "status"): "contacted",
+            (4, "first_contact_at"): datetime(2026, 4, 3),
+        },
+    )
+    with pytest.raises(workbook.WorkbookError) as err:
+        workbook.read_log(path, ctx.ds)
+    got = [(r, c, v) for _, r, c, v, _ in err.value.problems]
+    assert got == [
+        (2, "first_contact_at", "01/04/2026"),
+        (3, "closed_at", "2026-04-02"),
+        (4, "followup_id", twin),
+    ]
+    said = str(err.value)
+    assert "type it as 2026-04-01" in said and "is before the first contact (2026-04-10)" in said
+    assert "is also on row 2" in said
 
 
 def test_a_csv_named_like_a_workbook_is_refused_whole(exported, tmp_path):
