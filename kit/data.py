@@ -164,27 +164,30 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 ABSENT_COLUMN = {
     ("responses", "submitted_at"): "no submission dates: the waves are ordered as listed in "
     "engagement.yaml and follow-up due dates are not given as dates",
-    ("responses", "respondent_id"): "no respondent id: each response counts as one person",
-    ("responses", "comment"): "no comment column: no themes or verbatims",
+    ("responses", "respondent_id"): "no respondent id: each rating counts as one person's and "
+    "the participation section is left out",
+    ("responses", "comment"): "no comment column: the comment themes and quotes are left out",
     ("responses", "ok_to_contact"): "no consent column: nobody will be contacted (the "
     "follow-up queue is empty)",
     ("responses", "contact_id"): "no contact id: nobody can be named for follow-up",
-    ("functions", "predicted_nps"): "no predicted_nps: no comparison of predicted and actual "
-    "scores",
-    ("stakeholders", "level"): "no level: owners are suggested without seniority",
-    ("stakeholders", "reports_to"): "no reports_to: no reporting lines",
-    ("stakeholders", "power"): "no power column: salience read from influence only",
-    ("stakeholders", "legitimacy"): "no legitimacy column: salience classes left out",
-    ("stakeholders", "urgency"): "no urgency column: salience classes left out",
-    ("stakeholders", "relationship_owner"): "no relationship_owner: owners are suggested",
-    ("touchpoints", "topic"): "no topic column: touchpoints are not grouped by topic",
-    ("roster", "stakeholder_id"): "no stakeholder_id: contacts are not linked to the register",
+    ("functions", "predicted_nps"): "no predicted_nps column: the 360 gap (predicted against "
+    "received scores) is left out",
+    ("stakeholders", "level"): "no level column: seniority is taken from reporting lines only",
+    ("stakeholders", "reports_to"): "no reports_to column: seniority is taken from levels only",
+    ("stakeholders", "power"): "no power column: the salience section is left out",
+    ("stakeholders", "legitimacy"): "no legitimacy column: the salience section is left out",
+    ("stakeholders", "urgency"): "no urgency column: the salience section is left out",
+    ("stakeholders", "relationship_owner"): "no relationship_owner column: each stakeholder's "
+    "owner is suggested from the register (line manager or an engaged peer)",
+    ("touchpoints", "topic"): "no topic column: touchpoints carry no topic",
+    ("roster", "stakeholder_id"): "no stakeholder_id column: no answer is weighted by its "
+    "author's influence",
 }
 
 #: Tables whose absence leaves sections out of the pack, as ``kit validate`` notes say.
 ABSENT_TABLE = {
     "stakeholders": "is absent: the stakeholder mapping sections are left out",
-    "relationships": "is absent: the network of functions is left out",
+    "relationships": "is absent: the SIPOC and network sections are left out",
     "touchpoints": "is absent: the touchpoint sections are left out",
     "followups": "is absent: no earlier follow-up to report",
     "roster": "is absent: nobody can be named for follow-up",
@@ -206,10 +209,11 @@ def _absent_notes(tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem
             continue  # said by the consent note
         notes.append(Problem(f"{table}.csv", None, column, None, means, severity="note"))
     responses = tables.get("responses")
-    dated = responses is not None and "submitted_at" in responses.columns
-    if dated and len(responses) and responses["submitted_at"].isna().all():
-        means = ABSENT_COLUMN[("responses", "submitted_at")].replace("no ", "blank ", 1)
-        notes.append(Problem("responses.csv", None, "submitted_at", None, means, severity="note"))
+    for column in ("submitted_at", "respondent_id"):  # `kit import` writes them blank if unmapped
+        given = responses is not None and column in responses.columns and len(responses)
+        if given and responses[column].isna().all():
+            means = "blank " + ABSENT_COLUMN[("responses", column)].removeprefix("no ")
+            notes.append(Problem("responses.csv", None, column, None, means, severity="note"))
     return notes
 
 

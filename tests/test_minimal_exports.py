@@ -9,6 +9,7 @@ left out and why.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from kit.config import SAMPLE_CONFIG
+from kit.config import SAMPLE_CONFIG, SAMPLE_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -126,8 +127,12 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
         assert "Consent to be contacted was not collected in this survey" in html
         first_wave = [r for r in reasons if "there is no earlier wave to compare" in r]
         assert len(first_wave) == (1 if len(waves) == 1 else 0)
-        if len(waves) == 1:
-            assert "Trend across waves" in first_wave[0] or folder != "organisation"
+        if len(waves) == 1:  # one line naming every section the first wave leaves out
+            for heading in ("Trend across waves", "Did follow-up move the scores?"):
+                assert heading in first_wave[0]
+            assert "Change since" not in html
+        assert "the responses carry no respondent id" in left_out
+        assert "no function predicted its score" in left_out
         text = subprocess.run(
             ["pdftotext", str(packs / folder / "pack.pdf"), "-"],
             capture_output=True,
@@ -138,3 +143,46 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
         for broken in ("nan", "NaN", "None", "NaT"):
             assert not re.search(rf"\b{broken}\b", text), f"{broken!r} printed in {folder}"
         assert "0 distinct respondents" not in text
+
+
+def _stripped_sample(dest: Path) -> Path:
+    """The sample with every optional column (drivers too) removed from every table."""
+    from kit.data import DRIVER_PREFIX, SCHEMAS
+
+    shutil.copytree(SAMPLE_DIR, dest)
+    for table, columns in SCHEMAS.items():
+        path = dest / f"{table}.csv"
+        if not path.is_file():
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        optional = [c.name for c in columns if not c.required and c.name in df.columns]
+        optional += [c for c in df.columns if c.startswith(DRIVER_PREFIX)]
+        df.drop(columns=optional).to_csv(path, index=False)
+    return dest / "engagement.yaml"
+
+
+def test_the_sample_without_any_optional_column_validates_and_reports(tmp_path):
+    config = _stripped_sample(tmp_path / "client")
+    checked = _kit("validate", str(config), "--out", str(tmp_path / "problems.csv"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for said in (
+        "responses.csv: no comment column: the comment themes and quotes are left out",
+        "stakeholders.csv: no power column: the salience section is left out",
+        "responses.csv: no submission dates",
+    ):
+        assert said in checked.stdout
+
+    out = tmp_path / "reports"
+    built = _kit(
+        "report", "--config", str(config), "--out", str(out), "--quiet", "--jobs", "2",
+        "--scope", "Regulatory", "--scope", "Organisation",
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "Traceback" not in built.stdout + built.stderr
+    for folder in ("regulatory", "organisation"):
+        html = (out / "helix-biopharma" / "2026-h1" / folder / "pack.html").read_text("utf-8")
+        left_out = re.search(r'<ul class="omitted">(.*?)</ul>', html, re.S).group(1)
+        assert "the responses have no comment column" in left_out
+        assert "no power, legitimacy and urgency columns" in left_out
+        assert "Non-stakeholder" not in html
+        assert "Consent to be contacted was not collected in this survey" in html

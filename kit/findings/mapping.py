@@ -263,7 +263,12 @@ def sipoc(ctx: Context) -> Sipoc:
 def salience(ctx: Context) -> Salience:
     """Mitchell's salience classes of the scope's stakeholders (power, legitimacy, urgency),
     counted per class, and the definitive ones."""
-    missing = [c for c in ("power", "legitimacy", "urgency") if c not in ctx.stakeholders]
+    whole = ctx.ds.stakeholders  # a column absent from the file is loaded blank
+    missing = [
+        c
+        for c in ("power", "legitimacy", "urgency")
+        if c not in whole or (len(whole) and whole[c].isna().all())
+    ]
     register = register_analysis.salience(ctx.stakeholders.assign(**dict.fromkeys(missing, pd.NA)))
     if missing:
         register = register.iloc[:0]

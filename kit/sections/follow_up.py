@@ -231,13 +231,15 @@ def loop(loop: Loop, ctx: Context) -> HTML:
 def impact(impact: pd.DataFrame, ctx: Context, moves: pd.DataFrame | None = None) -> HTML:
     """Did following up move the scores? Detractors followed up against those not: on the
     0-10 scale, and (``moves``, :func:`kit.findings.follow_up.moves`) in NPS categories."""
+    if ctx.cfg.previous_wave_of(ctx.wave) is None:  # said once with the other first-wave omissions
+        return narrative.omitted(f"there is no earlier wave to compare {ctx.wave} with")
+    if ctx.ds.followups.empty:  # the same reason as the loop's, so the pack says it once
+        return narrative.omitted(f"no follow-up was logged for {ctx.label} in earlier waves")
     if not ctx.is_organisation:
         return note(
             "The effect of follow-up is estimated for the whole organisation (see the "
             "organisation pack): per function the groups are too small to say."
         )
-    if ctx.cfg.previous_wave_of(ctx.wave) is None:  # said once with the other first-wave omissions
-        return narrative.omitted(f"there is no earlier wave to compare {ctx.wave} with")
     if impact.empty:
         return note(
             f"No earlier wave to compare with: {ctx.wave} is the first, so the effect of "

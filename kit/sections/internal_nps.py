@@ -106,19 +106,23 @@ def scorecard(card: pd.DataFrame, ctx: Context) -> HTML:
     if card.empty:
         return narrative.omitted("every function's scorecard is in the organisation pack")
     level = int(ctx.cfg.thresholds.confidence * 100)
+    previous = ctx.cfg.previous_wave_of(ctx.wave)
+    columns = {
+        "provider_function": "Function",
+        "nps": "NPS",
+        "ci_low": f"{level}% low",
+        "ci_high": f"{level}% high",
+        "n": "n",
+        "change": f"Change since {previous}",
+        "verdict": "Verdict",
+        "to_target": f"vs target {signed(ctx.cfg.target_nps)}",
+        "rank": "Rank",
+    }
+    if previous is None:  # a first wave: nothing to change from
+        del columns["change"], columns["verdict"]
     return table(
         card,
-        columns={
-            "provider_function": "Function",
-            "nps": "NPS",
-            "ci_low": f"{level}% low",
-            "ci_high": f"{level}% high",
-            "n": "n",
-            "change": f"Change since {ctx.cfg.previous_wave_of(ctx.wave) or '-'}",
-            "verdict": "Verdict",
-            "to_target": f"vs target {signed(ctx.cfg.target_nps)}",
-            "rank": "Rank",
-        },
+        columns=columns,
         formats={
             "nps": "signed",
             "ci_low": "signed",
@@ -592,6 +596,8 @@ def _too_few_comments(found: Themes, ctx: Context) -> HTML | None:
     """A note why no comment is shown, or None."""
     if (note := narrative.withheld(ctx)) is not None:
         return note
+    if "responses.comment" in ctx.ds.absent:
+        return narrative.omitted("the responses have no comment column")
     if found.enough:
         return None
     return narrative.note(
