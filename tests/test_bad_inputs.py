@@ -1,0 +1,147 @@
+"""The bad-input corpus: files a client sends, typed by hand or saved by the wrong program.
+
+Each case edits a copy of the sample (or writes a small file), runs a ``kit`` command on it
+in-process, and checks what a consultant sees: the exit code (0 accepted, 1 found problems,
+2 refused), words the message must hold, no Python traceback, and no input file changed
+(checksums before and after).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kit.cli import main
+
+
+@dataclass(frozen=True)
+class Case:
+    edit: Callable[[Path], list[str]]  # changes the copy; returns the command's arguments
+    code: int
+    words: tuple[str, ...]
+
+
+def _validate(path: Path) -> list[str]:
+    """``kit validate``, its problems list written beside the data (never in the repository)."""
+    return ["validate", str(path), "--out", str(path.parent / "problems.csv")]
+
+
+def _yaml(extra: str) -> Callable[[Path], list[str]]:
+    """The engagement file with ``extra`` lines added at its end."""
+
+    def edit(folder: Path) -> list[str]:
+        path = folder / "engagement.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+        return _validate(path)
+
+    return edit
+
+
+def _replace(old: str, new: str) -> Callable[[Path], list[str]]:
+    def edit(folder: Path) -> list[str]:
+        path = folder / "engagement.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return _validate(path)
+
+    return edit
+
+
+def _utf16(folder: Path) -> list[str]:
+    path = folder / "engagement.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return _validate(path)
+
+
+def _csv_named_xlsx(folder: Path) -> list[str]:
+    (folder / "plan.xlsx").write_text("response_id,status\nR00001,closed\n", encoding="utf-8")
+    return [
+        "plan",
+        "import",
+        str(folder / "plan.xlsx"),
+        "--config",
+        str(folder / "engagement.yaml"),
+    ]
+
+
+def _audit_bad_config(folder: Path) -> list[str]:
+    _replace("min_group_size: 5", "min_group_size: .inf")(folder)
+    return ["audit", "--config", str(folder / "engagement.yaml")]
+
+
+def _report_bad_config(folder: Path) -> list[str]:
+    _yaml("client: Again\n")(folder)
+    return ["report", "--config", str(folder / "engagement.yaml"), "--out", str(folder / "out")]
+
+
+CASES = {
+    "engagement: a key set twice": Case(_yaml("title: Again\n"), 2, ("'title' is set twice",)),
+    "engagement: a tab in the indentation": Case(
+        _yaml("extra:\n\t- one\n"), 2, ("a tab in the indentation", "replace the tab")
+    ),
+    "engagement: a !!python tag": Case(
+        _yaml("note: !!python/object/apply:os.system ['echo hi']\n"),
+        2,
+        ("the tag '!!python/object/apply:os.system' is not allowed",),
+    ),
+    "engagement: an alias bomb": Case(
+        _yaml("a: &a [x, x, x]\nb: [*a, *a, *a]\n"), 2, ("an alias (*a)", "write the value out")
+    ),
+    "engagement: saved as UTF-16": Case(_utf16, 2, ("is not UTF-8 text",)),
+    "engagement: min_group_size .inf": Case(
+        _replace("min_group_size: 5", "min_group_size: .inf"),
+        2,
+        ("'thresholds.min_group_size' must be a whole number", "got inf"),
+    ),
+    "engagement: confidence .nan": Case(
+        _replace("confidence: 0.95", "confidence: .nan"),
+        2,
+        ("'thresholds.confidence' must be a number", "got nan"),
+    ),
+    "engagement: target .nan": Case(
+        _replace("target: 20", "target: .nan"), 2, ("'nps.target' must be a number",)
+    ),
+    "plan import: a CSV named .xlsx": Case(
+        _csv_named_xlsx, 2, ("is not an Excel workbook", "nothing was imported")
+    ),
+    "audit: a bad engagement file": Case(_audit_bad_config, 2, ("min_group_size",)),
+    "report: a bad engagement file": Case(_report_bad_config, 2, ("'client' is set twice",)),
+    "validate: the sample as it is": Case(
+        lambda folder: _validate(folder / "engagement.yaml"), 0, ("0 error(s)",)
+    ),
+}
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_bad_input_gets_a_clear_answer_and_changes_nothing(name, sample_copy, capsys):
+    case = CASES[name]
+    argv = case.edit(sample_copy)
+    before = _checksums(sample_copy)
+    code = main(argv)
+    said = capsys.readouterr()
+    text = said.out + said.err
+    assert "Traceback" not in text
+    assert code == case.code, text
+    for words in case.words:
+        assert words in text, text
+    after = _checksums(sample_copy)
+    assert {k: v for k, v in after.items() if k in before} == before, "an input was changed"
+
+
+def test_the_corpus_counts_its_classes():
+    """For the closing note: how many inputs are refused, and how many accepted."""
+    codes = [c.code for c in CASES.values()]
+    assert codes.count(2) >= 10 and codes.count(0) >= 1
