@@ -638,7 +638,55 @@ _FIELDS = {
     "encoding",
     "delimiter",
     "on_invalid",
+    "recode",
+    "not_applicable",
 }
+#: Fields whose bare value is a column name (the others: a bare value is the same for every row).
+_COLUMN_FIELDS = ("respondent_id", "response_id", "submitted_at", "contact_id", "comment")
+#: What a suggestion writes where it could not decide, and placeholders people write by hand.
+UNDECIDED = "CHOOSE"
+_PLACEHOLDER = re.compile(
+    r"^\s*((?-i:CHOOSE)\b.*|todo|tbd|fixme|\?+|\.\.\.|<[^<>]*>)\s*$|change[ _-]?me", re.IGNORECASE
+)
+_HOW_TO_DECIDE = {
+    "score": "the name or question text of the 0-10 column",
+    "submitted_at": "the name of the date column, or remove the line",
+    "dayfirst": "true (05/01 is 5 January) or false (05/01 is 1 May)",
+    "wave": 'the wave, e.g. 2026-H1, or {column: "..."} when the file holds several',
+}
+
+
+def _label(text) -> str:
+    """A label compared loosely: spaces collapsed, any case."""
+    return " ".join(str(text).split()).casefold()
+
+
+def _undecided(mapping: dict) -> list[str]:
+    """Every value (or key) still a placeholder (CHOOSE ..., CHANGE ME, TODO, <...>), by key."""
+    found = []
+
+    def walk(key: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and _PLACEHOLDER.search(k):
+                    found.append((f"{key}.{k}", k))
+                walk(f"{key}.{k}", v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(key, v)
+        elif isinstance(value, str) and _PLACEHOLDER.search(value):
+            found.append((key, value))
+
+    for key, value in mapping.items():
+        walk(str(key), value)
+    return [
+        f"'{key}: {value}' is not decided: replace it with "
+        + _HOW_TO_DECIDE.get(
+            key.split(".")[0],
+            '{column: "..."} (a column of the export) or {value: "..."} (the same for every row)',
+        )
+        for key, value in found
+    ]
 
 
 def load_mapping(path: Path | str) -> dict:
@@ -657,11 +705,57 @@ def load_mapping(path: Path | str) -> dict:
         )
     if str(raw.get("score_scale", "0-10")) not in ("0-10", "1-11"):
         problems.append(f"'score_scale: {raw['score_scale']}' must be 0-10 or 1-11")
-    if raw.get("dayfirst") is not None and not isinstance(raw["dayfirst"], bool):
+    problems += _undecided(raw)
+    if (
+        raw.get("dayfirst") is not None
+        and not isinstance(raw["dayfirst"], bool)
+        and not any("'dayfirst:" in p for p in problems)
+    ):
         problems.append(f"'dayfirst: {raw['dayfirst']}' must be true (05/01 is 5 January) or false")
+    problems += _shape_problems(raw)
     if problems:
         raise ImportProblem(path, problems)
     return raw
+
+
+def _shape_problems(mapping: dict) -> list[str]:
+    """recode: a set of 'survey label: function' lines; not_applicable: a list of labels."""
+    problems = []
+    recode = mapping.get("recode")
+    if recode is not None and not (
+        isinstance(recode, dict)
+        and all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in recode.values()
+        )
+    ):
+        problems.append(
+            f"'recode: {recode}' must be lines of 'survey label: function name', e.g. "
+            'recode: {"Regulatory Affairs": Regulatory}'
+        )
+    na = mapping.get("not_applicable")
+    if na is not None and not (
+        isinstance(na, str) or (isinstance(na, list) and all(isinstance(v, str) for v in na))
+    ):
+        problems.append(
+            f"'not_applicable: {na}' must be a list of answers read as no answer, e.g. "
+            'not_applicable: ["Not applicable", "I have not worked with them"]'
+        )
+    return problems
+
+
+def _recode(values: pd.Series, recode: dict, used: Counter) -> pd.Series:
+    """Survey labels replaced by the organisation's function names (loosely matched); each
+    replacement counted in ``used``."""
+    table = {_label(k): str(v) for k, v in recode.items()}
+
+    def one(v):
+        new = table.get(_label(v)) if isinstance(v, str) else None
+        if new is None:
+            return v
+        used[f"{v} -> {new}"] += 1
+        return new
+
+    return values.map(one)
 
 
 def _column(export: Export, ref, problems: list, field_name: str) -> str | None:
@@ -691,11 +785,30 @@ def _value(export: Export, spec, problems, field_name) -> pd.Series | None:
     if spec is None:
         return None
     if isinstance(spec, dict):
+        if set(spec) == {"value"}:  # a fixed value even where it equals a column's name
+            return pd.Series(str(spec["value"]), index=export.data.index)
+        if set(spec) != {"column"}:
+            problems.append(
+                f"mapping '{field_name}: {spec}': write {{column: \"...\"}} (a column of the "
+                'export) or {value: "..."} (the same for every row)'
+            )
+            return None
         col = _column(export, spec.get("column"), problems, field_name)
         return export.data[col].str.strip() if col else None
-    if field_name in ("respondent_id", "response_id", "submitted_at", "contact_id", "comment"):
+    if field_name in _COLUMN_FIELDS:
         col = _column(export, spec, problems, field_name)
         return export.data[col] if col else None
+    key = _label(spec)
+    named = next(
+        (c for c, lab in export.labels.items() if _label(c) == key or _label(lab) == key), None
+    )
+    if named is not None:
+        problems.append(
+            f"mapping '{field_name}: {spec}' is a fixed value written in every row, but "
+            f"{spec!r} is also a column of the export: did you mean {{column: {named}}}? "
+            f'(write {{value: "{spec}"}} to keep the text itself)'
+        )
+        return None
     return pd.Series(str(spec), index=export.data.index)
 
 
@@ -723,7 +836,7 @@ def to_responses(
     import (:class:`ImportProblem`, rows as the file numbers them), or with ``on_invalid:
     blank | drop`` are blanked or their rows dropped, counted in the log. With
     ``problems_file`` every problem is also written there as CSV."""
-    problems: list = []
+    problems: list = [f"mapping {p}" for p in _undecided(mapping)] + _shape_problems(mapping)
     d = export.data
     providers = mapping.get("providers")
     score_cols = (
@@ -751,14 +864,27 @@ def to_responses(
 
     cells: list[Problem] = []  # unusable cells: blanked, dropped or refused per on_invalid
     scale = str(mapping.get("score_scale", "0-10"))
+    na = mapping.get("not_applicable") or []
+    na = {_label(v) for v in ([na] if isinstance(na, str) else na)}
+    not_applicable: dict[str, int] = {}
+
+    def answered(col: str) -> pd.Series:
+        """The column with its 'not applicable' answers blanked (counted)."""
+        is_na = d[col].map(lambda v: _label(v) in na) if na else pd.Series(False, index=d.index)
+        if is_na.any():
+            not_applicable[col] = int(is_na.sum())
+        return d[col].mask(is_na, "")
+
     scores = {}
     for col in score_cols:
-        scores[col], invalid = parse_scores(d[col], scale=scale)
-        cells += _cell_problems(d[col], invalid, col, "not a score", f"is not a score on {scale}")
+        values = answered(col)
+        scores[col], invalid = parse_scores(values, scale=scale)
+        cells += _cell_problems(values, invalid, col, "not a score", f"is not a score on {scale}")
     driver_values = {}
     for k, col in drivers.items():
-        driver_values[k], invalid = _whole_numbers(d[col])
-        cells += _cell_problems(d[col], invalid, col, "not a whole number", "is not a rating")
+        values = answered(col)
+        driver_values[k], invalid = _whole_numbers(values)
+        cells += _cell_problems(values, invalid, col, "not a whole number", "is not a rating")
     dates, dayfirst, refused = pd.Series(pd.NaT, index=d.index), None, []
     if base["submitted_at"] is not None:
         spec = mapping["submitted_at"]
@@ -819,6 +945,8 @@ def to_responses(
     elif on_invalid == "blank":
         blanked = Counter(f"{p.column}: {p.kind}" for p in cells if p.row is not None)
         log["blanked (on_invalid: blank)"] = dict(blanked)
+    if na:
+        log["not_applicable (read as no answer)"] = not_applicable
     if cells:
         log["problems"] = len(cells)
         log["problems_file"] = str(problems_file) if problems_file is not None else None
@@ -868,6 +996,13 @@ def to_responses(
     blank = long["score"].isna()
     log["ratings_without_score"] = int(blank.sum())
     out = long[~blank].reset_index(drop=True)
+    recode, recoded = mapping.get("recode") or {}, Counter()
+    if recode:  # counted per rating written
+        for f in ("respondent_function", "provider_function"):
+            out[f] = _recode(out[f], recode, recoded)
+        log["recoded"] = dict(recoded)
+        seen = {_label(k.split(" -> ")[0]) for k in recoded}
+        log["recode labels not found"] = [k for k in recode if _label(k) not in seen]
     log["ratings_written"] = len(out)
     log["responses_kept"] = export.rows_read - sum(log["dropped"].values())
     return out, log
@@ -890,12 +1025,136 @@ def _refuse(export: Export, problems: list[Problem], problems_file: Path | None)
 # ---------------------------------------------------------------- suggestions
 
 _HINTS = {
-    "score": ("recommend", "0-10", "0 to 10", "likely", "scale of", "nps", "rate"),
-    "comment": ("why", "comment", "reason", "explain", "improve"),
     "submitted_at": ("recordeddate", "timestamp", "completion time", "end date", "enddate", "date"),
     "respondent_id": ("responseid", "response id", "respondent id", "id.name", "id"),
-    "respondent_function": ("function", "department", "team"),
 }
+_SCORE_NAME = re.compile(
+    r"recomm|recomend|likely|\bnps\b|net promoter|0 ?- ?10|0 to 10|scale of|rating|\brate\b|score",
+    re.IGNORECASE,
+)
+#: Survey-tool bookkeeping that can hold small whole numbers (Status 0, Finished 1, Progress).
+_BOOKKEEPING = re.compile(
+    r"(^|[\s._])id$|^id\b|status|finished|progress|duration|latitude|longitude|language|"
+    r"channel|ip ?address|recipient|reference|e-?mail|^name$|collector",
+    re.IGNORECASE,
+)
+_FUNCTION_NAME = re.compile(
+    r"department|function|team|group|division|business unit|\bunit\b|abteilung|bereich",
+    re.IGNORECASE,
+)
+_CONSENT_NAME = re.compile(r"consent|contact|follow|reach (you|out)|get back", re.IGNORECASE)
+_COMMENT_NAME = re.compile(
+    r"why|comment|reason|explain|improve|feedback|suggest|free text|anything else|tell us",
+    re.IGNORECASE,
+)
+_WAVE_NAME = re.compile(r"wave|survey period|\bperiod\b|\bround\b|\bcycle\b", re.IGNORECASE)
+_LONG_QUESTION = re.compile(r"^(question|question ?id|qid|item|variable|field|attribute)$", re.I)
+_LONG_ANSWER = re.compile(r"^(answer|response|value|answer ?text|response ?value)$", re.I)
+#: Answers that say the question did not apply (proposed for not_applicable:).
+_NA_ANSWER = re.compile(
+    r"not applicable|does not apply|doesn.?t apply|no experience|not worked|never used|"
+    r"have not used|haven.?t used|no opinion|cannot say|can.?t say|no contact|^n/?a\b",
+    re.IGNORECASE,
+)
+_YES_NO = {"yes", "no", "y", "n", "true", "false", "1", "0", "ja", "nein", "oui", "non"}
+#: Score columns must be mostly 0-10 whole numbers: at least this share of their answers.
+SCORE_SHARE = 0.8
+
+
+def _q(text) -> str:
+    """A YAML single-quoted string."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+class _ScoreColumn(NamedTuple):
+    column: str
+    scale: str  # 0-10 or 1-11
+    share: float  # of answers that are scores
+    scores: int
+    not_applicable: list  # answers that say the question did not apply
+    other: list  # answers that are neither
+
+
+def _score_column(export: Export, col: str) -> _ScoreColumn | None:
+    """``col`` as a score column when most of its answers are whole numbers 0-10 (or codes
+    1-11), leaving out 'not applicable'-like answers; None otherwise."""
+    text = export.data[col].fillna("").astype(str).str.strip()
+    answered = text[(text != "") & ~text.str.lower().isin(_MISSING)]
+    if answered.empty or _BOOKKEEPING.search(col):
+        return None
+    na = answered[answered.map(lambda v: bool(_NA_ANSWER.search(v)))]
+    rest = answered.drop(na.index)
+    if rest.empty:
+        return None
+    best = None
+    for scale in ("0-10", "1-11"):
+        scores, invalid = parse_scores(rest, scale=scale)
+        share = float((~invalid).mean())
+        if share >= SCORE_SHARE and (best is None or share > best.share):
+            other = sorted(set(rest[invalid]))
+            best = _ScoreColumn(
+                col, scale, share, int(scores.notna().sum()), sorted(set(na)), other
+            )
+    if best is None:
+        return None
+    numbers = set(pd.to_numeric(rest.str.extract(_SCORE, expand=False), errors="coerce").dropna())
+    if best.scale == "1-11" and 11 not in numbers:
+        return None
+    if numbers <= {0, 1} and not _SCORE_NAME.search(col + " " + export.labels.get(col, "")):
+        return None  # a yes/no flag, not a rating
+    return best
+
+
+def _matrix(export: Export, scored: dict[str, _ScoreColumn]) -> tuple[str, dict[str, str]]:
+    """The largest group (2 or more) of score columns whose question texts end in
+    ' - <function>' after one shared question: (question, {column: function})."""
+    groups: dict[str, dict[str, str]] = {}
+    for col in scored:
+        label = export.labels.get(col) or col
+        for text in (label, col):
+            if " - " in text:
+                question, function = (p.strip() for p in text.rsplit(" - ", 1))
+                if question and function:
+                    groups.setdefault(question, {})[col] = function
+                    break
+    groups = {q: g for q, g in groups.items() if len(g) >= 2}
+    if not groups:
+        return "", {}
+    question = max(groups, key=lambda q: (bool(_SCORE_NAME.search(q)), len(groups[q])))
+    return question, groups[question]
+
+
+def _distinct(export: Export, col: str) -> pd.Series:
+    text = export.data[col].fillna("").astype(str).str.strip()
+    return text[(text != "") & ~text.str.lower().isin(_MISSING)]
+
+
+def _is_free_text(values: pd.Series, named: bool) -> bool:
+    """Answers in words, not numbers, dates, codes or ids: named like a comment question, or
+    long and varied (a choice list repeats a few answers)."""
+    if values.empty or values.str.contains(r"[^\W\d_]{2}", regex=True).mean() < 0.8:
+        return False
+    if values.str.match(_NUMERIC_DATE).mean() > 0.5 or values.str.match(r"^\d{4}-\d\d-\d\d").any():
+        return False
+    if named:
+        return True
+    varied = values.nunique() > 10 or values.nunique() / len(values) >= 0.5
+    return values.str.contains(r"\s").mean() >= 0.3 and values.str.len().mean() >= 15 and varied
+
+
+def _half_years(dates: pd.Series) -> Counter:
+    dates = dates.dropna()
+    return Counter(f"{d.year}-H{1 if d.month <= 6 else 2}" for d in dates)
+
+
+def _looks_long(export: Export) -> tuple[str, str] | None:
+    """(question column, answer column) when the file has one row per answer."""
+    cols = list(export.data.columns)
+    question = next((c for c in cols if _LONG_QUESTION.match(c.strip())), None)
+    answer = next((c for c in cols if _LONG_ANSWER.match(c.strip())), None)
+    if question and answer and export.data[question].nunique() < len(export.data):
+        return question, answer
+    return None
 
 
 def _dayfirst_line(export: Export, column: str) -> str:
@@ -919,8 +1178,10 @@ def _dayfirst_line(export: Export, column: str) -> str:
 
 
 def suggest_mapping(export: Export) -> str:
-    """A starting mapping for an export, from its column names and question texts; the date
-    order from the values, and how the file was read."""
+    """A starting mapping for an export: the score column chosen by its values (mostly whole
+    numbers 0-10), or ``providers:`` for a matrix export (questions ending ' - <function>');
+    the respondent's function, consent, comment(s), date and its order, and the wave. What
+    it cannot decide is written as ``CHOOSE: ...``, which :func:`load_mapping` refuses."""
     lines = [f"# Suggested mapping for {export.path.name} ({export.kind}); check every line."]
     if export.encoding:
         sep = {"\t": "tab"}.get(export.delimiter, export.delimiter)
@@ -928,28 +1189,202 @@ def suggest_mapping(export: Export) -> str:
             f"# Read as {export.encoding} ({export.encoding_source}), delimiter {sep!r} "
             f"({export.delimiter_source}); 'encoding:' and 'delimiter:' override."
         )
-    used: set[str] = set()
-    for name, hints in _HINTS.items():
-        found = next(
-            (
-                col
-                for hint in hints
-                for col, label in export.labels.items()
-                if col not in used and (hint in col.lower() or hint in label.lower())
-            ),
-            None,
+    long = _looks_long(export)
+    if long:
+        lines.append(
+            f"# This file looks long: one row per answer ({long[0]!r} names the question, "
+            f"{long[1]!r} holds the answer). kit import reads one row per response: pivot it "
+            "first (one column per question), then ask --suggest again."
         )
-        if found:
-            used.add(found)
-            lines.append(f"{name}: {found!r}")
-            if name == "submitted_at":
-                lines.append(_dayfirst_line(export, found))
+    columns = list(export.data.columns)
+    used: set[str] = set()
+
+    def label(col: str) -> str:
+        return f"{col} {export.labels.get(col, '')}"
+
+    # -- the score: by values, preferring names that say so; a matrix gives providers
+    scored = {c: s for c in columns if (s := _score_column(export, c)) is not None}
+    question, providers = _matrix(export, scored)
+    chosen: list[_ScoreColumn] = []
+    if providers:
+        chosen = [scored[c] for c in providers]
+        used.update(providers)
+        lines.append(f"# One score column per rated function ({question!r}):")
+        lines.append("providers:")
+        lines += [f"  {_q(c)}: {_q(f)}" for c, f in providers.items()]
+        first = next(iter(providers.values()))
+        lines.append(
+            f"# recode: {{{_q(first)}: ...}}   # survey label -> your function name, where "
+            "they differ (also applied to respondent_function)"
+        )
+    elif scored:
+        ranked = sorted(
+            scored.values(),
+            key=lambda s: (
+                -bool(_SCORE_NAME.search(label(s.column))),
+                -round(s.share, 2),
+                columns.index(s.column),
+            ),
+        )
+        best = ranked[0]
+        chosen = [best]
+        used.add(best.column)
+        others = [s.column for s in ranked[1:]]
+        lines.append(f"score: {_q(best.column)}")
+        if others:
+            lines.append(f"# other 0-10 columns: {', '.join(map(_q, others[:5]))}")
+    else:
+        lines.append(f"score: {_q(f'{UNDECIDED}: the 0-10 column (no column is mostly 0-10)')}")
+    scale = "1-11" if any(s.scale == "1-11" for s in chosen) else "0-10"
+    lines.append(
+        "score_scale: 1-11          # the answers run 1-11: a 0-10 question exported as codes"
+        if scale == "1-11"
+        else "score_scale: 0-10"
+    )
+    na = sorted({v for s in chosen for v in s.not_applicable})
+    if na:
+        lines.append(f"not_applicable: [{', '.join(map(_q, na))}]   # read as no answer")
+    other = sorted({v for s in chosen for v in s.other})
+    if other:
+        shown = ", ".join(map(_q, other[:3])) + (
+            f" and {len(other) - 3} more" if len(other) > 3 else ""
+        )
+        lines.append(
+            f"# not scores: {shown}; kit import lists them (on_invalid: blank or drop to go on)"
+        )
+    if providers:
+        lines.append("# provider_function: not needed (providers: above)")
+    else:
+        lines.append(
+            "provider_function: "
+            + _q(f'{UNDECIDED}: the function rated, {{value: "Regulatory"}} or {{column: "..."}}')
+        )
+
+    # -- the respondent's function: a text column with few distinct values, named so
+    def few_values(col: str) -> bool:
+        values = _distinct(export, col)
+        return (
+            not values.empty
+            and values.nunique() <= min(30, max(10, len(values) // 2))
+            and values.str.len().mean() < 40
+        )
+
+    function = next(
+        (c for c in columns if c not in used and _FUNCTION_NAME.search(label(c)) and few_values(c)),
+        None,
+    )
+    if function:
+        used.add(function)
+        values = sorted(_distinct(export, function).unique())
+        shown = ", ".join(values[:8]) + (f" and {len(values) - 8} more" if len(values) > 8 else "")
+        lines.append(f"respondent_function: {{column: {_q(function)}}}   # {shown}")
+    else:
+        lines.append(
+            "respondent_function: "
+            + _q(f'{UNDECIDED}: {{column: "..."}} or {{value: "..."}} (no function column found)')
+        )
+
+    # -- consent: a yes/no column named like consent, contact or follow-up
+    consent = [c for c in columns if c not in used and _CONSENT_NAME.search(label(c))]
+    yes_no = [c for c in consent if set(_distinct(export, c).str.lower()) <= _YES_NO]
+    if yes_no and not _distinct(export, yes_no[0]).empty:
+        used.add(yes_no[0])
+        lines.append(f"ok_to_contact: {{column: {_q(yes_no[0])}}}   # yes / no")
+    elif consent and not _distinct(export, consent[0]).empty:
+        values = sorted(set(_distinct(export, consent[0])))[:4]
+        lines.append(
+            f"# ok_to_contact: {{column: {_q(consent[0])}}} ? its answers "
+            f"({', '.join(map(_q, values))}) are not yes/no: only yes, y, true, 1, ja, oui "
+            "count as consent"
+        )
+    else:
+        lines.append("# ok_to_contact: (no yes/no consent column found: nobody will be contacted)")
+
+    # -- the date and its order, and the wave
+    date_col = next(
+        (
+            col
+            for hint in _HINTS["submitted_at"]
+            for col in columns
+            if col not in used and (hint in col.lower() or hint in export.labels[col].lower())
+        ),
+        None,
+    )
+    readings: dict[str, pd.Series] = {}  # how the dates read, by order
+    if date_col:
+        used.add(date_col)
+        lines.append(f"submitted_at: {_q(date_col)}")
+        lines.append(_dayfirst_line(export, date_col))
+        text = export.data[date_col].fillna("").astype(str).str.strip()
+        order = date_order(text)
+        decided = order.dayfirst is not None or not (order.either_rows or order.day_first_rows)
+        for first in [bool(order.dayfirst)] if decided else [True, False]:
+            read = parse_dates(text, date1904=export.date1904, dayfirst=first)
+            readings["day first" if first else "month first"] = read
+    else:
+        lines.append("# submitted_at: (no date column found)")
+    wave = next(
+        (
+            c
+            for c in columns
+            if c not in used
+            and _WAVE_NAME.search(label(c))
+            and _distinct(export, c).nunique() <= 12
+        ),
+        None,
+    )
+    halves = {how: _half_years(read) for how, read in readings.items()}
+    one = {tuple(h) for h in halves.values()}
+    if wave:
+        used.add(wave)
+        waves = ", ".join(sorted(_distinct(export, wave).unique()))
+        lines.append(f"wave: {{column: {_q(wave)}}}   # {waves}")
+    elif len(one) == 1 and len(next(iter(one))) == 1:
+        (half,) = next(iter(one))
+        read = next(iter(readings.values()))
+        lines.append(
+            f"wave: {_q(half)}   # the half-year of every date ({read.min():%Y-%m-%d} to "
+            f"{read.max():%Y-%m-%d}); use the wave's name in engagement.yaml"
+        )
+    else:
+        if len(halves) == 2:
+            why = "set dayfirst first: " + "; ".join(
+                f"read {how} they fall in {', '.join(sorted(h))}" for how, h in halves.items()
+            )
+        elif halves:
+            (h,) = halves.values()
+            why = "the dates span " + ", ".join(f"{k}: {n} dates" for k, n in sorted(h.items()))
         else:
-            lines.append(f"# {name}: (no column found)")
-    lines += [
-        "score_scale: 0-10",
-        "wave: 2026-H1               # set the wave",
-        "provider_function: CHANGE ME  # the function rated, or providers: {...}",
-        "# on_invalid: blank         # or drop: unusable cells (#ERROR!) instead of stopping",
-    ]
+            why = "no dates to read it from"
+        lines.append(f"wave: {_q(f'{UNDECIDED}: the wave, e.g. 2026-H1 ({why})')}")
+
+    # -- comments: long free-text columns, named ones first
+    def _named_comment(col: str) -> bool:
+        return bool(_COMMENT_NAME.search(label(col)))
+
+    texts = [c for c in columns if c not in used and not _BOOKKEEPING.search(c)]
+    texts = [c for c in texts if _is_free_text(_distinct(export, c), _named_comment(c))]
+    texts.sort(key=lambda c: (not _named_comment(c), columns.index(c)))
+    if texts:
+        used.add(texts[0])
+        lines.append(f"comment: {_q(texts[0])}")
+        if texts[1:]:
+            lines.append(f"# other free-text columns: {', '.join(map(_q, texts[1:6]))}")
+    else:
+        lines.append("# comment: (no free-text column found)")
+
+    # -- the person
+    person = next(
+        (
+            col
+            for hint in _HINTS["respondent_id"]
+            for col in columns
+            if col not in used and (hint in col.lower() or hint in export.labels[col].lower())
+        ),
+        None,
+    )
+    lines.append(f"respondent_id: {_q(person)}" if person else "# respondent_id: (no column found)")
+    lines.append(
+        "# on_invalid: blank         # or drop: unusable cells (#ERROR!) instead of stopping"
+    )
     return "\n".join(lines) + "\n"

@@ -772,3 +772,247 @@ def test_a_close_call_between_code_pages_is_said_with_the_other_reading(tmp_path
     )
     forced = im.read_export(path, encoding="cp1250")
     assert forced.data["funkce"].iloc[0] == "Účetnictví" and forced.encoding_source == "mapping"
+
+
+# ------------------------------------------------------------ --suggest and mapping checks (5, 8)
+
+MATRIX = Path(__file__).parent / "fixtures" / "exports" / "qualtrics_matrix.csv"
+
+
+def suggest(path: Path, capsys) -> tuple[str, dict]:
+    assert main(["import", str(path), "--suggest"]) == 0
+    out = capsys.readouterr().out
+    return out, yaml.safe_load(out)
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("name", ["Rating (Num)", "rating", "recomendation", "Q7"])
+def test_suggest_chooses_the_score_by_its_values_never_a_text_column(tmp_path, capsys, name):
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            ["Respondent", "How likely are you to recommend us", "NPS Type", name],
+            ["P1", "Very likely", "Promoter", "9"],
+            ["P2", "Not likely", "Detractor", "3"],
+            ["P3", "Likely", "Passive", "7"],
+            ["P4", "Very likely", "Promoter", "10"],
+        ],
+    )
+    out, suggested = suggest(path, capsys)
+    assert suggested["score"] == name and suggested["score_scale"] == "0-10"
+    assert "NPS Type" not in out.split("score:")[1].splitlines()[0]
+
+
+def test_suggest_finds_scores_in_the_shared_real_exports(capsys):
+    expected = {
+        EXTERNAL / "google_forms_sudzilla" / "input_02.csv": (SUDZILLA, "...why?", "2019-H2"),
+        EXTERNAL / "qualtrics" / "sample.csv": ("Q1", "Q2", "2017-H2"),
+        EXTERNAL / "qualtrics" / "sample_legacy.csv": ("Q1", "Q2", "2017-H2"),
+    }
+    for path, (score, comment, wave) in expected.items():
+        _, suggested = suggest(path, capsys)
+        assert (suggested["score"], suggested["comment"], suggested["wave"]) == (
+            score,
+            comment,
+            wave,
+        )
+    # Snap: Q1 by its values (never the text NetEasyScore), the named comment first; its dates
+    # fall in two half-years, so the wave is left to decide (never the sample's 2026-H1)
+    out, suggested = suggest(
+        EXTERNAL / "snap_nhsbsa" / "nhs_pensions_FIC_data.example.xlsm", capsys
+    )
+    assert suggested["score"] == "Q1" and suggested["comment"] == "Q2"
+    assert suggested["wave"].startswith("CHOOSE") and "2021-H1: 6 dates, 2021-H2: 15" in out
+    # Google Forms input_01: day and month both fit, so the wave depends on dayfirst
+    out, suggested = suggest(EXTERNAL / "google_forms_sudzilla" / "input_01.csv", capsys)
+    assert "read day first they fall in 2019-H1; read month first they fall in 2019-H2" in out
+    assert suggested["wave"].startswith("CHOOSE")
+
+
+def test_suggest_on_a_matrix_export_proposes_providers_function_consent_and_wave(capsys):
+    out, suggested = suggest(MATRIX, capsys)
+    assert suggested["providers"] == {
+        "Q2_1": "Regulatory Affairs",
+        "Q2_2": "Quality Assurance",
+        "Q2_3": "IT",
+    }
+    assert "score" not in suggested and "provider_function" not in suggested
+    assert suggested["respondent_function"] == {"column": "Q1"}
+    assert suggested["ok_to_contact"] == {"column": "Q4"}
+    assert suggested["comment"] == "Q3" and suggested["respondent_id"] == "ResponseId"
+    assert suggested["wave"] == "2026-H1" and suggested["dayfirst"] is False
+    assert suggested["not_applicable"] == ["Not applicable"]
+    assert "IT, Quality Assurance, Regulatory Affairs" in out  # the function column's values
+
+
+def test_a_suggested_matrix_mapping_imports_with_recode_and_not_applicable(tmp_path, capsys):
+    out, suggested = suggest(MATRIX, capsys)
+    suggested["recode"] = {"Regulatory Affairs": "Regulatory", "quality  assurance": "Quality"}
+    m = tmp_path / "mapping.yaml"
+    m.write_text(yaml.safe_dump(suggested), encoding="utf-8")
+    dest = tmp_path / "responses.csv"
+    assert main(["import", str(MATRIX), "--mapping", str(m), "-o", str(dest)]) == 0
+    got = pd.read_csv(dest)
+    log = json.loads(dest.with_suffix(".import-log.json").read_text())
+    by = got.set_index(["respondent_id", "provider_function"])["score"].to_dict()
+    assert by == {
+        ("R_1", "Regulatory"): 3,
+        ("R_1", "Quality"): 9,
+        ("R_2", "Regulatory"): 10,
+        ("R_2", "IT"): 7,
+        ("R_4", "Regulatory"): 6,
+        ("R_4", "Quality"): 8,
+        ("R_4", "IT"): 2,
+        ("R_5", "Regulatory"): 0,
+        ("R_5", "Quality"): 9,
+        ("R_5", "IT"): 9,
+        ("R_6", "Quality"): 10,
+        ("R_6", "IT"): 4,
+    }
+    assert set(got["respondent_function"]) == {"Regulatory", "Quality", "IT"}
+    assert set(got["wave"]) == {"2026-H1"}
+    assert got.groupby("respondent_id")["ok_to_contact"].first().to_dict() == {
+        "R_1": True,
+        "R_2": False,
+        "R_4": True,
+        "R_5": False,
+        "R_6": True,
+    }
+    # 'Not applicable' is no answer: counted per column, never an error or a rating
+    assert log["not_applicable (read as no answer)"] == {"Q2_1": 1, "Q2_2": 1, "Q2_3": 1}
+    assert log["ratings_without_score"] == 3 and log["ratings_written"] == 12
+    assert "problems" not in log
+    # recode counted per rating written: provider (4 each) and respondent (R_1 2 + R_5 3; 2 + 2)
+    assert log["recoded"] == {
+        "Regulatory Affairs -> Regulatory": 4 + 5,
+        "Quality Assurance -> Quality": 4 + 4,
+    }
+    assert log["recode labels not found"] == []
+
+
+def test_without_not_applicable_those_answers_stop_the_import(tmp_path, capsys):
+    _, suggested = suggest(MATRIX, capsys)
+    del suggested["not_applicable"]
+    m = tmp_path / "mapping.yaml"
+    m.write_text(yaml.safe_dump(suggested), encoding="utf-8")
+    code = main(["import", str(MATRIX), "--mapping", str(m), "-o", str(tmp_path / "r.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "3 problem(s)" in err
+    assert "row 9, column 'Q2_1': 'Not applicable' is not a score on 0-10" in err
+
+
+def test_what_suggest_cannot_decide_is_refused_by_import_not_written(tmp_path, capsys):
+    path = write_csv(tmp_path / "e.csv", [["Q7", "Why"], ["9", "Fast and kind"], ["4", "Slow"]])
+    out, suggested = suggest(path, capsys)
+    assert suggested["score"] == "Q7"
+    for key in ("provider_function", "respondent_function", "wave"):
+        assert suggested[key].startswith("CHOOSE:"), key
+    m = tmp_path / "mapping.yaml"
+    m.write_text(out, encoding="utf-8")
+    dest = tmp_path / "r.csv"
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(dest)]) == 2
+    err = capsys.readouterr().err
+    assert "mapping.yaml: 3 problem(s); nothing was written" in err and "Traceback" not in err
+    assert (
+        '\'provider_function: CHOOSE: the function rated, {value: "Regulatory"} or '
+        '{column: "..."}\' is not decided: replace it with {column: "..."} (a column of the '
+        'export) or {value: "..."} (the same for every row)' in err
+    )
+    assert "'wave: CHOOSE: the wave, e.g. 2026-H1 (no dates to read it from)' is not decided" in err
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "key"),
+    [
+        ("provider_function", "CHANGE ME", "provider_function"),
+        ("provider_function", "change me (the function)", "provider_function"),
+        ("wave", "TODO", "wave"),
+        ("providers", {"q": "<function>"}, "providers.q"),
+        ("recode", {"Regulatory Affairs": "..."}, "recode.Regulatory Affairs"),
+    ],
+)
+def test_a_placeholder_is_refused_wherever_it_appears(tmp_path, field, value, key):
+    path = tmp_path / "e.csv"
+    path.write_text("q\n9\n", encoding="utf-8")
+    with pytest.raises(im.ImportProblem) as err:
+        im.load_mapping(mapping(tmp_path, score="q", **{field: value}))
+    assert f"'{key}: " in str(err.value) and "is not decided" in str(err.value)
+    with pytest.raises(im.ImportProblem, match="is not decided"):  # also for a mapping as a dict
+        im.to_responses(im.read_export(path), {"score": "q", "wave": "W", field: value})
+
+
+def test_a_bare_value_that_is_a_column_is_refused_with_a_hint(tmp_path, capsys):
+    export = im.read_export(MATRIX)  # Q1: "Which function do you work in?"
+    base = {"providers": {"Q2_3": "IT"}, "wave": "W", "not_applicable": ["Not applicable"]}
+    for value in ("Q1", "q1", "Which function do you work in?"):
+        with pytest.raises(im.ImportProblem) as err:
+            im.to_responses(export, {**base, "respondent_function": value})
+        assert f"mapping 'respondent_function: {value}' is a fixed value" in str(err.value)
+        assert "did you mean {column: Q1}?" in str(err.value)
+    got, _ = im.to_responses(export, {**base, "respondent_function": {"value": "Q1"}})
+    assert set(got["respondent_function"]) == {"Q1"}  # the text itself, when asked for
+    got, _ = im.to_responses(export, {**base, "respondent_function": {"column": "Q1"}})
+    assert got[["respondent_function", "score"]].values.tolist() == [
+        ["Quality Assurance", 7],
+        ["IT", 2],
+        ["Regulatory Affairs", 9],
+        ["Quality Assurance", 4],
+    ]
+    m = tmp_path / "mapping.yaml"
+    m.write_text(yaml.safe_dump({**base, "respondent_function": "Q1"}), encoding="utf-8")
+    assert main(["import", str(MATRIX), "--mapping", str(m), "-o", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean {column: Q1}?" in err and "Traceback" not in err
+
+
+def test_recode_and_not_applicable_must_have_their_shape(tmp_path):
+    with pytest.raises(im.ImportProblem) as err:
+        im.load_mapping(mapping(tmp_path, score="q", recode=["Regulatory"], not_applicable=3))
+    text = str(err.value)
+    assert "'recode: ['Regulatory']' must be lines of 'survey label: function name'" in text
+    assert "'not_applicable: 3' must be a list of answers read as no answer" in text
+
+
+def test_suggest_says_when_a_file_is_long_and_when_consent_is_not_yes_no(tmp_path, capsys):
+    long = write_csv(
+        tmp_path / "long.csv",
+        [
+            ["respondent", "Question", "Answer"],
+            ["P1", "Q1", "9"],
+            ["P1", "Q2", "Quick"],
+            ["P2", "Q1", "4"],
+            ["P2", "Q2", "Slow"],
+        ],
+    )
+    out, _ = suggest(long, capsys)
+    assert "This file looks long: one row per answer ('Question' names the question" in out
+    consent = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["Department", "Likely to recommend", "May we contact you?"],
+            ["Sales", "9", "Yes, please call me"],
+            ["IT", "3", "No thanks"],
+            ["Sales", "8", "No thanks"],
+        ],
+    )
+    out, suggested = suggest(consent, capsys)
+    assert "ok_to_contact" not in suggested
+    assert "# ok_to_contact: {column: 'May we contact you?'} ? its answers" in out
+    assert "only yes, y, true, 1, ja, oui count as consent" in out
+    assert suggested["respondent_function"] == {"column": "Department"}
+
+
+def test_suggest_proposes_a_wave_column_and_codes_1_to_11(tmp_path, capsys):
+    path = write_csv(
+        tmp_path / "e.csv",
+        [["Wave", "Team", "nps"], ["2025-H2", "Sales", "11"], ["2026-H1", "IT", "1"]],
+    )
+    _, suggested = suggest(path, capsys)
+    assert suggested["wave"] == {"column": "Wave"} and suggested["score_scale"] == "1-11"
+    assert suggested["respondent_function"] == {"column": "Team"}
