@@ -22,8 +22,6 @@ import yaml
 
 from kit.config import SAMPLE_CONFIG, SAMPLE_DIR
 
-pytestmark = pytest.mark.slow
-
 #: Columns `kit import` writes for a long export mapped with score, wave and both functions only.
 IMPORTED = [
     "response_id",
@@ -86,6 +84,7 @@ def _kit(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=commands.PINNED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ENGAGEMENTS))
 def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
     waves, functions, scope = ENGAGEMENTS[name]
@@ -161,6 +160,7 @@ def _stripped_sample(dest: Path) -> Path:
     return dest / "engagement.yaml"
 
 
+@pytest.mark.slow
 def test_the_sample_without_any_optional_column_validates_and_reports(tmp_path):
     config = _stripped_sample(tmp_path / "client")
     checked = _kit("validate", str(config), "--out", str(tmp_path / "problems.csv"))
@@ -186,3 +186,23 @@ def test_the_sample_without_any_optional_column_validates_and_reports(tmp_path):
         assert "no power, legitimacy and urgency columns" in left_out
         assert "Non-stakeholder" not in html
         assert "Consent to be contacted was not collected in this survey" in html
+
+
+def test_follow_up_of_earlier_waves_only():
+    """A wave's pack reports the follow-up of earlier waves' answers, never its own or later
+    ones: the sample logs 47 follow-ups of 2025-H1 answers and 50 of 2025-H2 ones."""
+    from kit.context import open_engagement
+    from kit.findings import follow_up as find
+    from kit.sections import follow_up as show
+
+    first = open_engagement(SAMPLE_CONFIG, wave="2025-H1")
+    assert find.log(first).empty and not find.loop(first).logged
+    assert "no follow-up was logged for the organisation in earlier waves" in (
+        show.loop(find.loop(first), first).data
+    )
+    second = open_engagement(SAMPLE_CONFIG, wave="2025-H2")
+    assert find.log(second)["wave"].tolist() == ["2025-H1"]
+    assert int(find.loop(second).funnel["followups"].iloc[0]) == 47
+    current = open_engagement(SAMPLE_CONFIG)
+    assert find.log(current)["wave"].tolist() == ["2025-H1", "2025-H2"]
+    assert int(find.loop(current).funnel["followups"].iloc[0]) == 47 + 50

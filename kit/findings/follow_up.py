@@ -137,7 +137,7 @@ def owners(ctx: Context) -> pd.DataFrame:
 
 
 def log(ctx: Context) -> pd.DataFrame:
-    """The closed-loop figures of every wave with follow-ups logged for the scope.
+    """The closed-loop figures of every earlier wave with follow-ups logged for the scope.
 
     Returns
     -------
@@ -148,6 +148,8 @@ def log(ctx: Context) -> pd.DataFrame:
         with fewer follow-ups than the anonymity threshold; empty when nothing was logged.
     """
     out = followup.log_summary(ctx.ds.followups, ctx.ds.responses, provider=ctx.provider)
+    earlier = ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave)]  # a first wave has none
+    out = out[out["wave"].isin(earlier)].reset_index(drop=True)
     few = out["followups"] < ctx.min_n  # a handful of follow-ups is a handful of people
     out[["followups", "contacted", "closed", "overdue"]] = out[
         ["followups", "contacted", "closed", "overdue"]
@@ -220,8 +222,11 @@ def loop(ctx: Context) -> Loop:
     engagement's codebook.
     """
     f, r = ctx.ds.followups, ctx.ds.responses
-    funnel = followup.status_funnel(f, r, provider=ctx.provider)
     opened = r.loc[r["wave"] == ctx.wave, "submitted_at"].min()
+    # only the follow-ups of earlier waves' answers: none in a first wave, none from the future
+    r = r[r["wave"].isin(ctx.cfg.waves[: ctx.cfg.waves.index(ctx.wave)])]
+    f = f[f["response_id"].isin(r["response_id"])]
+    funnel = followup.status_funnel(f, r, provider=ctx.provider)
     late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=ctx.provider)
     about = r if ctx.provider is None else r[r["provider_function"] == ctx.provider]
     logged = f[f["response_id"].isin(about["response_id"])]
