@@ -289,6 +289,15 @@ def _import(args: argparse.Namespace) -> int:
         print(
             f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
         )
+    na = log.get("not_applicable (read as no answer)")
+    if na is not None:
+        where = ", ".join(f"{n} in {col!r}" for col, n in na.items()) or "none found"
+        print(f"Read as no answer (not_applicable): {where}.")
+    if log.get("recoded") or log.get("recode labels not found"):
+        done = ", ".join(f"{how} ({n} rating(s))" for how, n in log["recoded"].items())
+        print(f"Recoded: {done or 'nothing'}.")
+        if log["recode labels not found"]:
+            print(f"recode: label(s) not found in the file: {log['recode labels not found']}.")
     for field_kind, n in log.get("blanked (on_invalid: blank)", {}).items():
         print(f"Blanked (on_invalid: blank): {n} cell(s) of {field_kind}.")
     if log.get("problems"):

@@ -9,8 +9,8 @@ kit's responses table by a small YAML **mapping**::
     score_scale: 0-10          # or 1-11 when a 0-10 question was exported as codes 1-11
     comment: "...why?"
     wave: 2026-H1              # a fixed value, or {column: ...}
-    respondent_function: {column: "Your function"}
-    provider_function: Regulatory
+    respondent_function: {column: "Your function"}   # a bare 'Q1' that is a column: refused
+    provider_function: Regulatory                    # {value: "Q1"}: the text, even if a column
     respondent_id: ResponseId  # the person (may answer several waves)
     response_id: ResponseId    # one answer; derived from file and row when not mapped
     submitted_at: RecordedDate
@@ -18,13 +18,16 @@ kit's responses table by a small YAML **mapping**::
     ok_to_contact: {column: "May we contact you?"}
     drivers: {responsiveness: "Q5_1", quality: "Q5_2"}
     providers: {"Rating - Finance": Finance, "Rating - IT": IT}   # wide exports
+    recode: {"Regulatory Affairs": Regulatory}   # survey label -> function (provider, respondent)
+    not_applicable: ["Not applicable"]            # answers read as no answer, counted
     encoding: cp1250           # detected if absent (UTF-8/16, cp1250, cp1252)
     delimiter: ";"             # detected if absent (, ; tab |)
     on_invalid: blank          # or drop; unusable cells (#ERROR!) stop the import by default
 
-Every row is accounted for in the import log (read = kept + dropped by reason); a value that
-cannot be a score or a date is a problem listed with the file's own row number and its column,
-never silently dropped or guessed.
+A value still undecided (``CHOOSE: ...`` as :func:`suggest_mapping` writes it, ``CHANGE ME``,
+``TODO``, ``<...>``) is refused wherever it appears. Every row is accounted for in the import
+log (read = kept + dropped by reason); a value that cannot be a score or a date is a problem
+listed with the file's own row number and its column, never silently dropped or guessed.
 """
 
 from __future__ import annotations
