@@ -1028,7 +1028,16 @@ def _refuse(export: Export, problems: list[Problem], problems_file: Path | None)
 # ---------------------------------------------------------------- suggestions
 
 _HINTS = {
-    "submitted_at": ("recordeddate", "timestamp", "completion time", "end date", "enddate", "date"),
+    "submitted_at": (
+        "recordeddate",
+        "timestamp",
+        "completion time",
+        "end date",
+        "enddate",
+        "submitted",
+        "date",
+        "datum",
+    ),
     "respondent_id": ("responseid", "response id", "respondent id", "id.name", "id"),
 }
 _SCORE_NAME = re.compile(
@@ -1051,8 +1060,10 @@ _COMMENT_NAME = re.compile(
     re.IGNORECASE,
 )
 _WAVE_NAME = re.compile(r"wave|survey period|\bperiod\b|\bround\b|\bcycle\b", re.IGNORECASE)
-_LONG_QUESTION = re.compile(r"^(question|question ?id|qid|item|variable|field|attribute)$", re.I)
-_LONG_ANSWER = re.compile(r"^(answer|response|value|answer ?text|response ?value)$", re.I)
+_LONG_QUESTION = re.compile(
+    r"^(question|question ?(id|text|code|name)|qid|item|variable|field|attribute)$", re.I
+)
+_LONG_ANSWER = re.compile(r"^(answer|response|value)( ?(text|value|code))?$", re.I)
 #: Answers that say the question did not apply (proposed for not_applicable:).
 _NA_ANSWER = re.compile(
     r"not applicable|does not apply|doesn.?t apply|no experience|not worked|never used|"
@@ -1145,6 +1156,17 @@ def _is_free_text(values: pd.Series, named: bool) -> bool:
     return values.str.contains(r"\s").mean() >= 0.3 and values.str.len().mean() >= 15 and varied
 
 
+def _mostly_dates(export: Export, col: str) -> bool:
+    """Most answers read as dates in one order or the other ('Update frequency' is no date)."""
+    text = _distinct(export, col)
+    if text.empty:
+        return False
+    return any(
+        parse_dates(text, date1904=export.date1904, dayfirst=first).notna().mean() >= SCORE_SHARE
+        for first in (False, True)
+    )
+
+
 def _half_years(dates: pd.Series) -> Counter:
     dates = dates.dropna()
     return Counter(f"{d.year}-H{1 if d.month <= 6 else 2}" for d in dates)
@@ -1153,8 +1175,8 @@ def _half_years(dates: pd.Series) -> Counter:
 def _looks_long(export: Export) -> tuple[str, str] | None:
     """(question column, answer column) when the file has one row per answer."""
     cols = list(export.data.columns)
-    question = next((c for c in cols if _LONG_QUESTION.match(c.strip())), None)
-    answer = next((c for c in cols if _LONG_ANSWER.match(c.strip())), None)
+    question = next((c for c in cols if _LONG_QUESTION.match(c.replace("_", " ").strip())), None)
+    answer = next((c for c in cols if _LONG_ANSWER.match(c.replace("_", " ").strip())), None)
     if question and answer and export.data[question].nunique() < len(export.data):
         return question, answer
     return None
@@ -1309,7 +1331,18 @@ def suggest_mapping(export: Export) -> str:
             col
             for hint in _HINTS["submitted_at"]
             for col in columns
-            if col not in used and (hint in col.lower() or hint in export.labels[col].lower())
+            if col not in used
+            and (hint in col.lower() or hint in export.labels[col].lower())
+            and _mostly_dates(export, col)
+        ),
+        None,
+    ) or next(  # unnamed: written dates (numbers alone could be durations or counts)
+        (
+            col
+            for col in columns
+            if col not in used
+            and _distinct(export, col).str.contains(r"\d[/.\-]\d|[a-z]{3}", case=False).all()
+            and _mostly_dates(export, col)
         ),
         None,
     )

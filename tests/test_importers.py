@@ -1016,3 +1016,31 @@ def test_suggest_proposes_a_wave_column_and_codes_1_to_11(tmp_path, capsys):
     _, suggested = suggest(path, capsys)
     assert suggested["wave"] == {"column": "Wave"} and suggested["score_scale"] == "1-11"
     assert suggested["respondent_function"] == {"column": "Team"}
+
+
+def test_suggest_takes_a_date_column_by_its_values_and_its_half_year_as_the_wave(tmp_path, capsys):
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            ["Update frequency", "When", "Score"],
+            ["Weekly", "14/05/2025 10:00", "9"],
+            ["Monthly", "02/06/2025 11:30", "6"],
+            ["Weekly", "03/01/2025 09:00", "10"],
+        ],
+    )
+    out, suggested = suggest(path, capsys)
+    assert suggested["submitted_at"] == "When" and suggested["dayfirst"] is True
+    assert "day first (row 2: '14/05/2025 10:00')" in out
+    assert suggested["wave"] == "2025-H1" and "(2025-01-03 to 2025-06-02)" in out
+
+
+def test_import_prints_what_not_applicable_and_recode_did(tmp_path, capsys):
+    _, suggested = suggest(MATRIX, capsys)
+    suggested["recode"] = {"Regulatory Affairs": "Regulatory", "Finance dept": "Finance"}
+    m = tmp_path / "mapping.yaml"
+    m.write_text(yaml.safe_dump(suggested), encoding="utf-8")
+    assert main(["import", str(MATRIX), "--mapping", str(m), "-o", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Read as no answer (not_applicable): 1 in 'Q2_1', 1 in 'Q2_2', 1 in 'Q2_3'." in out
+    assert "Recoded: Regulatory Affairs -> Regulatory (9 rating(s))." in out
+    assert "recode: label(s) not found in the file: ['Finance dept']." in out
