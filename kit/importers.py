@@ -1076,8 +1076,8 @@ SCORE_SHARE = 0.8
 
 
 def _q(text) -> str:
-    """A YAML single-quoted string."""
-    return "'" + str(text).replace("'", "''") + "'"
+    """A YAML single-quoted string on one line (an answer's line breaks become spaces)."""
+    return "'" + " ".join(str(text).split()).replace("'", "''") + "'"
 
 
 class _ScoreColumn(NamedTuple):
@@ -1300,7 +1300,7 @@ def suggest_mapping(export: Export) -> str:
     )
     if function:
         used.add(function)
-        values = sorted(_distinct(export, function).unique())
+        values = sorted({" ".join(v.split()) for v in _distinct(export, function)})
         shown = ", ".join(values[:8]) + (f" and {len(values) - 8} more" if len(values) > 8 else "")
         lines.append(f"respondent_function: {{column: {_q(function)}}}   # {shown}")
     else:
@@ -1373,7 +1373,7 @@ def suggest_mapping(export: Export) -> str:
     one = {tuple(h) for h in halves.values()}
     if wave:
         used.add(wave)
-        waves = ", ".join(sorted(_distinct(export, wave).unique()))
+        waves = ", ".join(sorted({" ".join(v.split()) for v in _distinct(export, wave)}))
         lines.append(f"wave: {{column: {_q(wave)}}}   # {waves}")
     elif len(one) == 1 and len(next(iter(one))) == 1:
         (half,) = next(iter(one))

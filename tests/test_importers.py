@@ -1044,3 +1044,21 @@ def test_import_prints_what_not_applicable_and_recode_did(tmp_path, capsys):
     assert "Read as no answer (not_applicable): 1 in 'Q2_1', 1 in 'Q2_2', 1 in 'Q2_3'." in out
     assert "Recoded: Regulatory Affairs -> Regulatory (9 rating(s))." in out
     assert "recode: label(s) not found in the file: ['Finance dept']." in out
+
+
+def test_a_suggestion_is_valid_yaml_whatever_the_columns_and_answers_hold(tmp_path, capsys):
+    name = "Why? (it's free: say # anything)"
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            ["Team: yours", "Likely to recommend", name],
+            ["Sales\n(EMEA)", "9", "Line one\nline 'two': #3"],
+            ["IT", "Not applicable", "Slow, and they never call back when they say so"],
+            ["IT", "n/a - no contact", "ok"],
+        ],
+    )
+    out, suggested = suggest(path, capsys)
+    assert suggested["comment"] == name and suggested["score"] == "Likely to recommend"
+    assert suggested["respondent_function"] == {"column": "Team: yours"}
+    assert suggested["not_applicable"] == ["Not applicable", "n/a - no contact"]
+    assert "# Sales (EMEA), IT" in out or "# IT, Sales (EMEA)" in out
