@@ -1062,3 +1062,35 @@ def test_a_suggestion_is_valid_yaml_whatever_the_columns_and_answers_hold(tmp_pa
     assert suggested["respondent_function"] == {"column": "Team: yours"}
     assert suggested["not_applicable"] == ["Not applicable", "n/a - no contact"]
     assert "# Sales (EMEA), IT" in out or "# IT, Sales (EMEA)" in out
+
+
+@pytest.mark.parametrize(
+    ("path", "score_column"),
+    [
+        (EXTERNAL / "google_forms_sudzilla" / "input_01.csv", SUDZILLA),
+        (EXTERNAL / "google_forms_sudzilla" / "input_02.csv", SUDZILLA),
+        (EXTERNAL / "qualtrics" / "sample.csv", "Q1"),
+        (EXTERNAL / "snap_nhsbsa" / "nhs_pensions_FIC_data.example.xlsm", "Q1"),
+    ],
+)
+def test_a_real_export_imports_once_what_suggest_left_open_is_decided(
+    tmp_path, capsys, path, score_column
+):
+    _, suggested = suggest(path, capsys)
+    m = tmp_path / "mapping.yaml"
+    m.write_text(yaml.safe_dump(suggested), encoding="utf-8")
+    dest = tmp_path / "r.csv"
+    if any(str(v).startswith("CHOOSE") for v in suggested.values()):
+        assert main(["import", str(path), "--mapping", str(m), "-o", str(dest)]) == 2
+        assert "is not decided" in capsys.readouterr().err and not dest.exists()
+    decided = {"provider_function": {"value": "Regulatory"}, "respondent_function": "Sales"}
+    decided["wave"] = suggested["wave"] if "CHOOSE" not in str(suggested["wave"]) else "2026-H1"
+    m.write_text(yaml.safe_dump({**suggested, **decided, "dayfirst": False}), encoding="utf-8")
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(dest)]) == 0
+    got = pd.read_csv(dest)
+    export = im.read_export(path)
+    expected = [int(v) for v in export.data[score_column] if str(v).strip()]  # all plain numbers
+    assert len(expected) >= 1 and sorted(got["score"]) == sorted(expected)
+    assert set(got["provider_function"]) == {"Regulatory"} and set(got["respondent_function"]) == {
+        "Sales"
+    }
