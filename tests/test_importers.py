@@ -1094,3 +1094,12 @@ def test_a_real_export_imports_once_what_suggest_left_open_is_decided(
     assert set(got["provider_function"]) == {"Regulatory"} and set(got["respondent_function"]) == {
         "Sales"
     }
+
+
+def test_a_bare_column_name_is_refused_on_a_real_export_too():
+    export = im.read_export(EXTERNAL / "snap_nhsbsa" / "nhs_pensions_FIC_data.example.xlsm")
+    m = {"score": "Q1", "wave": "2021-H1", "provider_function": "Pensions"}
+    with pytest.raises(im.ImportProblem) as err:
+        im.to_responses(export, {**m, "respondent_function": "NetEasyScore"})
+    assert "did you mean {column: NetEasyScore}?" in str(err.value)
+    assert str(err.value).startswith(f"{export.path}: 1 problem(s)")
