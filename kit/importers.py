@@ -1257,7 +1257,8 @@ def suggest_mapping(export: Export) -> str:
         others = [s.column for s in ranked[1:]]
         lines.append(f"score: {_q(best.column)}")
         if others:
-            lines.append(f"# other 0-10 columns: {', '.join(map(_q, others[:5]))}")
+            shown = ", ".join(map(_q, others[:5]))
+            lines.append(f"# other columns of whole numbers 0-10 (drivers: ?): {shown}")
     else:
         lines.append(f"score: {_q(f'{UNDECIDED}: the 0-10 column (no column is mostly 0-10)')}")
     scale = "1-11" if any(s.scale == "1-11" for s in chosen) else "0-10"
