@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,9 @@ class Engagement:
         "named recipients."
     )
     consultancy: str = ""
+    #: The day each wave closed (``wave_closes``, ISO dates): follow-up due dates count from
+    #: it when the responses carry no submission dates.
+    wave_closes: dict[str, str] = field(default_factory=dict)
     #: The comment-theme codebook (YAML); None for the kit's own.
     codebook: Path | None = None
     #: The client's PowerPoint template for the decks (``slides.template``); None for the
@@ -156,7 +160,30 @@ _TOP_KEYS = {
     "slides",
     "confidentiality",
     "consultancy",
+    "wave_closes",
 }
+
+
+def _wave_closes(raw: Any, waves: tuple[str, ...], problems: list[str]) -> dict[str, str]:
+    """``wave_closes``: each listed wave's close day as an ISO date."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append("'wave_closes' must map waves to dates, e.g. {2026-H1: 2026-06-30}")
+        return {}
+    out = {}
+    for wave, day in raw.items():
+        if str(wave) not in waves:
+            problems.append(
+                f"'wave_closes' names {str(wave)!r}, not one of the waves {list(waves)}"
+            )
+        try:
+            out[str(wave)] = date.fromisoformat(str(day)).isoformat()
+        except ValueError:
+            problems.append(f"'wave_closes.{wave}' must be a date (YYYY-MM-DD), got {day!r}")
+    return out
+
+
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -282,6 +309,7 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
     if waves and current not in waves:
         problems.append(f"'current_wave' {current!r} is not one of the waves {list(waves)}")
     kw["current_wave"] = current
+    kw["wave_closes"] = _wave_closes(raw.get("wave_closes"), waves, problems)
     kw["data_dir"] = (path.parent / str(raw.get("data_dir", "."))).resolve()
     if not kw["data_dir"].is_dir():
         problems.append(f"'data_dir' {kw['data_dir']} is not a folder")

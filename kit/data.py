@@ -162,8 +162,6 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 #: What the packs do without an optional column: ``kit validate`` says it as a note, and
 #: :func:`load` adds the column blank (consent: false), so every stage can read it.
 ABSENT_COLUMN = {
-    ("responses", "submitted_at"): "no submission dates: the waves are ordered as listed in "
-    "engagement.yaml and follow-up due dates are not given as dates",
     ("responses", "respondent_id"): "no respondent id: each rating counts as one person's and "
     "the participation section is left out",
     ("responses", "comment"): "no comment column: the comment themes and quotes are left out",
@@ -195,7 +193,9 @@ ABSENT_TABLE = {
 }
 
 
-def _absent_notes(tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+def _absent_notes(
+    tables: dict[str, pd.DataFrame], folder: Path, cfg: Engagement | None
+) -> list[Problem]:
     """One note per optional table or column that is absent, with what it means for the packs."""
     notes = [
         Problem(table_path(folder, t).name, None, None, None, means, severity="note")
@@ -209,12 +209,46 @@ def _absent_notes(tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem
             continue  # said by the consent note
         notes.append(Problem(f"{table}.csv", None, column, None, means, severity="note"))
     responses = tables.get("responses")
-    for column in ("submitted_at", "respondent_id"):  # `kit import` writes them blank if unmapped
-        given = responses is not None and column in responses.columns and len(responses)
-        if given and responses[column].isna().all():
-            means = "blank " + ABSENT_COLUMN[("responses", column)].removeprefix("no ")
-            notes.append(Problem("responses.csv", None, column, None, means, severity="note"))
+    given = responses is not None and "respondent_id" in responses.columns and len(responses)
+    if given and responses["respondent_id"].isna().all():  # `kit import` writes it blank
+        means = "blank " + ABSENT_COLUMN[("responses", "respondent_id")].removeprefix("no ")
+        notes.append(Problem("responses.csv", None, "respondent_id", None, means, severity="note"))
+    if responses is not None and "wave" in responses.columns:
+        notes += _dates_note(responses, cfg)
     return notes
+
+
+def _undated_waves(responses: pd.DataFrame) -> list[str]:
+    """The waves none of whose responses carries a submission date."""
+    if "submitted_at" not in responses.columns:
+        return list(dict.fromkeys(responses["wave"]))
+    dated = responses.groupby("wave", sort=False)["submitted_at"].apply(lambda s: s.notna().any())
+    return [w for w, any_date in dated.items() if not any_date]
+
+
+def _dates_note(responses: pd.DataFrame, cfg: Engagement | None) -> list[Problem]:
+    """What stands in for absent submission dates: the wave close dates of engagement.yaml."""
+    undated = _undated_waves(responses)
+    if not undated:
+        return []
+    closes = cfg.wave_closes if cfg else {}
+    missing = [w for w in undated if w not in closes]
+    waves = ", ".join(undated)
+    means = (
+        f"no submission dates in {waves}: the wave close dates in engagement.yaml "
+        "(wave_closes) stand in for them; follow-up due dates count from them"
+        if not missing
+        else f"no submission dates in {waves}: follow-up due dates cannot be given as dates; "
+        f"add the close date to engagement.yaml (wave_closes: {{{missing[0]}: YYYY-MM-DD}})"
+    )
+    return [Problem("responses.csv", None, "submitted_at", None, means, severity="note")]
+
+
+def _dated_by_wave_close(responses: pd.DataFrame, closes: dict[str, str]) -> pd.DataFrame:
+    """Responses of a wave with no submission date at all dated on the wave's close day."""
+    undated = responses["wave"].isin(_undated_waves(responses))
+    close = pd.to_datetime(responses["wave"].map(closes)).astype(responses["submitted_at"].dtype)
+    return responses.assign(submitted_at=responses["submitted_at"].where(~undated, close))
 
 
 def _with_optional_columns(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -689,7 +723,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_consent(tables["followups"], tables["responses"], problems)
     if "invitations" in tables:
         _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
-    problems += _absent_notes(tables, folder)
+    problems += _absent_notes(tables, folder, cfg)
     return tables, problems
 
 
@@ -753,7 +787,12 @@ def _signature(folder: Path, cfg: Engagement | None) -> tuple:
         for st in (p.stat(),)
     )
     settings = (
-        (cfg.waves, tuple(sorted(cfg.influence_labels.items())), cfg.thresholds.min_group_size)
+        (
+            cfg.waves,
+            tuple(sorted(cfg.influence_labels.items())),
+            cfg.thresholds.min_group_size,
+            tuple(sorted(cfg.wave_closes.items())),
+        )
         if cfg
         else None
     )
@@ -841,6 +880,8 @@ def load(source: Engagement | Path | str) -> Dataset:
         )
         for t in SCHEMAS:
             tables[t] = _with_optional_columns(t, tables[t]) if t in tables else _empty(t)
+        if cfg is not None and cfg.wave_closes:
+            tables["responses"] = _dated_by_wave_close(tables["responses"], cfg.wave_closes)
         warnings = [p for p in problems if p.severity == "warning"]
         ds = Dataset(**tables, folder=folder, warnings=warnings, absent=absent)
     _to_shared(key, ds)

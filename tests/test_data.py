@@ -210,13 +210,14 @@ def test_blank_dates_are_noted_and_the_sample_has_no_column_notes(sample_copy: P
     _, problems = validate(sample_copy)
     assert ("responses.csv", "submitted_at") not in [(p.file, p.column) for p in problems]
     path = sample_copy / "responses.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False).assign(submitted_at="")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["wave"] == "2025-H1", "submitted_at"] = ""  # one wave's dates all blank
     df.to_csv(path, index=False)
     _, problems = validate(sample_copy)
     blank = [p.message for p in problems if p.column == "submitted_at"]
     assert blank == [
-        "blank submission dates: the waves are ordered as listed in engagement.yaml and "
-        "follow-up due dates are not given as dates"
+        "no submission dates in 2025-H1: follow-up due dates cannot be given as dates; add the "
+        "close date to engagement.yaml (wave_closes: {2025-H1: YYYY-MM-DD})"
     ]
 
 
@@ -231,3 +232,42 @@ def test_kit_validate_prints_notes_and_passes(sample_copy: Path, capsys):
     assert "  - responses.csv: no consent column: nobody will be contacted" in printed
     assert "0 error(s), 6 warning(s)" in printed  # the sample's own register warnings
     assert "note" not in set(pd.read_csv(out)["severity"])
+
+
+def test_wave_close_dates_stand_in_for_absent_submission_dates(sample_copy: Path):
+    _drop(sample_copy, "responses", ["submitted_at"])
+    config = sample_copy / "engagement.yaml"
+    _, problems = validate(load_engagement(config))
+    said = [p.message for p in problems if p.column == "submitted_at"]
+    assert said == [
+        "no submission dates in 2025-H1, 2025-H2, 2026-H1: follow-up due dates cannot be given "
+        "as dates; add the close date to engagement.yaml (wave_closes: {2025-H1: YYYY-MM-DD})"
+    ]
+    assert load(load_engagement(config)).responses["submitted_at"].isna().all()
+
+    with open(config, "a", encoding="utf-8") as f:
+        f.write("wave_closes: {2025-H1: 2025-03-31, 2025-H2: '2025-09-30', 2026-H1: 2026-03-31}\n")
+    cfg = load_engagement(config)
+    assert cfg.wave_closes == {
+        "2025-H1": "2025-03-31",
+        "2025-H2": "2025-09-30",
+        "2026-H1": "2026-03-31",
+    }
+    _, problems = validate(cfg)
+    said = [p.message for p in problems if p.column == "submitted_at"]
+    assert said[0].endswith("(wave_closes) stand in for them; follow-up due dates count from them")
+    dates = load(cfg).responses.groupby("wave")["submitted_at"].agg(["min", "max"])
+    assert (dates["min"] == dates["max"]).all()  # one day per wave: its close
+    assert dates.loc["2026-H1", "max"] == pd.Timestamp("2026-03-31")
+
+
+def test_wave_closes_must_name_waves_and_dates(sample_copy: Path):
+    from kit.config import ConfigError
+
+    config = sample_copy / "engagement.yaml"
+    with open(config, "a", encoding="utf-8") as f:
+        f.write("wave_closes: {2024-H2: 2024-12-31, 2026-H1: 31/03/2026}\n")
+    with pytest.raises(ConfigError) as err:
+        load_engagement(config)
+    assert "'wave_closes' names '2024-H2', not one of the waves" in str(err.value)
+    assert "'wave_closes.2026-H1' must be a date (YYYY-MM-DD), got '31/03/2026'" in str(err.value)

@@ -206,3 +206,25 @@ def test_follow_up_of_earlier_waves_only():
     current = open_engagement(SAMPLE_CONFIG)
     assert find.log(current)["wave"].tolist() == ["2025-H1", "2025-H2"]
     assert int(find.loop(current).funnel["followups"].iloc[0]) == 47 + 50
+
+
+def test_without_any_date_the_follow_up_says_so_and_prints_no_date(sample_copy):
+    """Consent given but no submission date and no wave_closes: the queue is built, its due
+    date is said to be unknown, and no table prints 'NaT'."""
+    from kit.context import open_engagement
+    from kit.findings import follow_up as find
+    from kit.sections import follow_up as show
+
+    path = sample_copy / "responses.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=["submitted_at"]).to_csv(
+        path, index=False
+    )
+    ctx = open_engagement(sample_copy / "engagement.yaml", scope="Regulatory")
+    queue = find.queue(ctx)
+    assert len(queue) and queue["due"].isna().all()
+    said = show.headline(queue, find.log(ctx), ctx).data
+    assert "are due 14 days after the survey closed (neither the responses nor" in said
+    owners = show.owners(find.owners(ctx), ctx).data
+    assert "Due by" not in owners and "NaT" not in owners
+    plan = show.plan(find.plan(ctx), ctx).data
+    assert "due dates to be set with their owners" in plan and "NaT" not in plan

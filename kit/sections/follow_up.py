@@ -52,7 +52,10 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
         heads = queue["owner"].nunique()
         due, today = queue["due"].min(), narrative.pack_date()
         when = (
-            f"were due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the survey "
+            f"are due {ctx.cfg.followup_sla_days} days after the survey closed (neither the "
+            "responses nor engagement.yaml's wave_closes give the date)"
+            if pd.isna(due)
+            else f"were due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the survey "
             f"closed): {(today - due.date()).days} days overdue at the date of this report"
             if due.date() < today
             else f"are due by {due:%d %B %Y} ({ctx.cfg.followup_sla_days} days after the "
@@ -79,17 +82,17 @@ def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
             if consent
             else "consent to be contacted was not collected (no ok_to_contact column)"
         )
-    out = table(
-        owners,
-        columns={
-            "provider_function": "Rated function",
-            "owner": "Owner",
-            "detractors": "Detractors",
-            "passives": "Passives",
-            "total": "To contact",
-            "due": "Due by",
-        },
-    )
+    columns = {
+        "provider_function": "Rated function",
+        "owner": "Owner",
+        "detractors": "Detractors",
+        "passives": "Passives",
+        "total": "To contact",
+        "due": "Due by",
+    }
+    if owners["due"].isna().all():  # the survey's close date is not known (the headline says so)
+        del columns["due"]
+    out = table(owners, columns=columns)
     if owners["suppressed"].any():
         return narrative.join(
             out,
@@ -106,19 +109,19 @@ def named_list(queue: pd.DataFrame, ctx: Context) -> HTML:
     """The named follow-up list: only in the consultant's view, never in a client pack."""
     if ctx.for_client:
         return note("The named follow-up list is kept out of client reports.")
-    return table(
-        queue,
-        columns={
-            "priority": "#",
-            "response_id": "Response",
-            "provider_function": "Rated function",
-            "score": "Score",
-            "name": "Contact",
-            "email": "E-mail",
-            "owner": "Owner",
-            "due": "Due",
-        },
-    )
+    columns = {
+        "priority": "#",
+        "response_id": "Response",
+        "provider_function": "Rated function",
+        "score": "Score",
+        "name": "Contact",
+        "email": "E-mail",
+        "owner": "Owner",
+        "due": "Due",
+    }
+    if queue["due"].isna().all():  # the survey's close date is not known
+        del columns["due"]
+    return table(queue, columns=columns)
 
 
 def log(log: pd.DataFrame, ctx: Context) -> HTML:
@@ -155,7 +158,7 @@ def plan(plan: pd.DataFrame, ctx: Context) -> HTML:
         + (
             f"all due {plan['due'].iloc[0]:%d %B %Y}, to be confirmed with their owners."
             if pd.notna(plan["due"].iloc[0])
-            else "due dates to be set with their owners (the responses carry no dates)."
+            else "due dates to be set with their owners (the survey's close date is not known)."
         )
     ]
     return narrative.join(
