@@ -45,8 +45,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from kit import yamlfile
 from kit.errors import KitError
 
 __all__ = [
@@ -695,7 +695,7 @@ def _undecided(mapping: dict) -> list[str]:
 def load_mapping(path: Path | str) -> dict:
     """Read a mapping file; unknown keys and impossible settings are an error naming them."""
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yamlfile.read(path) or {}
     if not isinstance(raw, dict):
         raise ImportProblem(path, ["the mapping must be a set of 'field: column' lines"])
     problems = []

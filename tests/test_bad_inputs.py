@@ -69,6 +69,25 @@ def _csv_named_xlsx(folder: Path) -> list[str]:
     ]
 
 
+def _mapping_twice(folder: Path) -> list[str]:
+    """An import mapping typed by hand with one field twice (YAML would keep the last)."""
+    (folder / "export.csv").write_text("id,team,q1\n1,Sales,9\n", encoding="utf-8")
+    (folder / "mapping.yaml").write_text(
+        "score: {column: q1}\nrespondent_function: {column: team}\n"
+        "provider_function: {value: IT}\nwave: {value: 2026-H1}\nscore: {column: id}\n",
+        encoding="utf-8",
+    )
+    out = folder / "imported.csv"
+    return [
+        "import",
+        str(folder / "export.csv"),
+        "--mapping",
+        str(folder / "mapping.yaml"),
+        "-o",
+        str(out),
+    ]
+
+
 def _audit_bad_config(folder: Path) -> list[str]:
     _replace("min_group_size: 5", "min_group_size: .inf")(folder)
     return ["audit", "--config", str(folder / "engagement.yaml")]
@@ -108,6 +127,9 @@ CASES = {
     ),
     "plan import: a CSV named .xlsx": Case(
         _csv_named_xlsx, 2, ("is not an Excel workbook", "nothing was imported")
+    ),
+    "import: a mapping with a field twice": Case(
+        _mapping_twice, 2, ("mapping.yaml, line 5: 'score' is set twice (lines 1 and 5)",)
     ),
     "audit: a bad engagement file": Case(_audit_bad_config, 2, ("min_group_size",)),
     "report: a bad engagement file": Case(_report_bad_config, 2, ("'client' is set twice",)),
