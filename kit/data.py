@@ -213,6 +213,17 @@ def _absent_notes(
     if given and responses["respondent_id"].isna().all():  # `kit import` writes it blank
         means = "blank " + ABSENT_COLUMN[("responses", "respondent_id")].removeprefix("no ")
         notes.append(Problem("responses.csv", None, "respondent_id", None, means, severity="note"))
+    consent = responses is not None and {"ok_to_contact", "contact_id"} <= set(responses.columns)
+    if (
+        consent
+        and responses["ok_to_contact"].eq(True).any()
+        and responses["contact_id"].isna().all()
+    ):
+        means = (
+            "blank contact ids although some respondents agreed to be contacted: nobody "
+            "can be named for follow-up (map contact_id and add roster.csv)"
+        )
+        notes.append(Problem("responses.csv", None, "contact_id", None, means, "note"))
     if responses is not None and "wave" in responses.columns:
         notes += _dates_note(responses, cfg)
     return notes

@@ -35,8 +35,12 @@ IMPORTED = [
 ]
 
 
-def minimal_engagement(folder: Path, waves: list[str], functions: list[str], seed: int) -> Path:
-    """A data folder with responses.csv and functions.csv only; returns its engagement.yaml."""
+def minimal_engagement(
+    folder: Path, waves: list[str], functions: list[str], seed: int, consent: bool = False
+) -> Path:
+    """A data folder with responses.csv and functions.csv only; returns its engagement.yaml.
+    With ``consent``, as `kit import` writes a mapped consent column without contact ids
+    (every other answer agreed), and the waves' close dates in engagement.yaml."""
     folder.mkdir(parents=True)
     rng = np.random.default_rng(seed)
     rows = [
@@ -56,7 +60,11 @@ def minimal_engagement(folder: Path, waves: list[str], functions: list[str], see
         if rater != rated
         for k in range(9)
     ]
-    pd.DataFrame(rows, columns=IMPORTED).to_csv(folder / "responses.csv", index=False)
+    responses = pd.DataFrame(rows, columns=IMPORTED)
+    if consent:
+        responses["ok_to_contact"] = responses.index % 2 == 0
+        responses["contact_id"] = ""
+    responses.to_csv(folder / "responses.csv", index=False)
     pd.DataFrame({"function": functions, "headcount": [40] * len(functions), "head_id": ""}).to_csv(
         folder / "functions.csv", index=False
     )
@@ -67,15 +75,19 @@ def minimal_engagement(folder: Path, waves: list[str], functions: list[str], see
         current_wave=waves[-1],
         confidentiality="Confidential. Prepared for Minimal Co.",
     )
+    if consent:
+        cfg["wave_closes"] = {
+            w: f"{w[:4]}-{'06-30' if w.endswith('H1') else '12-31'}" for w in waves
+        }
     path = folder / "engagement.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return path
 
 
-ENGAGEMENTS = {  # name: (waves, functions, the function whose pack is built)
-    "two-waves": (["2025-H1", "2025-H2"], ["Finance", "Operations", "Research"], "Finance"),
-    "one-wave": (["2026-H1"], ["Finance", "Operations"], "Operations"),
-    "three-waves": (["2024-H2", "2025-H1", "2025-H2"], ["Sales", "Legal", "IT"], "IT"),
+ENGAGEMENTS = {  # name: (waves, functions, the function whose pack is built, consent column)
+    "two-waves": (["2025-H1", "2025-H2"], ["Finance", "Operations", "Research"], "Finance", False),
+    "one-wave": (["2026-H1"], ["Finance", "Operations"], "Operations", False),
+    "three-waves": (["2024-H2", "2025-H1", "2025-H2"], ["Sales", "Legal", "IT"], "IT", True),
 }
 
 
@@ -87,12 +99,14 @@ def _kit(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(ENGAGEMENTS))
 def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
-    waves, functions, scope = ENGAGEMENTS[name]
-    config = minimal_engagement(tmp_path / "client", waves, functions, seed=len(name))
+    waves, functions, scope, consent = ENGAGEMENTS[name]
+    config = minimal_engagement(tmp_path / "client", waves, functions, len(name), consent)
 
     checked = _kit("validate", str(config), "--out", str(tmp_path / "problems.csv"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "no consent column: nobody will be contacted" in checked.stdout
+    assert ("no consent column: nobody will be contacted" in checked.stdout) is not consent
+    assert ("blank contact ids although some respondents agreed" in checked.stdout) is consent
+    assert ("(wave_closes) stand in for them" in checked.stdout) is consent
     assert "stakeholders.csv is absent" in checked.stdout
 
     out = tmp_path / "reports"
@@ -122,8 +136,12 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
         reasons = re.findall(r"<li>(.*?)</li>", left_out, re.S)
         assert len(reasons) == len(set(reasons)), "each reason is said once"
         assert "there is no relationships file" in left_out
-        assert "consent to be contacted was not collected" in left_out
-        assert "Consent to be contacted was not collected in this survey" in html
+        if consent:
+            assert "the responses carry no contact id, so nobody can be named" in left_out
+            assert "The responses carry no contact id (contact_id, linked to roster.csv)" in html
+        else:
+            assert "consent to be contacted was not collected" in left_out
+            assert "Consent to be contacted was not collected in this survey" in html
         first_wave = [r for r in reasons if "there is no earlier wave to compare" in r]
         assert len(first_wave) == (1 if len(waves) == 1 else 0)
         if len(waves) == 1:  # one line naming every section the first wave leaves out

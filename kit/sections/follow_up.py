@@ -43,6 +43,13 @@ def headline(queue: pd.DataFrame, log: pd.DataFrame, ctx: Context) -> HTML:
             "follow-up queue."
         ]
         return narrative.headline(lines)
+    if ctx.ds.responses["contact_id"].isna().all():
+        return narrative.headline(
+            [
+                "The responses carry no contact id (contact_id, linked to roster.csv): nobody "
+                f"who answered about {ctx.label} can be named, so there is no follow-up queue."
+            ]
+        )
     lines = [
         f"{count(len(queue), 'answer')} from {count(people, 'person', 'people')} who agreed "
         f"to be contacted should be followed up about {ctx.label} from {ctx.wave}: "
@@ -77,10 +84,13 @@ def owners(owners: pd.DataFrame, ctx: Context) -> HTML:
     """Counts per rated function and owner (safe for a pack); suppressed functions hidden."""
     if owners.empty:
         consent = "responses.ok_to_contact" not in ctx.ds.absent
+        named = ctx.ds.responses["contact_id"].notna().any()
         return narrative.omitted(
-            f"no one who agreed to be contacted is to be followed up about {ctx.label}"
-            if consent
-            else "consent to be contacted was not collected (no ok_to_contact column)"
+            "consent to be contacted was not collected (no ok_to_contact column)"
+            if not consent
+            else "the responses carry no contact id, so nobody can be named"
+            if not named
+            else f"no one who agreed to be contacted is to be followed up about {ctx.label}"
         )
     columns = {
         "provider_function": "Rated function",
