@@ -149,6 +149,7 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
                 assert heading in first_wave[0]
             assert "Change since" not in html
         assert "the responses carry no respondent id" in left_out
+        assert "What drives the score</strong>: the survey has no driver ratings" in left_out
         assert "no function predicted its score" in left_out
         text = subprocess.run(
             ["pdftotext", str(packs / folder / "pack.pdf"), "-"],

@@ -543,6 +543,8 @@ def drivers(found: Drivers, ctx: Context) -> HTML:
     """Which driver ratings move likelihood-to-recommend, with their uncertainty."""
     if (note := narrative.withheld(ctx)) is not None:
         return note
+    if not found.columns:  # no driver_* column at all: nothing to say here
+        return narrative.omitted("the survey has no driver ratings")
     if len(found.columns) < 2:
         return narrative.note(found.problem)
     blocks = []
