@@ -209,10 +209,11 @@ def _absent_notes(
             continue  # said by the consent note
         notes.append(Problem(f"{table}.csv", None, column, None, means, severity="note"))
     responses = tables.get("responses")
-    given = responses is not None and "respondent_id" in responses.columns and len(responses)
-    if given and responses["respondent_id"].isna().all():  # `kit import` writes it blank
-        means = "blank " + ABSENT_COLUMN[("responses", "respondent_id")].removeprefix("no ")
-        notes.append(Problem("responses.csv", None, "respondent_id", None, means, severity="note"))
+    for column in ("respondent_id", "comment"):  # `kit import` writes them blank if unmapped
+        given = responses is not None and column in responses.columns and len(responses)
+        if given and responses[column].isna().all():
+            means = "blank " + ABSENT_COLUMN[("responses", column)].removeprefix("no ")
+            notes.append(Problem("responses.csv", None, column, None, means, severity="note"))
     consent = responses is not None and {"ok_to_contact", "contact_id"} <= set(responses.columns)
     if (
         consent

@@ -107,6 +107,9 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
     assert ("no consent column: nobody will be contacted" in checked.stdout) is not consent
     assert ("blank contact ids although some respondents agreed" in checked.stdout) is consent
     assert ("(wave_closes) stand in for them" in checked.stdout) is consent
+    assert "responses.csv: blank comment column: the comment themes and quotes are left out" in (
+        checked.stdout
+    )
     assert "stakeholders.csv is absent" in checked.stdout
 
     out = tmp_path / "reports"
@@ -150,6 +153,7 @@ def test_a_minimal_export_validates_and_every_pack_builds(name, tmp_path):
             assert "Change since" not in html
         assert "the responses carry no respondent id" in left_out
         assert "What drives the score</strong>: the survey has no driver ratings" in left_out
+        assert "What people say</strong>: the responses carry no comments" in left_out
         assert "no function predicted its score" in left_out
         text = subprocess.run(
             ["pdftotext", str(packs / folder / "pack.pdf"), "-"],

@@ -600,6 +600,8 @@ def _too_few_comments(found: Themes, ctx: Context) -> HTML | None:
         return note
     if "responses.comment" in ctx.ds.absent:
         return narrative.omitted("the responses have no comment column")
+    if ctx.ds.responses["comment"].isna().all():  # `kit import` without a comment mapped
+        return narrative.omitted("the responses carry no comments")
     if found.enough:
         return None
     return narrative.note(
