@@ -396,14 +396,25 @@ def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem])
 def _check_table(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.DataFrame:
     schema = SCHEMAS[table]
     missing = [c.name for c in schema if c.required and c.name not in df.columns]
+    folded = {" ".join(str(c).lower().split()): c for c in df.columns}
+    one = len(df.columns) == 1 and any(d in str(df.columns[0]) for d in ";\t|")
     for name in missing:
+        near = folded.get(name)
         out.append(
             Problem(
                 f"{table}.csv",
                 1,
                 name,
                 None,
-                "column is missing from the header; add it (see README, data model)",
+                "column is missing from the header; "
+                + (
+                    "the file reads as one column: it is separated by ';' (or tabs), save it "
+                    "as a comma-separated CSV"
+                    if one
+                    else f"the header has {near!r}: write it as {name!r}"
+                    if near is not None
+                    else "add it (see README, data model)"
+                ),
             )
         )
     typed = df.copy()
@@ -562,6 +573,8 @@ def _check_refs(
             if col.ref is None or col.name not in df.columns or col.ref[0] not in tables:
                 continue
             target_table, target_col = col.ref
+            if target_col not in tables[target_table].columns:
+                continue  # reported as a missing column of the target: nothing to check against
             known = set(tables[target_table][target_col].dropna())
             folded = {" ".join(str(k).lower().split()): k for k in known}
             values = df[col.name]

@@ -69,6 +69,17 @@ def _csv_named_xlsx(folder: Path) -> list[str]:
     ]
 
 
+def _table(name: str, change: Callable[[str], str]) -> Callable[[Path], list[str]]:
+    """A data table rewritten by ``change`` (as a spreadsheet program might save it)."""
+
+    def edit(folder: Path) -> list[str]:
+        path = folder / name
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return _validate(folder / "engagement.yaml")
+
+    return edit
+
+
 def _mapping_twice(folder: Path) -> list[str]:
     """An import mapping typed by hand with one field twice (YAML would keep the last)."""
     (folder / "export.csv").write_text("id,team,q1\n1,Sales,9\n", encoding="utf-8")
@@ -127,6 +138,21 @@ CASES = {
     ),
     "plan import: a CSV named .xlsx": Case(
         _csv_named_xlsx, 2, ("is not an Excel workbook", "nothing was imported")
+    ),
+    "functions.csv saved with ';'": Case(
+        _table("functions.csv", lambda t: t.replace(",", ";")),
+        1,
+        ("functions.csv", "it is separated by ';'", "save it as a comma-separated CSV"),
+    ),
+    "functions.csv with a capitalised header": Case(
+        _table("functions.csv", lambda t: t.replace("function,", "Function,", 1)),
+        1,
+        ("the header has 'Function': write it as 'function'",),
+    ),
+    "roster.csv without its id column": Case(
+        _table("roster.csv", lambda t: "\n".join(r.split(",", 1)[1] for r in t.splitlines())),
+        1,
+        ("roster.csv", "contact_id", "column is missing from the header"),
     ),
     "import: a mapping with a field twice": Case(
         _mapping_twice, 2, ("mapping.yaml, line 5: 'score' is set twice (lines 1 and 5)",)
