@@ -54,7 +54,17 @@ from kit.errors import KitError
 from kit.findings import follow_up, internal_nps, mapping
 from kit.findings.summary import ExecutiveSummary, conversation, executive_summary
 from kit.narrative import WHY_WITHHELD, band, driver_sentence, pack_date
-from kit.wording import change_sentence, count, listed, moved, ordinal, p_value, possessive, signed
+from kit.wording import (
+    change_sentence,
+    count,
+    groups_moved,
+    listed,
+    moved,
+    ordinal,
+    p_value,
+    possessive,
+    signed,
+)
 
 __all__ = ["deck", "write_deck", "heat_colour", "WITHHELD_FILL"]
 
@@ -670,13 +680,17 @@ def _decisions(d: _Deck, found: ExecutiveSummary) -> None:
     if not decisions and actions.empty:
         d.left_out.append("decisions and first actions: none follow from the findings")
         return
-    owners = actions["owner"].nunique() if len(actions) else 0
-    title = (
-        f"The steering committee is asked for {count(len(decisions), 'decision')}; "
-        f"{count(len(actions), 'first action')}, with {count(owners, 'owner')}"
-        if decisions
-        else f"{count(len(actions), 'first action')}, with {count(owners, 'owner')}"
+    owners = actions["owner"].dropna().nunique() if len(actions) else 0
+    said = [f"the steering committee is asked for {count(len(decisions), 'decision')}"] * bool(
+        decisions
     )
+    if len(actions):
+        said.append(
+            f"{count(len(actions), 'first action')}"
+            + (f", with {count(owners, 'owner')}" if owners else ", owners to be agreed")
+        )
+    title = "; ".join(said)
+    title = title[0].upper() + title[1:]
     slide, top = d.slide(
         title,
         "Decisions follow from the findings: a significant fall asks for a recovery plan, "
@@ -702,7 +716,7 @@ def _decisions(d: _Deck, found: ExecutiveSummary) -> None:
             [
                 r.action,
                 r.function,
-                r.owner,
+                _owner(r.owner),
                 _date(r.due),
             ]
             for r in actions.head(LONG_ROWS).itertuples()
@@ -715,6 +729,11 @@ def _decisions(d: _Deck, found: ExecutiveSummary) -> None:
             widths=[7.2, 2.0, 1.8, 1.3],
             size=11,
         )
+
+
+def _owner(value) -> str:
+    """An owner's name, or what to do when the register names nobody."""
+    return "to be agreed" if value is None or pd.isna(value) or not str(value).strip() else value
 
 
 def _date(value) -> str:
@@ -1231,7 +1250,7 @@ def _groups(d: _Deck) -> None:
         ranked = shown.sort_values(["nps", "respondent_function"])
         lo, hi = ranked.iloc[0], ranked.iloc[-1]
         title = (
-            f"{lo['respondent_function']} rate the functions they work with lowest "
+            f"{lo['respondent_function']} rates the functions it works with lowest "
             f"({signed(lo['nps'])}), {hi['respondent_function']} highest ({signed(hi['nps'])})"
         )
         changes = pd.DataFrame()
@@ -1243,19 +1262,7 @@ def _groups(d: _Deck) -> None:
             d.left_out.append("scores by customer group: every group is withheld")
             return
         if len(moved):
-            fell = int((moved["difference"] < 0).sum())
-            worst = moved.sort_values("difference").iloc[0]
-            said = (
-                f"Every customer group shown ({len(moved)}) rates {ctx.scope} lower than in "
-                f"{previous}"
-                if fell == len(moved)
-                else f"{fell} of the {len(moved)} customer groups shown rate {ctx.scope} "
-                f"lower than in {previous}"
-            )
-            title = (
-                f"{said}; {worst['respondent_function']} most, {signed(worst['difference'])} "
-                f"points ({worst['verdict']})"
-            )
+            title = groups_moved(ctx.scope, moved)
         else:
             lo = _shown(seg).sort_values("nps").iloc[0]
             title = f"{lo['respondent_function']} rates {ctx.scope} lowest, {signed(lo['nps'])}"
@@ -1542,7 +1549,8 @@ def _plan(d: _Deck) -> None:
     for i, page in enumerate(pages, start=1):
         title = (
             f"{len(plan)} actions proposed for {ctx.label}: {themes_n} answer the most frequent "
-            f"complaint themes, {gaps_n} close engagement gaps, all due {due}"
+            f"complaint themes, {gaps_n} close engagement gaps, "
+            + (f"all due {due}" if due != "–" else "due dates to be set")
         )
         if len(pages) > 1:
             title += f" ({i} of {len(pages)})"
@@ -1560,7 +1568,7 @@ def _plan(d: _Deck) -> None:
                 r["action_id"],
                 r["function"],
                 r["action"],
-                r["owner"],
+                _owner(r["owner"]),
                 r["success_measure"],
                 r["answers"],
             ]

@@ -13,6 +13,7 @@ import pandas as pd
 __all__ = [
     "change_sentence",
     "count",
+    "groups_moved",
     "listed",
     "moved",
     "ordinal",
@@ -120,4 +121,33 @@ def moved(name: str, change: pd.Series) -> str:
     return (
         f"{name} {'rose' if diff > 0 else 'fell'} {abs(diff):.0f} points since "
         f"{change['wave_from']}, from {signed(change['nps_a'])} to {signed(change['nps_b'])}"
+    )
+
+
+def groups_moved(name: str, changes: pd.DataFrame) -> str:
+    """How the customer groups' scores of ``name`` moved (shown changes, with ``difference``,
+    ``wave_from``, ``respondent_function`` and ``verdict``): how many fell by a point or more,
+    and the largest fall.
+
+    >>> c = pd.DataFrame({"respondent_function": ["HR", "IT"], "difference": [-12.4, 3.0],
+    ...                   "wave_from": "W1", "verdict": "inconclusive"})
+    >>> groups_moved("Finance", c)[:60]
+    '1 of the 2 customer groups shown rates Finance lower than in'
+    >>> groups_moved("Finance", c)[60:]
+    ' W1; HR most, −12 points (inconclusive)'
+    """
+    fell = int((changes["difference"].round() < 0).sum())
+    since = changes["wave_from"].iloc[0]
+    if not fell:
+        return f"No customer group shown rates {name} lower than in {since}"
+    worst = changes.sort_values("difference").iloc[0]
+    said = (
+        f"Every customer group shown ({len(changes)}) rates {name} lower than in {since}"
+        if fell == len(changes)
+        else f"{fell} of the {len(changes)} customer groups shown "
+        f"{'rates' if fell == 1 else 'rate'} {name} lower than in {since}"
+    )
+    return (
+        f"{said}; {worst['respondent_function']} most, {signed(worst['difference'])} points "
+        f"({worst['verdict']})"
     )

@@ -25,7 +25,7 @@ import pandas as pd
 
 from kit.context import Context
 from kit.findings import follow_up, internal_nps
-from kit.wording import count, listed, moved, ordinal, p_value, possessive, signed
+from kit.wording import count, groups_moved, listed, moved, ordinal, p_value, possessive, signed
 
 __all__ = ["ExecutiveSummary", "executive_summary", "conversation"]
 
@@ -187,21 +187,11 @@ def _function(ctx: Context) -> tuple[list[dict], list[str], list[str]]:
             )
     groups = _shown(internal_nps.group_changes(ctx))
     if len(groups):
-        fell = groups[groups["difference"] < 0]
-        worst = groups.sort_values("difference").iloc[0]
-        said = (
-            f"every customer group shown ({len(groups)}) rates {ctx.scope} lower than in "
-            f"{worst['wave_from']}"
-            if len(fell) == len(groups)
-            else f"{len(fell)} of the {len(groups)} customer groups shown "
-            f"{'rates' if len(fell) == 1 else 'rate'} {ctx.scope} lower than in "
-            f"{worst['wave_from']}"
-        )
+        fell = int((groups["difference"].round() < 0).sum())
         rows.append(
             _row(
-                f"{said[0].upper()}{said[1:]}; most {worst['respondent_function']}, "
-                f"{signed(worst['difference'])} points.",
-                f"{len(fell)} of {len(groups)}",
+                f"{groups_moved(ctx.scope, groups)}.",
+                f"{fell} of {len(groups)}",
                 "significant" if (groups["verdict"] == "significant").any() else "fact",
             )
         )

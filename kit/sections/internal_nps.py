@@ -21,6 +21,7 @@ from kit.findings.internal_nps import (
     Trend,
 )
 from kit.narrative import band, change_sentence, nps_phrase, signed, table
+from kit.wording import groups_moved
 
 
 def headline(found: Headline, ctx: Context) -> HTML:
@@ -253,13 +254,9 @@ def group_changes(changes: pd.DataFrame, ctx: Context) -> HTML:
     shown = changes[~changes["suppressed"].astype(bool)]
     if shown.empty:
         return narrative.omitted("every customer group's change is withheld")
-    fell = int((shown["difference"] < 0).sum())
     worst = shown.sort_values("difference").iloc[0]
     said = [
-        f"{fell} of the {len(shown)} customer groups shown {'rates' if fell == 1 else 'rate'} "
-        f"{ctx.scope} lower than in {worst['wave_from']}; the largest change: "
-        f"{worst['respondent_function']}, {signed(worst['difference'])} points "
-        f"({worst['verdict']}).",
+        f"{groups_moved(ctx.scope, shown)}.",
         "Each change is tested against chance with the groups' changes as one family (Holm); "
         "with a few dozen answers per group, only large changes can be told from chance.",
     ]
