@@ -1156,6 +1156,22 @@ def _is_free_text(values: pd.Series, named: bool) -> bool:
     return values.str.contains(r"\s").mean() >= 0.3 and values.str.len().mean() >= 15 and varied
 
 
+def _named(export: Export, columns, used, field: str, accept=lambda col: True) -> str | None:
+    """The first column not ``used`` whose name or question holds one of ``field``'s hints
+    (in the hints' order) and that ``accept`` takes; None when none does."""
+    return next(
+        (
+            col
+            for hint in _HINTS[field]
+            for col in columns
+            if col not in used
+            and (hint in col.lower() or hint in export.labels[col].lower())
+            and accept(col)
+        ),
+        None,
+    )
+
+
 def _mostly_dates(export: Export, col: str) -> bool:
     """Most answers read as dates in one order or the other ('Update frequency' is no date)."""
     text = _distinct(export, col)
@@ -1327,16 +1343,8 @@ def suggest_mapping(export: Export) -> str:
         lines.append("# ok_to_contact: (no yes/no consent column found: nobody will be contacted)")
 
     # -- the date and its order, and the wave
-    date_col = next(
-        (
-            col
-            for hint in _HINTS["submitted_at"]
-            for col in columns
-            if col not in used
-            and (hint in col.lower() or hint in export.labels[col].lower())
-            and _mostly_dates(export, col)
-        ),
-        None,
+    date_col = _named(
+        export, columns, used, "submitted_at", lambda col: _mostly_dates(export, col)
     ) or next(  # unnamed: written dates (numbers alone could be durations or counts)
         (
             col
@@ -1411,15 +1419,7 @@ def suggest_mapping(export: Export) -> str:
         lines.append("# comment: (no free-text column found)")
 
     # -- the person
-    person = next(
-        (
-            col
-            for hint in _HINTS["respondent_id"]
-            for col in columns
-            if col not in used and (hint in col.lower() or hint in export.labels[col].lower())
-        ),
-        None,
-    )
+    person = _named(export, columns, used, "respondent_id")
     lines.append(f"respondent_id: {_q(person)}" if person else "# respondent_id: (no column found)")
     lines.append(
         "# on_invalid: blank         # or drop: unusable cells (#ERROR!) instead of stopping"
