@@ -23,6 +23,7 @@ import pickle
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -597,6 +598,119 @@ def _check_refs(
                 )
 
 
+def _scripts(text: str) -> set[str]:
+    """The writing systems of a text's letters (LATIN, CYRILLIC, GREEK...)."""
+    return {unicodedata.name(c, "?").split()[0] for c in text if c.isalpha()}
+
+
+def _check_sense(
+    responses: pd.DataFrame,
+    functions: pd.DataFrame | None,
+    cfg: Engagement | None,
+    out: list[Problem],
+) -> None:
+    """Values each fine alone that together say something is wrong: a threshold too low to
+    keep anyone anonymous, waves listed out of time order, more respondents than people, one
+    person rating one function twice in a wave, a name mixing alphabets (prints like another)."""
+    if cfg is not None and cfg.thresholds.min_group_size < 3:
+        out.append(
+            Problem(
+                "engagement.yaml",
+                None,
+                "thresholds.min_group_size",
+                str(cfg.thresholds.min_group_size),
+                "shows groups this small: a score of one or two people tells each answer; "
+                "use 3 at least (5 is usual)",
+                severity="warning",
+            )
+        )
+    if cfg is not None and {"wave", "submitted_at"} <= set(responses.columns):
+        dated = responses.dropna(subset=["submitted_at"])
+        middle = dated.groupby("wave")["submitted_at"].median()
+        known = [w for w in cfg.waves if w in middle.index]
+        for earlier, later in zip(known, known[1:], strict=False):
+            if middle[later] < middle[earlier]:
+                out.append(
+                    Problem(
+                        "engagement.yaml",
+                        None,
+                        "waves",
+                        f"{earlier}, {later}",
+                        f"are listed in this order, but {later}'s answers came before "
+                        f"{earlier}'s (middle dates {middle[later]:%Y-%m-%d} and "
+                        f"{middle[earlier]:%Y-%m-%d}): list the waves oldest first",
+                        severity="warning",
+                    )
+                )
+    if (
+        functions is not None
+        and {"function", "headcount"} <= set(functions.columns)
+        and {"respondent_id", "respondent_function", "wave"} <= set(responses.columns)
+    ):
+        people = (
+            responses.dropna(subset=["respondent_id"])
+            .groupby(["wave", "respondent_function"])["respondent_id"]
+            .nunique()
+        )
+        heads = functions.set_index("function")["headcount"]
+        for (wave, function), n in people.items():
+            head = heads.get(function)
+            if head is not None and pd.notna(head) and n > head:
+                out.append(
+                    Problem(
+                        "functions.csv",
+                        None,
+                        "headcount",
+                        str(int(head)),
+                        f"{function}: {n} people answered in {wave}, more than its headcount; "
+                        "check the headcount or the respondents' function",
+                        severity="warning",
+                    )
+                )
+    keys = ["wave", "respondent_id", "provider_function"]
+    if set(keys) <= set(responses.columns):
+        rated = responses.dropna(subset=["respondent_id"])
+        twice = rated[rated.duplicated(keys, keep=False)]
+        for (wave, person, function), rows in twice.groupby(keys).groups.items():
+            lines = ", ".join(str(int(i) + 2) for i in rows)
+            out.append(
+                Problem(
+                    "responses.csv",
+                    int(rows[0]) + 2,
+                    "respondent_id",
+                    str(person),
+                    f"rates {function} {len(rows)} times in {wave} (rows {lines}): one "
+                    "answer per person, function and wave; keep one",
+                    severity="warning",
+                )
+            )
+    listed = functions is not None and "function" in functions.columns
+    names = {n: "functions.csv" for n in functions["function"].dropna()} if listed else {}
+    for col in ("respondent_function", "provider_function"):
+        if col in responses.columns:
+            names.update(
+                dict.fromkeys(
+                    set(responses[col].dropna().astype(str)) - set(names), "responses.csv"
+                )
+            )
+    for name, where in sorted(names.items()):
+        scripts = _scripts(name)
+        if len(scripts) > 1:
+            odd = [
+                c for c in name if c.isalpha() and unicodedata.name(c, "?").split()[0] != "LATIN"
+            ]
+            out.append(
+                Problem(
+                    where,
+                    None,
+                    "function" if where == "functions.csv" else "provider_function",
+                    name,
+                    f"mixes alphabets ({', '.join(sorted(scripts))}: {', '.join(map(repr, odd))}"
+                    "): it prints like another name but is not the same; retype it",
+                )
+            )
+
+
 def _check_responses(responses: pd.DataFrame, cfg: Engagement | None, out: list[Problem]) -> None:
     if cfg is None or "wave" not in responses.columns:
         return
@@ -744,6 +858,7 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_register(tables["stakeholders"], problems)
     if "responses" in tables:
         _check_responses(tables["responses"], cfg, problems)
+        _check_sense(tables["responses"], tables.get("functions"), cfg, problems)
     if {"responses", "followups"} <= set(tables):
         _check_consent(tables["followups"], tables["responses"], problems)
     if "invitations" in tables:
@@ -918,7 +1033,10 @@ def load(source: Engagement | Path | str) -> Dataset:
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a tidy table (one row each), e.g. to print or save as CSV."""
     cols = ["severity", "file", "row", "column", "value", "message"]
-    return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in problems], columns=cols)
+    table = pd.DataFrame([{c: getattr(p, c) for c in cols} for p in problems], columns=cols)
+    # line 12, never 12.0; blank (not NaN or None) for a whole file or column
+    table["row"] = pd.Series([p.row if p.row is not None else "" for p in problems], dtype=object)
+    return table.fillna({"column": "", "value": ""})
 
 
 def file_hashes(folder: Path | str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kit.cli import main
@@ -78,6 +79,16 @@ def _table(name: str, change: Callable[[str], str]) -> Callable[[Path], list[str
         return _validate(folder / "engagement.yaml")
 
     return edit
+
+
+def _answered_twice(folder: Path) -> list[str]:
+    """The last response once more under a new response id: one person rating one function
+    twice in one wave."""
+    path = folder / "responses.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    again = table.tail(1).assign(response_id=lambda t: t["response_id"] + "-again")
+    pd.concat([table, again]).to_csv(path, index=False)
+    return _validate(folder / "engagement.yaml")
 
 
 def _mapping_twice(folder: Path) -> list[str]:
@@ -153,6 +164,31 @@ CASES = {
         _table("roster.csv", lambda t: "\n".join(r.split(",", 1)[1] for r in t.splitlines())),
         1,
         ("roster.csv", "contact_id", "column is missing from the header"),
+    ),
+    "engagement: min_group_size 2": Case(
+        _replace("min_group_size: 5", "min_group_size: 2"),
+        0,
+        ("thresholds.min_group_size", "use 3 at least (5 is usual)"),
+    ),
+    "engagement: waves out of time order": Case(
+        _replace("waves: [2025-H1, 2025-H2, 2026-H1]", "waves: [2025-H2, 2025-H1, 2026-H1]"),
+        0,
+        ("2025-H2, 2025-H1", "list the waves oldest first"),
+    ),
+    "functions.csv: more respondents than people": Case(
+        _table("functions.csv", lambda t: t.replace("Regulatory,45,", "Regulatory,3,", 1)),
+        0,
+        ("Regulatory:", "more than its headcount"),
+    ),
+    "responses.csv: one person rating a function twice in a wave": Case(
+        _answered_twice,
+        0,
+        ("times in 2026-H1 (rows", "one answer per person, function and wave"),
+    ),
+    "functions.csv: a name with a Cyrillic letter": Case(
+        _table("functions.csv", lambda t: t.replace("Regulatory,", "R\u0435gulatory,", 1)),
+        1,
+        ("mixes alphabets (CYRILLIC, LATIN: 'е')", "retype it"),
     ),
     "import: a mapping with a field twice": Case(
         _mapping_twice, 2, ("mapping.yaml, line 5: 'score' is set twice (lines 1 and 5)",)
