@@ -289,6 +289,14 @@ def _import(args: argparse.Namespace) -> int:
         print(
             f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
         )
+    unclear = log.get("consent not understood (not contacted)")
+    if unclear:
+        said = ", ".join(f"{v!r} ({n})" for v, n in unclear.items())
+        print(
+            f"Consent not understood, so not given: {said}; only "
+            f"{', '.join(sorted(importers.CONSENT_YES))} count as consent (recode the column "
+            "in the export if these mean yes)."
+        )
     na = log.get("not_applicable (read as no answer)")
     if na is not None:
         where = ", ".join(f"{n} in {col!r}" for col, n in na.items()) or "none found"

@@ -965,6 +965,13 @@ def to_responses(
         log["response_id"] = "derived from the file name and row"
         duplicate = pd.Series(False, index=d.index)
     log["dropped"]["duplicate response id"] = int(duplicate.sum())
+    if base["ok_to_contact"] is not None:  # consent is never guessed: what is not read, said
+        said = base["ok_to_contact"][keep_row & ~duplicate].fillna("").str.strip()
+        unclear = said[(said != "") & ~said.str.lower().isin(_YES_NO)]
+        if len(unclear):
+            log["consent not understood (not contacted)"] = {
+                str(v): int(n) for v, n in unclear.value_counts().items()
+            }
 
     rows = []
     for col, provider in score_cols.items():
@@ -986,9 +993,8 @@ def to_responses(
         for k, values in driver_values.items():
             part[f"driver_{k}"] = values.astype("Int64")
         if base["ok_to_contact"] is not None:
-            part["ok_to_contact"] = (
-                base["ok_to_contact"].str.lower().isin({"yes", "y", "true", "1", "ja", "oui"})
-            )
+            said = base["ok_to_contact"].fillna("").str.strip().str.lower()
+            part["ok_to_contact"] = said.isin(CONSENT_YES)
             part["contact_id"] = (
                 base["contact_id"].where(part["ok_to_contact"])
                 if (base["contact_id"] is not None)
@@ -1070,7 +1076,10 @@ _NA_ANSWER = re.compile(
     r"have not used|haven.?t used|no opinion|cannot say|can.?t say|no contact|^n/?a\b",
     re.IGNORECASE,
 )
-_YES_NO = {"yes", "no", "y", "n", "true", "false", "1", "0", "ja", "nein", "oui", "non"}
+#: The answers read as consent; any other non-blank answer ("Yes, please", "Sí") is not, and
+#: is counted in the import log and said (consent is never guessed).
+CONSENT_YES = {"yes", "y", "true", "1", "ja", "oui"}
+_YES_NO = CONSENT_YES | {"no", "n", "false", "0", "nein", "non"}
 #: Score columns must be mostly 0-10 whole numbers: at least this share of their answers.
 SCORE_SHARE = 0.8
 

@@ -110,6 +110,31 @@ def _mapping_twice(folder: Path) -> list[str]:
     ]
 
 
+def _consent_in_words(folder: Path) -> list[str]:
+    """Consent answered in words the kit does not read as yes: never guessed, counted, said."""
+    (folder / "export.csv").write_text(
+        "id,team,q1,ok\n1,Sales,9,Yes, please\n2,HR,3,Sí\n3,IT,7,yes\n4,HR,8,no\n".replace(
+            "Yes, please", '"Yes, please"'
+        ),
+        encoding="utf-8",
+    )
+    (folder / "mapping.yaml").write_text(
+        "score: q1\nrespondent_function: {column: team}\n"
+        "provider_function: {value: Finance}\nwave: {value: 2026-H1}\n"
+        "ok_to_contact: {column: ok}\n",
+        encoding="utf-8",
+    )
+    out = folder / "imported.csv"
+    return [
+        "import",
+        str(folder / "export.csv"),
+        "--mapping",
+        str(folder / "mapping.yaml"),
+        "-o",
+        str(out),
+    ]
+
+
 def _audit_bad_config(folder: Path) -> list[str]:
     _replace("min_group_size: 5", "min_group_size: .inf")(folder)
     return ["audit", "--config", str(folder / "engagement.yaml")]
@@ -190,6 +215,11 @@ CASES = {
         1,
         ("mixes alphabets (CYRILLIC, LATIN: 'е')", "retype it"),
     ),
+    "import: consent answered in words": Case(
+        _consent_in_words,
+        0,
+        ("Consent not understood, so not given: 'Yes, please' (1), 'Sí' (1)",),
+    ),
     "import: a mapping with a field twice": Case(
         _mapping_twice, 2, ("mapping.yaml, line 5: 'score' is set twice (lines 1 and 5)",)
     ),
@@ -229,3 +259,10 @@ def test_the_corpus_counts_its_classes():
     """For the closing note: how many inputs are refused, and how many accepted."""
     codes = [c.code for c in CASES.values()]
     assert codes.count(2) >= 10 and codes.count(0) >= 1
+
+
+def test_consent_in_words_is_not_taken_as_consent(sample_copy, capsys):
+    assert main(_consent_in_words(sample_copy)) == 0
+    capsys.readouterr()
+    written = pd.read_csv(sample_copy / "imported.csv")
+    assert written["ok_to_contact"].tolist() == [False, False, True, False]
