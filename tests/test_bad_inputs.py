@@ -91,48 +91,39 @@ def _answered_twice(folder: Path) -> list[str]:
     return _validate(folder / "engagement.yaml")
 
 
-def _mapping_twice(folder: Path) -> list[str]:
-    """An import mapping typed by hand with one field twice (YAML would keep the last)."""
-    (folder / "export.csv").write_text("id,team,q1\n1,Sales,9\n", encoding="utf-8")
-    (folder / "mapping.yaml").write_text(
-        "score: {column: q1}\nrespondent_function: {column: team}\n"
-        "provider_function: {value: IT}\nwave: {value: 2026-H1}\nscore: {column: id}\n",
-        encoding="utf-8",
-    )
-    out = folder / "imported.csv"
+def _import(folder: Path, export: str, mapping: str) -> list[str]:
+    """``kit import`` of a small export with a hand-typed mapping, written into ``folder``."""
+    (folder / "export.csv").write_text(export, encoding="utf-8")
+    (folder / "mapping.yaml").write_text(mapping, encoding="utf-8")
     return [
         "import",
         str(folder / "export.csv"),
         "--mapping",
         str(folder / "mapping.yaml"),
         "-o",
-        str(out),
+        str(folder / "imported.csv"),
     ]
+
+
+def _mapping_twice(folder: Path) -> list[str]:
+    """An import mapping typed by hand with one field twice (YAML would keep the last)."""
+    return _import(
+        folder,
+        "id,team,q1\n1,Sales,9\n",
+        "score: {column: q1}\nrespondent_function: {column: team}\n"
+        "provider_function: {value: IT}\nwave: {value: 2026-H1}\nscore: {column: id}\n",
+    )
 
 
 def _consent_in_words(folder: Path) -> list[str]:
     """Consent answered in words the kit does not read as yes: never guessed, counted, said."""
-    (folder / "export.csv").write_text(
-        "id,team,q1,ok\n1,Sales,9,Yes, please\n2,HR,3,Sí\n3,IT,7,yes\n4,HR,8,no\n".replace(
-            "Yes, please", '"Yes, please"'
-        ),
-        encoding="utf-8",
-    )
-    (folder / "mapping.yaml").write_text(
+    return _import(
+        folder,
+        'id,team,q1,ok\n1,Sales,9,"Yes, please"\n2,HR,3,Sí\n3,IT,7,yes\n4,HR,8,no\n',
         "score: q1\nrespondent_function: {column: team}\n"
         "provider_function: {value: Finance}\nwave: {value: 2026-H1}\n"
         "ok_to_contact: {column: ok}\n",
-        encoding="utf-8",
     )
-    out = folder / "imported.csv"
-    return [
-        "import",
-        str(folder / "export.csv"),
-        "--mapping",
-        str(folder / "mapping.yaml"),
-        "-o",
-        str(out),
-    ]
 
 
 def _audit_bad_config(folder: Path) -> list[str]:
