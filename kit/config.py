@@ -31,6 +31,8 @@ __all__ = [
     "SAMPLE_CONFIG",
     "REPORTS_DIR",
     "NOTEBOOKS_DIR",
+    "NOTEBOOK_CONFIG",
+    "IN_CLONE",
     "ORGANISATION",
     "ConfigError",
     "Thresholds",
@@ -39,11 +41,22 @@ __all__ = [
     "slug",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+#: Run from a clone, the kit reads the repository's ``notebooks/`` and ``data/sample/``; installed
+#: from a wheel, the copies built into it (``kit/_bundled/``, same layout: see ``setup.py``).
+IN_CLONE = (_PACKAGE.parent / "pyproject.toml").is_file() and (
+    _PACKAGE.parent / "notebooks"
+).is_dir()
+ROOT = _PACKAGE.parent if IN_CLONE else _PACKAGE / "_bundled"
 SAMPLE_DIR = ROOT / "data" / "sample"
 SAMPLE_CONFIG = SAMPLE_DIR / "engagement.yaml"
-REPORTS_DIR = ROOT / "reports"
+#: ``reports/`` of the clone; installed, ``reports/`` in the current folder.
+REPORTS_DIR = ROOT / "reports" if IN_CLONE else Path("reports")
 NOTEBOOKS_DIR = ROOT / "notebooks"
+#: The notebooks' default ``config``: the sample, relative to the notebooks' own folder. It is
+#: read from there whatever the current folder (``papermill notebooks/02_internal_nps.ipynb``
+#: run from the repository root or anywhere else).
+NOTEBOOK_CONFIG = "../data/sample/engagement.yaml"
 
 #: The scope name of the organisation-wide pack.
 ORGANISATION = "Organisation"
@@ -244,7 +257,8 @@ def load_engagement(path: Path | str, **overrides: Any) -> Engagement:
     ----------
     path
         The YAML file. ``data_dir`` inside it (default: the file's folder) is resolved
-        relative to the file.
+        relative to the file. The notebooks' default, :data:`NOTEBOOK_CONFIG`, is read from
+        the notebooks' folder.
     **overrides
         Top-level fields to replace after validation (e.g. ``current_wave="2025-H2"``).
 
@@ -255,7 +269,7 @@ def load_engagement(path: Path | str, **overrides: Any) -> Engagement:
     FileNotFoundError
         When the file does not exist.
     """
-    path = Path(path).resolve()
+    path = (NOTEBOOKS_DIR / path if str(path) == NOTEBOOK_CONFIG else Path(path)).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"Engagement file not found: {path}")
     raw = yamlfile.read(path) or {}
