@@ -20,9 +20,107 @@ from kit.errors import KitError
 __all__ = ["main"]
 
 
+DESCRIPTION = """\
+Turns a client's internal survey and stakeholder data (an engagement.yaml beside its CSV
+tables) into client-ready report packs, one per function and one for the whole organisation,
+after checking the data; exports the follow-up workbook, imports survey exports and serves the
+workshop tools. Everything runs on this machine: nothing is sent anywhere. Without --config a
+command works on the fictional sample client (data/sample)."""
+
+#: Examples per command, shown under its --help (and the first of each under kit --help).
+EXAMPLES = {
+    "report": [
+        ("kit report --config clients/acme/engagement.yaml", "every pack: HTML and PDF"),
+        ("kit report --scope Regulatory --format html,pdf,pptx", "one function, with its deck"),
+        ("kit report --jobs 1 --out /tmp/packs", "one scope at a time, elsewhere"),
+    ],
+    "validate": [
+        ("kit validate clients/acme/engagement.yaml", "every problem, with file and row"),
+        ("kit validate clients/acme", "a data folder (its engagement.yaml)"),
+    ],
+    "plan": [
+        ("kit plan export --scope Regulatory --out regulatory-plan.xlsx", "queue + plan"),
+        ("kit plan import regulatory-plan.xlsx", "the edits, as followups.v2.csv"),
+    ],
+    "import": [
+        ("kit import export.csv --suggest > clients/acme/mapping.yaml", "a mapping to check"),
+        (
+            "kit import export.csv --mapping clients/acme/mapping.yaml "
+            "-o clients/acme/responses.csv",
+            "",
+        ),
+    ],
+    "workshop": [
+        ("kit workshop --config clients/acme/engagement.yaml", "http://127.0.0.1:8866/"),
+        ("kit workshop --wave 2025-H2 --min-group-size 8", "an earlier wave, stricter"),
+    ],
+    "audit": [
+        ("kit audit --config clients/acme/engagement.yaml", "what the packs publish"),
+        ("kit audit --detail scores --out ranges.csv", "ranges saved (confidential)"),
+    ],
+    "sample": [("kit sample /tmp/helix", "the sample's tables, regenerated (seed 2026)")],
+}
+
+
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples kept as written; each option's default said once."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        shown = action.default not in (None, False, argparse.SUPPRESS) and (
+            action.option_strings or action.nargs in ("?", "*")
+        )
+        if "default" in text or not shown:
+            return text
+        sample = action.default in (str(SAMPLE_CONFIG), str(SAMPLE_DIR))
+        return f"{text} (default: {'the sample client' if sample else '%(default)s'})"
+
+
+def _examples(commands: dict[str, list[tuple[str, str]]]) -> str:
+    lines = [
+        f"  {cmd}" if not what else f"  {cmd}\n      {what}"
+        for examples in commands.values()
+        for cmd, what in examples
+    ]
+    return "examples:\n" + "\n".join(lines)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kit")
+    except PackageNotFoundError:  # run from a clone that was never installed
+        from kit import __version__
+
+        return __version__
+
+
+def _with_help(parser: argparse.ArgumentParser, name: str = "") -> argparse.ArgumentParser:
+    """Every (sub)command: defaults shown, and its examples under its options."""
+    parser.formatter_class = _Help
+    if name in EXAMPLES:
+        parser.epilog = _examples({name: EXAMPLES[name]})
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            said = {a.dest: a.help for a in action._choices_actions}
+            for sub_name, sub in action.choices.items():
+                sub.description = (
+                    sub.description or f"{said[sub_name][0].upper()}{said[sub_name][1:]}."
+                )
+                _with_help(sub, name or sub_name)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kit", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="kit",
+        description=DESCRIPTION,
+        epilog=_examples({k: v[:1] for k, v in EXAMPLES.items()})
+        + "\n\n`kit COMMAND --help`: a command's options and more examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"kit {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     rep = sub.add_parser(
         "report", help="build the HTML/PDF report packs and PowerPoint decks, one per scope"
@@ -53,7 +151,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a kernel may take to start (one more try if it does not)",
     )
     rep.add_argument("--notebooks", default=None, help="folder of customised stage notebooks")
-    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress (shown on stderr: a bar on a terminal, a line per pack otherwise)",
+    )
     rep.add_argument(
         "--clean-staging",
         action="store_true",
@@ -70,8 +172,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument(
         "--out",
-        default="validation-problems.csv",
-        help="where to save the problems as CSV when there are any (default: %(default)s)",
+        default=None,
+        help="where to save the problems as CSV when there are any (default: "
+        "validation-problems.csv in the data folder)",
     )
 
     plan = sub.add_parser(
@@ -133,7 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
     smp.add_argument("--seed", type=int, default=2026)
-    return parser
+    return _with_help(parser)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -199,7 +302,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from kit.config import load_engagement
-    from kit.data import problems_table, validate
+    from kit.data import grouped, grouped_lines, problems_table, validate
 
     source = Path(args.source)
     target = load_engagement(source) if source.is_file() else source
@@ -216,11 +319,22 @@ def _validate(args: argparse.Namespace) -> int:
         return 0
     from kit.workbook import neutralise
 
+    folder = target.data_dir if hasattr(target, "data_dir") else source
+    out = Path(args.out) if args.out else folder / "validation-problems.csv"
+    for severity, title in (("error", "Errors"), ("warning", "Warnings")):
+        lines = grouped_lines([p for p in problems if p.severity == severity])
+        if lines:  # each distinct problem once, with its count and rows
+            print(f"{title}:")
+            print("\n".join(lines[:50]))
+            if len(lines) > 50:
+                print(f"  ... and {len(lines) - 50} more kinds (all in {out})")
     table = problems_table(problems)
-    print(table.to_string(index=False))
-    table.map(neutralise).to_csv(args.out, index=False)  # values may be formulas: made inert
+    table.map(neutralise).to_csv(out, index=False)  # values may be formulas: made inert
     errors = int((table["severity"] == "error").sum())
-    print(f"\n{errors} error(s), {len(table) - errors} warning(s); saved to {args.out}.")
+    print(
+        f"\n{errors} error(s), {len(table) - errors} warning(s), of {len(grouped(problems))} "
+        f"kind(s); every one, a row each, saved to {out}."
+    )
     return 1 if errors else 0
 
 

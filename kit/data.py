@@ -16,7 +16,9 @@ Example
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import hashlib
 import os
 import pickle
@@ -32,6 +34,7 @@ import pandas as pd
 
 from kit.config import ENGAGEMENT_LEVELS, Engagement
 from kit.errors import KitError
+from kit.importers import CONSENT_YES, parse_scores
 from kit.stakeholders import SENIORITY
 
 __all__ = [
@@ -82,7 +85,7 @@ _STAKE = ("stakeholders", "stakeholder_id")
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "functions": (
         _c("function", "id"),
-        _c("headcount", "int", lo=1, hi=1_000_000),
+        _c("headcount", "int", lo=1, hi=1_000_000, nullable=True),
         _c("head_id", nullable=True, ref=_STAKE),
         _c("predicted_nps", "int", lo=-100, hi=100, nullable=True, required=False),
     ),
@@ -151,6 +154,16 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         _c("function", ref=_FUNC),
         _c("invited", "int", lo=1, hi=1_000_000),
     ),
+    "comments": (
+        _c("comment_id", "id"),
+        _c("wave"),
+        _c("respondent_id", nullable=True, required=False),
+        _c("respondent_function", ref=_FUNC),
+        _c("comment"),
+        _c("ok_to_contact", "bool", nullable=True, required=False),
+        _c("contact_id", nullable=True, required=False, ref=("roster", "contact_id")),
+        _c("source_file", nullable=True, required=False),
+    ),
     "roster": (
         _c("contact_id", "id"),
         _c("name"),
@@ -191,6 +204,7 @@ ABSENT_TABLE = {
     "followups": "is absent: no earlier follow-up to report",
     "roster": "is absent: nobody can be named for follow-up",
     "invitations": "is absent: participation is taken from functions.csv headcounts",
+    "comments": "is absent: no general comments (about no one function) to show",
 }
 
 
@@ -299,6 +313,62 @@ class Problem:
     severity: str = "error"  # error | warning | note (an absent optional column or table)
 
 
+def row_ranges(rows) -> str:
+    """Line numbers as ranges: 12, 13, 14, 20 -> '12-14, 20'."""
+    spans: list[list[int]] = []
+    for r in sorted({int(r) for r in rows}):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def grouped(problems: list[Problem]) -> pd.DataFrame:
+    """Each distinct problem once (same severity, file, column and message), in the order
+    first found: ``count``, the ``rows`` as ranges ('2-501, 610') and up to three
+    ``examples`` of its values."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.severity, p.file, p.column, p.message), []).append(p)
+    rows = []
+    for (severity, file, column, message), ps in groups.items():
+        values = list(dict.fromkeys(p.value for p in ps if p.value is not None))
+        rows.append(
+            {
+                "severity": severity,
+                "file": file,
+                "column": column,
+                "message": message,
+                "count": len(ps),
+                "rows": row_ranges(p.row for p in ps if p.row is not None),
+                "examples": values[:3],
+                "values": len(values),
+            }
+        )
+    cols = ["severity", "file", "column", "message", "count", "rows", "examples", "values"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def grouped_lines(problems: list[Problem]) -> list[str]:
+    """One line per distinct problem (:func:`grouped`): file, rows, column, value(s), what is
+    wrong and what to do."""
+    lines = []
+    for g in grouped(problems).itertuples():
+        single = g.rows.isdigit()
+        rows = f", row {g.rows}" if single else f", rows {g.rows}" if g.rows else ""
+        where = g.file + rows + (f", column '{g.column}'" if g.column else "")
+        if g.values == 1 and g.count == 1:
+            value = f" (value {g.examples[0]!r})"
+        elif g.values:
+            more = f" and {g.values - 3} other value(s)" if g.values > 3 else ""
+            value = f" ({g.count} cells: {', '.join(map(repr, g.examples))}{more})"
+        else:
+            value = f" ({g.count} times)" if g.count > 1 else ""
+        lines.append(f"  - {where}{value}: {g.message}")
+    return lines
+
+
 class DataError(KitError):
     """The data cannot be used. ``problems`` lists every one of them."""
 
@@ -306,10 +376,10 @@ class DataError(KitError):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
         head = f"{len(errors)} problem(s) in the data" + (f" in {folder}" if folder else "")
-        lines = [_format(p) for p in errors[:50]]
-        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        lines = grouped_lines(errors)
+        more = f"\n  ... and {len(lines) - 50} more kinds" if len(lines) > 50 else ""
         super().__init__(
-            f"{head}:\n" + "\n".join(lines) + more + "\nFix these in the files (they are "
+            f"{head}:\n" + "\n".join(lines[:50]) + more + "\nFix these in the files (they are "
             "never changed by the kit) and run again."
         )
 
@@ -339,6 +409,8 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
     #: Optional: how many people of each function were invited to each wave.
     invitations: pd.DataFrame = field(default_factory=lambda: _empty("invitations"))
+    #: Optional: general comments, about no one function (``comments.csv``).
+    comments: pd.DataFrame = field(default_factory=lambda: _empty("comments"))
     #: Optional columns absent from their file and filled blank by :func:`load`
     #: (``"responses.ok_to_contact"``): sections say what is missing.
     absent: frozenset[str] = frozenset()
@@ -349,13 +421,207 @@ class Dataset:
         return [c for c in self.responses.columns if c.startswith(DRIVER_PREFIX)]
 
 
-def _read(path: Path) -> pd.DataFrame:
-    # Everything as text, nothing turned into NaN: validation sees exactly what is in the file.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+#: Tables above this size are refused before reading (they would take more than 10 s and
+#: 1 GB to check); ``KIT_MAX_TABLE_MB`` raises it for a larger engagement.
+MAX_TABLE_MB_ENV = "KIT_MAX_TABLE_MB"
+DEFAULT_MAX_TABLE_MB = 25
+#: The longest cell a spreadsheet holds (Excel): a longer one is a damaged file (an unclosed
+#: quote swallowing the rows after it) or not survey data.
+MAX_CELL_CHARS = 32_767
+_SHOWN_CHARS = 60  # of a value quoted in a message
+_MAX_FIELD = 16_000_000  # characters of one cell the CSV reader takes (its default: 131,072)
 
 
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
+def _shown(value: str) -> str:
+    """A value short enough to print: a 300,000-character cell is not quoted in full."""
+    value = str(value)
+    if len(value) <= _SHOWN_CHARS:
+        return value
+    return f"{value[:_SHOWN_CHARS]}... ({len(value):,} characters)"
+
+
+def max_table_bytes() -> int:
+    """The largest table read (:data:`DEFAULT_MAX_TABLE_MB`, or ``KIT_MAX_TABLE_MB``)."""
+    given = os.environ.get(MAX_TABLE_MB_ENV, "").strip()
+    if not given:
+        return DEFAULT_MAX_TABLE_MB * 1_000_000
+    try:
+        mb = float(given)
+    except ValueError:
+        mb = float("nan")
+    if not mb > 0 or mb == float("inf"):
+        raise KitError(
+            f"{MAX_TABLE_MB_ENV}={given!r} is not a size in megabytes; set it to a number "
+            f"such as 200, or unset it for the default ({DEFAULT_MAX_TABLE_MB})"
+        )
+    return int(mb * 1_000_000)
+
+
+def _byte_problem(path: Path) -> str | None:
+    """What makes a file unreadable as UTF-8 CSV text, said with its line, or None. Read in
+    blocks: a large file is never held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as f:
+        first = True
+        while block := f.read(1 << 20):
+            if first:
+                first = False
+                if block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    return "is saved as UTF-16 text; save it as UTF-8 ('CSV UTF-8' in Excel)"
+                if block.startswith(b"PK\x03\x04"):
+                    return (
+                        "is a zip file or an Excel workbook, not a CSV: open it in Excel and "
+                        "save it as 'CSV UTF-8'"
+                    )
+            nul = block.find(b"\x00")
+            upto = block if nul < 0 else block[:nul]
+            try:
+                decoder.decode(upto, final=False)
+            except UnicodeDecodeError as exc:
+                at = line + upto[: exc.start].count(b"\n")
+                return (
+                    f"is not UTF-8 text: line {at} has the byte(s) {upto[exc.start : exc.end]!r} "
+                    "(a file saved in a Windows or Mac code page); save it as 'CSV UTF-8', or "
+                    "bring it in with kit import, which detects the encoding"
+                )
+            if nul >= 0:
+                at = line + upto.count(b"\n")
+                return (
+                    f"holds a NUL byte at line {at}: it is a binary file, not CSV text; "
+                    "export the table again as CSV"
+                )
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return f"is not UTF-8 text: it ends inside a character (line {line}); save it again"
+    return None
+
+
+def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
+    """The header and rows of a CSV file, with a problem for each row whose number of cells
+    differs from the header's (line numbers as the file counts them) and for a quote never
+    closed. The third list: each row's first line."""
+    name, problems = path.name, []
+    limit = csv.field_size_limit()
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        csv.field_size_limit(max(limit, _MAX_FIELD))  # long cells are answered below, by size
+        reader = csv.reader(f, strict=True)
+        rows, starts, start = [], [], 1
+        try:
+            for row in reader:
+                if row:  # a blank line is no row
+                    rows.append(row)
+                    starts.append(start)
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            said = str(exc)
+            why = (
+                f"a cell starting at line {start} is longer than any survey answer: a quote "
+                '(") opened there is probably never closed; check that line'
+                if "field larger" in said
+                else f'a quote (") opened at line {start} is never closed; close it or remove it'
+                if "unexpected end of data" in said
+                else f"line {reader.line_num} cannot be read as CSV ({said}): a quote inside a "
+                'value must be doubled ("") and the value quoted'
+            )
+            return [], [], [], [Problem(name, None, None, None, why)]
+        finally:
+            csv.field_size_limit(limit)
+    if not rows:
+        empty = "is empty; it needs at least its header line"
+        return [], [], [], [Problem(name, None, None, None, empty)]
+    header, body, lines = rows[0], rows[1:], starts[1:]
+    width = len(header)
+    for row, line in zip(body, lines, strict=True):
+        if len(row) != width:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    None,
+                    None,
+                    f"has {len(row)} cells where the header has {width}: a value holding a "
+                    "comma needs quotes, or a cell is missing",
+                )
+            )
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(
+                Problem(name, 1, column, None, "is in the header twice; keep one column of it")
+            )
+        seen.add(column)
+    return header, body, lines, problems
+
+
+def read_table(path: Path | str, *, warnings: list[Problem] | None = None) -> pd.DataFrame:
+    """A kit-layout table (``responses.csv``...) as text, exactly as written: nothing turned
+    into NaN, nothing guessed. The one reader of the kit's tables.
+
+    A cell longer than a spreadsheet cell holds (:data:`MAX_CELL_CHARS`) is kept and said as a
+    warning, added to ``warnings`` when given.
+
+    Raises
+    ------
+    DataError
+        Naming the file and what to do when it is a folder, too large
+        (:func:`max_table_bytes`), empty, binary, not UTF-8 (the line), has rows with more or
+        fewer cells than its header (their lines), a quote never closed or a column twice.
+    """
+    path = Path(path)
+
+    def refused(message: str) -> DataError:
+        return DataError([Problem(path.name, None, None, None, message)], folder=path.parent)
+
+    if path.is_dir():
+        raise refused("is a folder, not a file; the table must be a CSV file of that name")
+    size, limit = path.stat().st_size, max_table_bytes()
+    if size > limit:
+        raise refused(
+            f"is {size / 1e6:,.0f} MB, above the kit's limit of {limit / 1e6:,.0f} MB per "
+            f"table; check it is the right file, or raise the limit ({MAX_TABLE_MB_ENV}=<MB>)"
+        )
+    said = _byte_problem(path)
+    if said:
+        raise refused(said)
+    header, body, lines, problems = _rows(path)
+    if problems:
+        raise DataError(problems, folder=path.parent)
+    table = (
+        # indexed by line - 2, so that row i + 2 is the file's own line (a comment may span
+        # several lines); :func:`load` numbers the rows 0, 1, 2... again
+        pd.DataFrame(body, columns=header, dtype=object, index=[n - 2 for n in lines])
+        if body
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in header})
+    )
+    for column in table.columns:
+        values = table[column].astype(str)
+        long = values.str.len() > MAX_CELL_CHARS
+        for i in long[long].index if warnings is not None else []:
+            warnings.append(
+                Problem(
+                    path.name,
+                    int(i) + 2,
+                    column,
+                    _shown(values[i]),
+                    f"is {len(values[i]):,} characters long, more than a spreadsheet cell "
+                    f"holds ({MAX_CELL_CHARS:,}): check the file is not damaged (a quote "
+                    "swallowing rows) and the cell is what was answered",
+                    severity="warning",
+                )
+            )
+    return table
+
+
+#: The words read as yes and as no in every yes/no column: ``kit import``'s consent words
+#: (:data:`kit.importers.CONSENT_YES`), so ``kit validate`` and ``kit import`` agree.
+YES_WORDS = frozenset(CONSENT_YES)
+NO_WORDS = frozenset({"no", "n", "false", "0", "nein", "non"})
+_WHOLE = re.compile(r"^-?\d+(?:\.0+)?$")  # 12, -30, 12.0; not 1e1, 1,200 or 7.5
+#: A time zone after a time: Z, +02:00, -0500.
+_ZONE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem]) -> pd.Series:
@@ -363,31 +629,54 @@ def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem])
     blank = raw.eq("")
     fname = f"{table}.csv"
 
-    def flag(mask: pd.Series, message: str) -> None:
+    def flag(mask: pd.Series, message: str, severity: str = "error") -> None:
         for i in mask[mask].index:
-            out.append(Problem(fname, int(i) + 2, col.name, df.at[i, col.name], message))
+            out.append(
+                Problem(fname, int(i) + 2, col.name, _shown(df.at[i, col.name]), message, severity)
+            )
 
     if not col.nullable:
         flag(blank, "is blank; every row needs a value here")
     if col.kind == "id":
         flag(raw.duplicated(keep=False) & ~blank, "is a duplicate id; ids must be unique")
     if col.kind == "int":
-        num = pd.to_numeric(raw.where(~blank), errors="coerce")
-        whole = num.notna() & (num == num.round())
         rng = f" from {col.lo} to {col.hi}" if col.lo is not None else ""
-        flag(~blank & ~whole, f"is not a whole number{rng}{col.hint}")
+        if table == "responses" and (col.name == "score" or col.name.startswith(DRIVER_PREFIX)):
+            # the importer's reading of a rating: 9, 9.0, '9 - very likely'; not 9/10, 5+, 1e1
+            num, _ = parse_scores(raw.where(~blank, ""))
+            what = f"is not a whole number{rng} (as kit import reads a score: not 9/10, 5+, 1e1)"
+        else:
+            whole_text = raw.str.fullmatch(_WHOLE).fillna(False)
+            num = pd.to_numeric(raw.where(whole_text & ~blank), errors="coerce")
+            what = f"is not a whole number{rng}{col.hint}"
+        whole = num.notna()
+        flag(~blank & ~whole, what)
         inside = whole & num.between(col.lo, col.hi) if col.lo is not None else whole
         flag(whole & ~inside, f"is outside the allowed range{rng}")
         return num.where(inside).astype("Int64")
     if col.kind == "bool":
+        yes, no = YES_WORDS, NO_WORDS
         low = raw.str.lower()
-        flag(~blank & ~low.isin(_TRUE | _FALSE), "must be true or false")
-        return low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
+        flag(
+            ~blank & ~low.isin(yes | no),
+            f"is not read as yes or no: write true or false (also read: "
+            f"{', '.join(sorted(yes - {'true'}))} as yes; {', '.join(sorted(no - {'false'}))}"
+            " as no)",
+        )
+        return low.map(lambda v: True if v in yes else (False if v in no else pd.NA)).astype(
             "boolean"
         )
     if col.kind in ("date", "datetime"):
-        parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601")
+        zoned = raw.str.contains(_ZONE) & ~blank
+        parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601", utc=True)
+        parsed = parsed.dt.tz_localize(None)
         flag(~blank & parsed.isna(), "is not a date in ISO format (YYYY-MM-DD)")
+        flag(
+            zoned & parsed.notna(),
+            "carries a time zone: read as the UTC time (dates without a zone are read as "
+            "written); write all dates without a zone if they are local times",
+            severity="warning",
+        )
         return parsed
     if col.kind == "choice":
         flag(~blank & ~raw.isin(col.choices), f"must be one of: {', '.join(col.choices)}")
@@ -472,7 +761,7 @@ def _check_reporting_lines(register: pd.DataFrame, out: list[Problem]) -> None:
     if "reports_to" not in register.columns:
         return
     boss = dict(zip(register["stakeholder_id"], register["reports_to"], strict=True))
-    row = {sid: i + 2 for i, sid in enumerate(register["stakeholder_id"])}
+    row = {sid: int(i) + 2 for i, sid in register["stakeholder_id"].items()}
     seen_cycles: set[frozenset] = set()
     for start in boss:
         path, node = [], start
@@ -711,20 +1000,63 @@ def _check_sense(
             )
 
 
-def _check_responses(responses: pd.DataFrame, cfg: Engagement | None, out: list[Problem]) -> None:
+def _check_self_ratings(responses: pd.DataFrame, out: list[Problem]) -> None:
+    """A warning per function rated by its own people (respondent_function ==
+    provider_function), with the count and rows: counted in its score like any rating."""
+    if not {"respondent_function", "provider_function"} <= set(responses.columns):
+        return
+    own = responses["respondent_function"].eq(responses["provider_function"]).fillna(False)
+    for function, rows in responses[own].groupby("provider_function").groups.items():
+        lines = [int(i) + 2 for i in rows]
+        out.append(
+            Problem(
+                "responses.csv",
+                lines[0],
+                "provider_function",
+                str(function),
+                f"{len(lines)} rating(s) of {function} by its own people (self-ratings, rows "
+                f"{row_ranges(lines)}): they count in its score like any other; remove them "
+                "if the survey asks each function about the others only",
+                severity="warning",
+            )
+        )
+
+
+def _check_responses(
+    responses: pd.DataFrame, cfg: Engagement | None, out: list[Problem], table: str = "responses"
+) -> None:
+    """Waves listed in engagement.yaml, contact ids only with consent; for the responses, a
+    warning for a wave with fewer answers than the anonymity threshold. ``table`` is the
+    file's name (the general comments follow the same rules)."""
+    fname = f"{table}.csv"
+    if {"ok_to_contact", "contact_id"} <= set(responses.columns):
+        leak = responses["contact_id"].notna() & responses["ok_to_contact"].ne(True).fillna(True)
+        for i in leak[leak].index:
+            out.append(
+                Problem(
+                    fname,
+                    int(i) + 2,
+                    "contact_id",
+                    responses.at[i, "contact_id"],
+                    "is set although ok_to_contact is not true; remove it "
+                    "(contact details only with consent)",
+                )
+            )
     if cfg is None or "wave" not in responses.columns:
         return
     bad = ~responses["wave"].isin(cfg.waves)
     for i in bad[bad].index:
         out.append(
             Problem(
-                "responses.csv",
+                fname,
                 int(i) + 2,
                 "wave",
                 responses.at[i, "wave"],
                 f"is not a wave listed in engagement.yaml {list(cfg.waves)}",
             )
         )
+    if table != "responses":
+        return
     counts = responses["wave"].value_counts()
     for wave in cfg.waves:
         n = int(counts.get(wave, 0))
@@ -737,19 +1069,6 @@ def _check_responses(responses: pd.DataFrame, cfg: Engagement | None, out: list[
                     wave,
                     f"has only {n} responses; most results for it will be suppressed",
                     severity="warning",
-                )
-            )
-    if {"ok_to_contact", "contact_id"} <= set(responses.columns):
-        leak = responses["contact_id"].notna() & responses["ok_to_contact"].ne(True).fillna(True)
-        for i in leak[leak].index:
-            out.append(
-                Problem(
-                    "responses.csv",
-                    int(i) + 2,
-                    "contact_id",
-                    responses.at[i, "contact_id"],
-                    "is set although ok_to_contact is not true; remove it "
-                    "(contact details only with consent)",
                 )
             )
 
@@ -823,15 +1142,11 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     raw: dict[str, pd.DataFrame] = {}
     for table in SCHEMAS:
         path = table_path(folder, table)
-        if path.is_file():
+        if path.exists():
             try:
-                raw[table] = _read(path)
-            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                problems.append(
-                    Problem(
-                        path.name, None, None, None, f"cannot be read as a UTF-8 CSV file: {exc}"
-                    )
-                )
+                raw[table] = read_table(path, warnings=problems)
+            except DataError as exc:
+                problems += exc.problems
         elif table in REQUIRED_TABLES:
             problems.append(
                 Problem(
@@ -859,6 +1174,9 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     if "responses" in tables:
         _check_responses(tables["responses"], cfg, problems)
         _check_sense(tables["responses"], tables.get("functions"), cfg, problems)
+        _check_self_ratings(tables["responses"], problems)
+    if "comments" in tables:
+        _check_responses(tables["comments"], cfg, problems, table="comments")
     if {"responses", "followups"} <= set(tables):
         _check_consent(tables["followups"], tables["responses"], problems)
     if "invitations" in tables:
@@ -1018,8 +1336,12 @@ def load(source: Engagement | Path | str) -> Dataset:
         absent = frozenset(
             f"{t}.{c.name}" for t in tables for c in SCHEMAS[t] if c.name not in tables[t].columns
         )
-        for t in SCHEMAS:
-            tables[t] = _with_optional_columns(t, tables[t]) if t in tables else _empty(t)
+        for t in SCHEMAS:  # rows numbered 0, 1, 2... (validated, they were by file line)
+            tables[t] = (
+                _with_optional_columns(t, tables[t]).reset_index(drop=True)
+                if t in tables
+                else _empty(t)
+            )
         if cfg is not None and cfg.wave_closes:
             tables["responses"] = _dated_by_wave_close(tables["responses"], cfg.wave_closes)
         warnings = [p for p in problems if p.severity == "warning"]
