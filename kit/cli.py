@@ -197,6 +197,31 @@ def _parser() -> argparse.ArgumentParser:
     imp_.add_argument("--sheet", help="the Excel sheet (default: the first)")
     imp_.add_argument("--suggest", action="store_true", help="print a starting mapping")
 
+    reg = sub.add_parser(
+        "import-register",
+        help="turn a stakeholder register typed in Excel into the kit's stakeholders table",
+        epilog="examples:\n"
+        "  kit import-register register.xlsx --suggest > clients/acme/register.yaml\n"
+        "      a mapping to check: which column holds which field\n"
+        "  kit import-register register.xlsx --mapping clients/acme/register.yaml \\\n"
+        "      --config clients/acme/engagement.yaml -o clients/acme/stakeholders.csv\n"
+        "      names resolved to ids, labels through influence_labels, every problem listed",
+    )
+    reg.add_argument("file", help="the register: .xlsx or .csv, title rows above the header")
+    reg.add_argument(
+        "--mapping",
+        help="the YAML mapping of its columns (default: the header's names, when they say "
+        "every field the kit needs)",
+    )
+    reg.add_argument("-o", "--out", help="the stakeholders CSV to write (must not exist)")
+    reg.add_argument("--sheet", help="the Excel sheet (default: the first)")
+    reg.add_argument(
+        "--config",
+        help="engagement.yaml: its influence_labels and functions.csv are used (default: "
+        "labels low, medium, high, very high; functions as typed)",
+    )
+    reg.add_argument("--suggest", action="store_true", help="print a starting mapping")
+
     ws = sub.add_parser("workshop", help="serve the workshop widgets with Voilà on this machine")
     ws.add_argument(
         "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
@@ -427,6 +452,62 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_register(args: argparse.Namespace) -> int:
+    from kit import registers
+
+    mapping = registers.load_mapping(args.mapping) if args.mapping else None
+    register = registers.read_register(args.file, sheet=args.sheet, mapping=mapping)
+    if args.suggest:
+        print(registers.suggest_mapping(register), end="")
+        return 0
+    if not args.out:
+        raise KitError("give -o stakeholders.csv (or --suggest to see a starting mapping)")
+    _new(Path(args.out))
+    labels, functions = registers.DEFAULT_LABELS, None
+    if args.config:
+        from kit.config import load_engagement
+        from kit.data import table_path
+
+        cfg = load_engagement(args.config)
+        labels = cfg.influence_labels
+        listed = table_path(cfg.data_dir, "functions")
+        if listed.is_file():
+            import pandas as pd
+
+            functions = pd.read_csv(listed, dtype=str, encoding="utf-8-sig")["function"]
+            functions = [f.strip() for f in functions.dropna()]
+    table, log = registers.to_stakeholders(
+        register,
+        mapping or registers.auto_mapping(register),
+        labels=labels,
+        functions=functions,
+    )
+    log_path = registers.write(table, log, args.out)
+    resolved = ", ".join(f"{n} in {f}" for f, n in log["names_resolved"].items()) or "none"
+    print(
+        f"{log['stakeholders_written']} stakeholder(s) written to {args.out} from "
+        f"{log['rows_read']} row(s) under the header on line {log['header_line']} "
+        f"({log['blank_rows_skipped']} blank skipped); ids {log['ids']}; names resolved to "
+        f"ids: {resolved} (log: {log_path})."
+    )
+    for f, lines in log["filled_down"].items():
+        print(
+            f"{f}: {len(lines)} blank cell(s) given the value above them (lines "
+            f"{registers.line_ranges(lines)})."
+        )
+    for name, lines in log["names_on_several_lines"].items():
+        print(f"{name!r} is on lines {', '.join(map(str, lines))}: two people, or one twice?")
+    unmapped = [f for f in ("power", "legitimacy", "urgency") if f not in log["columns"]]
+    if unmapped:
+        print(f"Not in the register: {', '.join(unmapped)} (the salience section is left out).")
+    from kit.data import table_path
+
+    read = table_path(Path(args.out).parent, "stakeholders")
+    if Path(args.out).name == "stakeholders.csv" and read.name != "stakeholders.csv":
+        print(f"Note: the kit reads {read.name} in that folder (a later version), not this file.")
+    return 0
+
+
 def _workshop(args: argparse.Namespace) -> int:
     from kit.serve import serve
 
@@ -484,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _validate,
         "plan": _plan,
         "import": _import,
+        "import-register": _import_register,
         "workshop": _workshop,
         "sample": _sample,
         "audit": _audit,
