@@ -436,7 +436,8 @@ def suggest_mapping(register: Register) -> str:
             shown = ", ".join(columns[:12])
             lines.append(f"{f}: {_q(f'{UNDECIDED}: {_WHAT[f]} (columns: {shown})')}")
         else:
-            lines.append(f"# {f}: no column found ({_WHAT.get(f, 'Yes/No')})")
+            what = _WHAT.get(f, f"the {f} column (Yes/No)").removesuffix(", or remove the line")
+            lines.append(f"# {f}: no column found; add it if there is one: {what}")
     used = {c for c in chosen.values() if c}
     rest = [c for c in columns if c not in used and not any(c in v for v in proposals.values())]
     if rest:
