@@ -13,7 +13,11 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 #: Folder -> the files of it a wheel carries.
-BUNDLED = {"notebooks": ("0*.ipynb",), "data/sample": ("*.yaml", "*.csv", "README.md")}
+BUNDLED = {
+    "notebooks": ("0*.ipynb",),
+    "data/sample": ("*.yaml", "*.csv", "README.md"),
+    ".": ("requirements.lock",),  # so that a pack's manifest can say the lock was used
+}
 #: Versions the kit writes beside a table (``followups.v2.csv``): working files, not the sample.
 _WORKING_VERSION = re.compile(r"\.v\d+\.")
 
@@ -25,7 +29,7 @@ def bundled_files() -> list[tuple[Path, str]]:
         for pattern in patterns:
             for src in sorted((HERE / folder).glob(pattern)):
                 if src.is_file() and not _WORKING_VERSION.search(src.name):
-                    out.append((src, f"{folder}/{src.name}"))
+                    out.append((src, str(Path(folder, src.name))))
     return out
 
 

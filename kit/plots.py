@@ -122,7 +122,10 @@ def setup(cfg=None, *, vector: bool = True) -> None:
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("svg" if vector else "png")
+        if vector:  # no drawing time in the SVG: the same inputs give the same pack
+            set_matplotlib_formats("svg", metadata={"Date": None})
+        else:
+            set_matplotlib_formats("png")
     except ImportError:  # outside IPython
         pass
 
@@ -675,6 +678,8 @@ def response_rates(
         text = (
             "fewer than the anonymity threshold"
             if row["suppressed"]
+            else f"{int(row['respondents'])} answered; headcount not known"
+            if bases[i] == "unknown"
             else f"{row['rate']:.0f}% ({int(row['respondents'])} of "
             + (
                 f"{int(row['invited'])} invited)"
@@ -684,7 +689,7 @@ def response_rates(
         )
         ax.annotate(
             text,
-            (0 if row["suppressed"] else row["rate"], i),
+            (0 if row["suppressed"] or pd.isna(row["rate"]) else row["rate"], i),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
@@ -694,7 +699,7 @@ def response_rates(
     ax.set_yticks(y, t[label].astype(str))
     ax.set_ylim(len(t) - 0.5, -0.5)
     ax.set_xlim(0, max(100, float(t["rate"].max(skipna=True) or 0) * 1.1))
-    kinds = set(bases)
+    kinds = set(bases) - {"unknown"}
     ax.set_xlabel(
         "Respondents as % of "
         + (

@@ -53,7 +53,15 @@ import nbformat
 from markupsafe import Markup
 
 from kit import __version__
-from kit.config import NOTEBOOKS_DIR, ORGANISATION, REPORTS_DIR, Engagement, load_engagement, slug
+from kit.config import (
+    NOTEBOOKS_DIR,
+    ORGANISATION,
+    REPORTS_DIR,
+    ROOT,
+    Engagement,
+    load_engagement,
+    slug,
+)
 from kit.data import Dataset, file_hashes, load, shared_validation
 from kit.errors import KitError
 from kit.narrative import pack_date
@@ -67,6 +75,8 @@ __all__ = [
     "batch_lock",
     "clean_staging",
     "pack_date",
+    "progress_bar",
+    "lock_record",
     "scopes_for",
     "withheld_scopes",
     "Batch",
@@ -287,7 +297,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, prefix: str) -> Rendered:
     for markdown, outputs, reasons in blocks:
         if reasons and not outputs:
             heading = _H2.search(markdown)
-            omitted += [(_text(heading.group(1)) if heading else "", r) for r in reasons]
+            omitted += [(_text(heading.group(1)) if heading else "", r) for r in reasons if r]
             continue
         body = _H2.sub(anchor, markdown + "".join(outputs))
         parts.append(f'<section class="kit-block">{body}</section>')
@@ -401,6 +411,34 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+LOCK_FILE = ROOT / "requirements.lock"
+
+
+@functools.cache
+def lock_record(lock: Path = LOCK_FILE) -> dict:
+    """Whether the installed packages are the exact versions of ``requirements.lock``: its
+    sha256 and ``"used": true`` when every pin is what is installed; otherwise ``"used":
+    false`` and each package that differs (``"name": "installed X, locked Y"``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if not lock.is_file():
+        return {"file": lock.name, "used": False, "why": "no lock file beside the kit"}
+    differs = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        name, sep, pinned = line.split("#")[0].strip().partition("==")
+        if not sep:
+            continue
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = "nothing"
+        if installed != pinned:
+            differs[name] = f"installed {installed}, locked {pinned}"
+    return {"file": lock.name, "sha256": _sha(lock), "used": not differs} | (
+        {"differs": differs} if differs else {}
+    )
 
 
 def _parameters(task: _Task) -> dict:
@@ -647,6 +685,7 @@ def _manifest(
         "notebooks": {name: _sha(Path(task.notebooks_dir) / name) for name, _ in STAGES},
         "outputs": {p.name: _sha(p) for p in sorted(staging.glob("pack.*"))},
         "versions": {**_versions(), "browser": browser},
+        "lock": lock_record(),
         "timings_s": {**result.timings, "total": round(result.seconds, 2)},
         "kernel_restarts": result.kernel_restarts,
     }
@@ -949,13 +988,9 @@ def _run(
     tasks: list[_Task], out: _Delivery, jobs: int | None, progress: bool, order: list[str]
 ) -> list[ScopeResult]:
     """Run the tasks, largest first (so that two jobs end together); results in ``order``."""
-    from tqdm import tqdm
-
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     results: dict[str, ScopeResult] = {}
-    bar = tqdm(
-        total=len(tasks), desc="Report packs", unit="pack", disable=not progress, file=sys.stderr
-    )
+    bar = progress_bar(len(tasks), show=progress)
     ctx = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     # Closed in reverse order: the browser, then the bar, then the pool (its workers end meanwhile).
@@ -972,12 +1007,61 @@ def _run(
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails its scope only
                     result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
                 results[task.scope] = _finish(result, task, out)
-                bar.set_postfix_str(f"{task.scope}: {results[task.scope].status}")
-                bar.update()
+                bar.done(results[task.scope])
         except KeyboardInterrupt:
             _stop(pool, Path(tasks[0].out_root))
             raise
     return [results[s] for s in order]
+
+
+class _Lines:
+    """Progress where no one watches a terminal (a log file, CI): one plain line per pack."""
+
+    def __init__(self, total: int, stream) -> None:
+        self.total, self.count, self.stream = total, 0, stream
+
+    def done(self, result: ScopeResult) -> None:
+        self.count += 1
+        print(
+            f"Report packs: {self.count}/{self.total} {result.scope}: {result.status} "
+            f"({result.seconds:.1f} s)",
+            file=self.stream,
+            flush=True,
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class _Bar(_Lines):
+    """Progress on a terminal: a tqdm bar, redrawn in place."""
+
+    def __init__(self, total: int, stream) -> None:
+        from tqdm import tqdm
+
+        self.tqdm = tqdm(total=total, desc="Report packs", unit="pack", file=stream)
+
+    def done(self, result: ScopeResult) -> None:
+        self.tqdm.set_postfix_str(f"{result.scope}: {result.status}")
+        self.tqdm.update()
+
+    def close(self) -> None:
+        self.tqdm.close()
+
+
+class _Silent(_Lines):
+    def done(self, result: ScopeResult) -> None:
+        pass
+
+
+def progress_bar(total: int, *, show: bool = True, stream=None) -> _Lines:
+    """How a batch reports its packs on ``stream`` (stderr): a bar on a terminal, a plain
+    line per pack otherwise (no carriage-return frames in a log file), nothing if not ``show``.
+    Each finished pack is passed to ``.done(result)``; ``.close()`` ends it."""
+    stream = stream or sys.stderr
+    if not show:
+        return _Silent(total, stream)
+    return _Bar(total, stream) if stream.isatty() else _Lines(total, stream)
 
 
 def _stop(pool: cf.ProcessPoolExecutor, root: Path, grace_s: float = 15) -> None:
