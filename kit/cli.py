@@ -191,9 +191,19 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--config", default=str(SAMPLE_CONFIG), help="engagement.yaml")
 
     imp_ = sub.add_parser("import", help="turn a survey export into the kit's responses table")
-    imp_.add_argument("file", help="the export: Qualtrics, SurveyMonkey, Forms, Snap, CSV/Excel")
+    imp_.add_argument(
+        "file",
+        nargs="+",
+        help="the export(s): Qualtrics, SurveyMonkey, Forms, Snap, CSV/Excel; several files of "
+        "one survey are appended (one mapping), each row's source_file recorded",
+    )
     imp_.add_argument("--mapping", help="the YAML mapping of its columns")
-    imp_.add_argument("-o", "--out", help="the responses CSV to write (must not exist)")
+    imp_.add_argument(
+        "-o",
+        "--out",
+        help="the responses CSV to write (must not exist); comments.csv (a matrix export's "
+        "general comments) and roster.csv (contact_name/contact_email mapped) go beside it",
+    )
     imp_.add_argument("--sheet", help="the Excel sheet (default: the first)")
     imp_.add_argument("--suggest", action="store_true", help="print a starting mapping")
 
@@ -390,43 +400,116 @@ def _import(args: argparse.Namespace) -> int:
     from kit import importers
 
     mapping = importers.load_mapping(args.mapping) if args.mapping else {}
-    export = importers.read_export(
-        args.file,
-        sheet=args.sheet,
-        encoding=mapping.get("encoding"),
-        delimiter=mapping.get("delimiter"),
-    )
+    files = [Path(f) for f in args.file]
     if args.suggest:
+        export = importers.read_export(
+            files[0],
+            sheet=args.sheet,
+            encoding=mapping.get("encoding"),
+            delimiter=mapping.get("delimiter"),
+        )
+        if len(files) > 1:
+            print(
+                f"# Suggested from {files[0].name}, the first of {len(files)} files; kit import "
+                "reads them all with one mapping, so their columns must be the same."
+            )
         print(importers.suggest_mapping(export), end="")
         return 0
     if not args.mapping or not args.out:
         raise KitError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
-    _new(Path(args.out))
     out = Path(args.out)
+    _new(out)
+    exports, unread = [], []
+    for f in files:  # every file's problem said at once
+        try:
+            exports.append(
+                importers.read_export(
+                    f,
+                    sheet=args.sheet,
+                    encoding=mapping.get("encoding"),
+                    delimiter=mapping.get("delimiter"),
+                )
+            )
+        except (KitError, OSError) as exc:
+            unread.append(str(exc))
+    if unread:
+        raise KitError("\n".join(unread))
     problems_file = out.with_suffix(".import-problems.csv")
     problems_file.unlink(missing_ok=True)  # a list left by an earlier failed import of this file
-    responses, log = importers.to_responses(export, mapping, problems_file=problems_file)
-    partial = out.with_name(f".{out.name}.partial")  # written aside, moved in whole
-    responses.to_csv(partial, index=False, date_format="%Y-%m-%dT%H:%M:%S")
-    partial.replace(out)
+    got = importers.import_exports(exports, mapping, problems_file=problems_file)
+    log = got.log
+    beside = {
+        "comments": (got.comments, out.with_name("comments.csv")),
+        "roster": (got.roster, out.with_name("roster.csv")),
+    }
+    for table, path in beside.values():
+        if table is not None:
+            _new(path)
+    written = [(got.responses, out)] + [v for v in beside.values() if v[0] is not None]
+    for table, path in written:  # each written aside and moved in whole
+        partial = path.with_name(f".{path.name}.partial")
+        table.to_csv(partial, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        partial.replace(path)
     log_path = out.with_suffix(".import-log.json")
     log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
-    dropped = ", ".join(f"{n} {why}" for why, n in log["dropped"].items() if n) or "none"
-    read_as = (
-        f"{log['encoding']} ({log['encoding_source']}), delimiter {log['delimiter']!r} "
-        f"({log['delimiter_source']})"
-        if export.encoding
-        else "Excel workbook"
-    )
+    for one in log.get("per_file", [log]):
+        dropped = ", ".join(f"{n} {why}" for why, n in one["dropped"].items() if n) or "none"
+        read_as = (
+            f"{one['encoding']} ({one['encoding_source']}), delimiter {one['delimiter']!r} "
+            f"({one['delimiter_source']})"
+            if one["delimiter"]
+            else "Excel workbook"
+        )
+        print(
+            f"{Path(one['file']).name} ({one['format']}; {read_as}): {one['rows_read']} "
+            f"responses read, {one['responses_kept']} kept; dropped: {dropped}."
+        )
+        if "long layout" in one:
+            long = one["long layout"]
+            print(
+                f"  Long layout: {long['answers used']} of {long['answers read']} answers "
+                f"pivoted to {long['respondents']} respondents; "
+                f"{long[importers.UNMAPPED_ANSWERS]} answer(s) to questions not in 'questions:'."
+            )
     print(
-        f"{log['rows_read']} responses read ({export.kind}; {read_as}), "
-        f"{log['responses_kept']} kept, dropped: {dropped}; "
-        f"{log['ratings_without_score']} ratings without a score; "
-        f"{log['ratings_written']} rating(s) written to {out} (log: {log_path})."
+        f"{log['ratings_written']} rating(s) written to {out} "
+        f"({log['ratings_without_score']} rating(s) without a score)."
     )
     if "dayfirst" in log:
         print(
             f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
+        )
+    if got.comments is not None:
+        print(
+            f"{len(got.comments)} general comment(s) written to {beside['comments'][1]}, once "
+            "per respondent (not copied onto each function they rated)."
+        )
+    if log.get("function comments without a score (not written)"):
+        print(
+            f"{log['function comments without a score (not written)']} comment(s) on a "
+            "function without a score for it: not written (a comment goes with its rating)."
+        )
+    if got.roster is not None:
+        roster = log["roster"]
+        print(
+            f"Roster: {len(got.roster)} consenting person(s) written to {beside['roster'][1]}; "
+            "their ratings carry their contact_id (nobody else's name or e-mail is written)."
+        )
+        if roster["consenting without a name or id (not contacted)"]:
+            print(
+                f"  {roster['consenting without a name or id (not contacted)']} consenting "
+                "response(s) without a name or e-mail: not in the roster, not contacted."
+            )
+        if roster["people with several functions (latest kept)"]:
+            print(
+                f"  {roster['people with several functions (latest kept)']} person(s) answered "
+                "from several functions: the roster keeps the latest."
+            )
+    if log["self_ratings"]:
+        by = ", ".join(f"{f} {n}" for f, n in log["self_ratings_by_function"].items())
+        print(
+            f"{log['self_ratings']} self-rating(s) kept ({by}): people rating their own "
+            "function; `kit validate` flags them."
         )
     unclear = log.get("consent not understood (not contacted)")
     if unclear:
@@ -449,6 +532,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"Blanked (on_invalid: blank): {n} cell(s) of {field_kind}.")
     if log.get("problems"):
         print(f"{log['problems']} unusable cell(s) listed in {problems_file}.")
+    print(f"Log: {log_path}")
     return 0
 
 

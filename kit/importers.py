@@ -35,16 +35,18 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import hashlib
 import io
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from kit import yamlfile
 from kit.errors import KitError
@@ -56,6 +58,8 @@ __all__ = [
     "read_export",
     "load_mapping",
     "to_responses",
+    "import_exports",
+    "Imported",
     "parse_scores",
     "parse_dates",
     "date_order",
@@ -69,6 +73,10 @@ DELIMITERS = (",", ";", "\t", "|")
 CODE_PAGES = ("cp1252", "cp1250")
 #: Lines shown per kind of problem before "... and N more like this".
 SHOWN_PER_KIND = 50
+#: The largest export read (larger ones are refused before reading, with what to do).
+MAX_EXPORT_BYTES = 50_000_000
+#: The longest cell read (an essay-length comment is 5,000 characters).
+MAX_CELL_CHARS = 100_000
 _IMPORT_ID = re.compile(r'^\{"ImportId"')
 #: A score: a whole number alone ("9", "9.0", " 9 "), optionally with a label after a separator
 #: ("10 - Extremely likely", "9 = very likely"); the label holds no digit (so no date gets in).
@@ -102,6 +110,7 @@ class Problem:
     value: str
     kind: str
     message: str
+    file: str = ""  # the export it is in (several files imported together)
 
 
 #: What to do, said once per kind of problem.
@@ -118,6 +127,8 @@ _ADVICE = {
     "it are then listed one by one",
     "date order unknown": "add 'dayfirst: true' (05/01 is 5 January) or 'dayfirst: false' "
     "(05/01 is 1 May) to the mapping",
+    "cell too long": "shorten these cells in a copy of the export, or delete the column there "
+    "if the mapping does not use it",
 }
 
 
@@ -160,12 +171,16 @@ class ImportProblem(KitError):
         cells = [p for p in self.problems if p.row is not None]
         if cells:
             lines.append("Summary by column and kind:")
-            groups: dict[tuple[str, str], list[int]] = {}
+            groups: dict[tuple[str, str, str], list[int]] = {}
+            files = {p.file for p in cells}
             for p in cells:
-                groups.setdefault((p.column, p.kind), []).append(p.row)
-            for (column, kind), rows in groups.items():
+                name = Path(p.file).name + ": " if len(files) > 1 else ""
+                groups.setdefault((name, p.column, p.kind), []).append(p.row)
+            for (name, column, kind), rows in groups.items():
                 where = "row" if len(set(rows)) == 1 else "rows"
-                lines.append(f"  {column!r}: {kind}, {len(rows)} ({where} {_row_ranges(rows)})")
+                lines.append(
+                    f"  {name}{column!r}: {kind}, {len(rows)} ({where} {_row_ranges(rows)})"
+                )
         if self.problems_file is not None:
             lines.append(f"Full list: {self.problems_file}")
         return "\n".join(lines)
@@ -175,7 +190,7 @@ def write_problems(path: Path, file: Path, problems: list[Problem]) -> Path:
     """The full list of problems as CSV (file, row, column, value, kind, problem)."""
     pd.DataFrame(
         {
-            "file": str(file),
+            "file": [p.file or str(file) for p in problems],
             "row": pd.array([p.row for p in problems], dtype="Int64"),
             "column": [p.column for p in problems],
             "value": [p.value for p in problems],
@@ -204,6 +219,8 @@ class Export:
     encoding_source: str = ""  # byte-order mark, valid UTF-8, detected, mapping
     delimiter: str = ""  # the one used ("" for Excel)
     delimiter_source: str = ""  # detected, mapping
+    lines: pd.DataFrame | None = None  # a pivoted long export: each answer's file line
+    long_layout: dict = field(default_factory=dict)  # a pivoted long export: its counts
 
     @property
     def rows_read(self) -> int:
@@ -315,21 +332,137 @@ def _delimiter(value) -> str:
 
 
 def _text_grid(text: str, sep: str) -> pd.DataFrame:
-    """Records as rows of text cells, indexed by the file line each record starts on."""
+    """Records as rows of text cells, indexed by the file line each record starts on.
+
+    Pandas' C parser reads the usual file (one record per line) in a fraction of the time and
+    memory; a file whose records span lines (a comment with line breaks) or vary in width is
+    read record by record, each record's first line kept. A cell over ``MAX_CELL_CHARS`` is
+    refused, named by row, column and length."""
+    grid = _fast_grid(text, sep)
+    if grid is None:
+        grid = _slow_grid(text, sep)
+    long = [
+        (int(line), col, n)
+        for col in grid.columns
+        if (lengths := grid[col].str.len()).max() > MAX_CELL_CHARS
+        for line, n in lengths[lengths > MAX_CELL_CHARS].items()
+    ]
+    if long:
+        header = grid.iloc[0] if len(grid) else pd.Series(dtype=str)
+        raise ImportProblem(
+            "",
+            [
+                Problem(
+                    line,
+                    (name := str(header.get(col, col))[:80]),
+                    f"{n} characters",
+                    "cell too long",
+                    f"row {line}, column {name!r}: a cell of {n:,} characters (the kit reads "
+                    f"cells of up to {MAX_CELL_CHARS:,})",
+                )
+                for line, col, n in sorted(long)
+            ],
+        )
+    return grid
+
+
+def _fast_grid(text: str, sep: str) -> pd.DataFrame | None:
+    """The grid by pandas' C parser when every record is one line; None otherwise."""
+    if len(text) < 1_000_000:
+        return None  # small files: the exact reader costs nothing
+    lines = text.count("\n") + (not text.endswith("\n"))
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if len(grid) != lines - (text.endswith("\n\n") or text.endswith("\n\r\n")):
+        return None  # records span lines, or bare carriage returns: read record by record
+    grid.index = range(1, len(grid) + 1)
+    grid.columns = range(grid.shape[1])
+    return grid
+
+
+def _slow_grid(text: str, sep: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows, lines, previous = [], [], 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 10 * MAX_CELL_CHARS))  # longer cells named, not a csv.Error
     try:
         for record in reader:
             rows.append(record)
             lines.append(previous + 1)
             previous = reader.line_num
     except csv.Error as exc:
+        too_long = "field larger than field limit" in str(exc)
         raise KitError(
-            f"row {previous + 1} cannot be read as delimited text ({exc}); save the export "
+            f"row {previous + 1}: a cell of more than {10 * MAX_CELL_CHARS:,} characters (the kit "
+            f"reads cells of up to {MAX_CELL_CHARS:,}); shorten it in a copy of the export"
+            if too_long
+            else f"row {previous + 1} cannot be read as delimited text ({exc}); save the export "
             "again as CSV from the survey tool or Excel"
         ) from exc
+    finally:
+        csv.field_size_limit(limit)
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], index=lines, dtype=str)
+
+
+#: What the first bytes of a file say it is, when it is not text or a workbook.
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"Rar!": "a RAR archive",
+    b"\xd0\xcf\x11\xe0": "an old-format Office file (.xls, .doc)",
+    b"\x7fELF": "a program",
+    b"MZ": "a Windows program",
+}
+
+
+def _refuse_unreadable(path: Path) -> None:
+    """Refuse, before reading it, a file too large or one that is not text or a workbook."""
+    size = path.stat().st_size
+    if size > MAX_EXPORT_BYTES:
+        raise KitError(
+            f"the file is {size / 1e6:,.0f} MB; the kit reads exports of up to "
+            f"{MAX_EXPORT_BYTES / 1e6:,.0f} MB (100,000 responses of 30 questions are about "
+            "20 MB): remove the columns the kit does not use, or split the rows into several "
+            "files and import them together (kit import A.csv B.csv ...)"
+        )
+    with path.open("rb") as f:
+        head = f.read(8192)
+    excel = path.suffix.lower() in EXCEL
+    what = next((w for magic, w in _MAGIC.items() if head.startswith(magic)), None)
+    if what == "a zip archive" and excel:
+        return  # a workbook is a zip archive
+    expected = "expected a survey export: CSV or TSV text, or an Excel workbook (.xlsx, .xlsm)"
+    if what:
+        hint = (
+            "; if it is an Excel workbook, give it its .xlsx name"
+            if what == "a zip archive"
+            else "; open it in Excel and save it as .xlsx"
+            if what.startswith("an old-format Office")
+            else ""
+        )
+        raise KitError(f"this is {what}, not a survey export: {expected}{hint}")
+    if not excel and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        at = head.index(b"\x00")
+        raise KitError(
+            f"this file holds binary data (a zero byte at byte {at}), not text: "
+            f"{expected} (a UTF-16 file without its byte-order mark: save it as UTF-8)"
+        )
 
 
 def _grid(path: Path, sheet, encoding=None, delimiter=None) -> tuple[pd.DataFrame, dict]:
@@ -433,9 +566,12 @@ def read_export(
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     try:
+        _refuse_unreadable(path)
         grid, how = _grid(path, sheet, encoding, delimiter)
-    except ImportProblem:
-        raise
+    except ImportProblem as exc:
+        if exc.path:
+            raise
+        raise ImportProblem(path, exc.problems) from exc
     except KitError as exc:  # an encoding or delimiter that cannot be used: name the file
         raise ImportProblem(path, [str(exc)]) from exc
     except UnicodeDecodeError as exc:
@@ -446,8 +582,8 @@ def read_export(
                 "from the mapping to let the kit detect it, or name the right one"
             ],
         ) from exc
-    grid = grid.loc[~grid.apply(lambda r: all(str(v).strip() == "" for v in r), axis=1)]
-    grid = grid.loc[:, ~grid.apply(lambda c: all(str(v).strip() == "" for v in c))]
+    blank = grid.apply(lambda c: c.astype(str).str.strip().eq(""))  # column by column: fast
+    grid = grid.loc[~blank.all(axis=1), ~blank.all(axis=0)]
     if grid.empty:
         raise ImportProblem(path, ["the file has no rows"])
     kind = _kind(grid)
@@ -630,7 +766,13 @@ _PER_RESPONSE = (
     "comment",
     "ok_to_contact",
     "contact_id",
+    "contact_name",
+    "contact_email",
 )
+#: The fields of a long layout (``layout: long``).
+_LONG_KEYS = ("layout", "question", "answer", "questions")
+#: The import log's count of a long export's answers that no mapped question takes.
+UNMAPPED_ANSWERS = "answers to questions not in 'questions:'"
 _FIELDS = {
     *_PER_RESPONSE,
     "score",
@@ -643,9 +785,19 @@ _FIELDS = {
     "on_invalid",
     "recode",
     "not_applicable",
+    "provider_comments",
+    *_LONG_KEYS,
 }
 #: Fields whose bare value is a column name (the others: a bare value is the same for every row).
-_COLUMN_FIELDS = ("respondent_id", "response_id", "submitted_at", "contact_id", "comment")
+_COLUMN_FIELDS = (
+    "respondent_id",
+    "response_id",
+    "submitted_at",
+    "contact_id",
+    "comment",
+    "contact_name",
+    "contact_email",
+)
 #: What a suggestion writes where it could not decide, and placeholders people write by hand.
 UNDECIDED = "CHOOSE"
 _PLACEHOLDER = re.compile(
@@ -743,7 +895,36 @@ def _shape_problems(mapping: dict) -> list[str]:
             f"'not_applicable: {na}' must be a list of answers read as no answer, e.g. "
             'not_applicable: ["Not applicable", "I have not worked with them"]'
         )
-    return problems
+    comment = mapping.get("comment")
+    if isinstance(comment, list) and not all(
+        isinstance(c, str) or (isinstance(c, dict) and set(c) == {"column"}) for c in comment
+    ):
+        problems.append(
+            f"'comment: {comment}' must be a column, or a list of columns joined with their "
+            'questions as labels: comment: ["What works well?", "What should change?"]'
+        )
+    per_function = mapping.get("provider_comments")
+    if per_function is not None and not (
+        isinstance(per_function, dict) and all(isinstance(v, str) for v in per_function.values())
+    ):
+        problems.append(
+            f"'provider_comments: {per_function}' must be lines of 'comment column: function', "
+            'e.g. provider_comments: {"Q3 - Regulatory Affairs": Regulatory Affairs}'
+        )
+    if mapping.get("contact_name") or mapping.get("contact_email"):
+        if not mapping.get("ok_to_contact"):
+            problems.append(
+                "'contact_name'/'contact_email' build the roster of consenting respondents: "
+                "map 'ok_to_contact' too (nobody is listed without consent)"
+            )
+        if not mapping.get("contact_name"):
+            problems.append("'contact_email' builds the roster: map 'contact_name' too")
+        if not (mapping.get("contact_email") or mapping.get("contact_id")):
+            problems.append(
+                "'contact_name' builds the roster: map 'contact_email' (a contact id is made "
+                "from it) or 'contact_id'"
+            )
+    return problems + _long_problems(mapping)
 
 
 def _recode(values: pd.Series, recode: dict, used: Counter) -> pd.Series:
@@ -815,30 +996,324 @@ def _value(export: Export, spec, problems, field_name) -> pd.Series | None:
     return pd.Series(str(spec), index=export.data.index)
 
 
-def _cell_problems(values: pd.Series, invalid: pd.Series, column: str, kind: str, what: str):
-    return [
+#: What a question of a long export can answer (``questions: {Q1: score, ...}``), and the
+#: per-function forms (``Q2_Regulatory: {score: Regulatory}``, ``{comment: ...}``,
+#: ``{driver: ...}``).
+_QUESTION_FIELDS = (
+    "score",
+    "comment",
+    "ok_to_contact",
+    "respondent_function",
+    "provider_function",
+    "wave",
+    "submitted_at",
+    "response_id",
+    "contact_id",
+    "contact_name",
+    "contact_email",
+)
+_QUESTION_FORMS = ("score", "comment", "driver")
+
+
+def _ref(spec):
+    return spec.get("column") if isinstance(spec, dict) else spec
+
+
+def _long_problems(mapping: dict) -> list[str]:
+    """layout: wide or long; a long layout's question, answer, respondent_id and questions."""
+    layout = mapping.get("layout", "wide")
+    if layout not in ("wide", "long"):
+        return [f"'layout: {layout}' must be wide (one row per response) or long (one per answer)"]
+    if layout == "wide":
+        extra = [k for k in _LONG_KEYS[1:] if k in mapping]
+        return [f"{extra} are read with 'layout: long' only"] if extra else []
+    problems = [
+        f"'layout: long' needs '{k}:' ({what})"
+        for k, what in (
+            ("question", "the column naming the question"),
+            ("answer", "the column holding the answer"),
+            ("respondent_id", "the column naming the respondent: the rows' key"),
+            ("questions", "question id: field, e.g. {Q1: score, Q2: comment}"),
+        )
+        if not mapping.get(k)
+    ]
+    questions = mapping.get("questions")
+    if questions and not isinstance(questions, dict):
+        return problems + ["'questions:' must be lines of 'question id: field'"]
+    for qid, what in (questions or {}).items():
+        form = next(iter(what), None) if isinstance(what, dict) and len(what) == 1 else None
+        if not (what in _QUESTION_FIELDS or form in _QUESTION_FORMS):
+            problems.append(
+                f"'questions: {qid}: {what}': a question answers one of "
+                f"{', '.join(_QUESTION_FIELDS)}, or is one function's score, comment or a driver: "
+                "{score: Regulatory}, {comment: Regulatory}, {driver: responsiveness}"
+            )
+    taken = Counter(w for w in (questions or {}).values() if isinstance(w, str) and w != "comment")
+    problems += [
+        f"'questions:' gives {field!r} to {n} questions: one only "
+        "(for one score per function, write {score: <function>})"
+        for field, n in taken.items()
+        if n > 1
+    ]
+    problems += [
+        f"'{field}' is given twice: in 'questions:' and as '{field}:'; keep one"
+        for field in taken
+        if field in mapping
+    ]
+    return problems
+
+
+def _pivot(export: Export, mapping: dict) -> tuple[Export, dict]:
+    """A long export (one row per answer) as one row per respondent, with the mapping that
+    reads it (``questions:`` turned into the fields they answer). Each answer keeps its file
+    line for messages; a respondent who answered one question twice is refused, naming both
+    lines. Columns besides question and answer (a date, a department) are carried, one value
+    per respondent; one that differs between a respondent's rows is refused where mapped."""
+    problems: list = list(_long_problems(mapping))
+    if problems:
+        raise ImportProblem(export.path, [f"mapping {p}" for p in problems])
+    qcol = _column(export, _ref(mapping["question"]), problems, "question")
+    acol = _column(export, _ref(mapping["answer"]), problems, "answer")
+    kcol = _column(export, _ref(mapping["respondent_id"]), problems, "respondent_id")
+    if problems:
+        raise ImportProblem(export.path, problems)
+    d = export.data
+    key = d[kcol].fillna("").astype(str).str.strip()
+    question = d[qcol].fillna("").astype(str).str.strip()
+    found: dict[str, str] = {}
+    for q in question[question.ne("")]:
+        found.setdefault(_label(q), q)
+    wanted: dict[str, object] = {}
+    for qid, what in mapping["questions"].items():
+        if _label(qid) in found:
+            wanted[found[_label(qid)]] = what
+        else:
+            problems.append(
+                f"mapping 'questions': no question {str(qid)!r} in column {qcol!r}; its "
+                f"questions are {', '.join(map(repr, list(found.values())[:40]))}"
+            )
+    mine = question.isin(list(wanted))
+    orphan = mine & key.eq("")
+    problems += [
         Problem(
             int(i),
+            kcol,
+            "",
+            "no respondent",
+            f"row {i}: an answer to {question.at[i]!r} without a respondent in {kcol!r}",
+        )
+        for i in orphan[orphan].index
+    ]
+    answers = pd.DataFrame(
+        {"key": key, "question": question, "answer": d[acol].fillna(""), "line": d.index}
+    )[mine & ~orphan]
+    twice = answers[answers.duplicated(["key", "question"], keep=False)]
+    for (who, q), group in twice.groupby(["key", "question"], sort=False):
+        lines = [int(v) for v in group["line"]]
+        problems.append(
+            Problem(
+                lines[0],
+                acol,
+                str(who),
+                "answered twice",
+                f"rows {', '.join(map(str, lines[:-1]))} and {lines[-1]}: respondent "
+                f"{who!r} answered {q!r} {len(lines)} times; keep one answer per question",
+            )
+        )
+    carried = [c for c in d.columns if c not in (qcol, acol)]
+    clash = [c for c in carried if _label(c) in {_label(q) for q in wanted}]
+    problems += [
+        f"column {c!r} has the name of a question in {qcol!r}: rename it in a copy" for c in clash
+    ]
+    if problems:
+        raise ImportProblem(export.path, problems)
+
+    keyed = d[key.ne("")]
+    who = key[key.ne("")]
+    first_line = pd.Series(keyed.index, index=who.values).groupby(level=0, sort=False).min()
+    first_line = first_line.sort_values()
+    how = {k: v for k, v in mapping.items() if k not in _LONG_KEYS}
+    providers, per_function, drivers, comments = {}, {}, {}, []
+    for qid, what in wanted.items():
+        if isinstance(what, dict):
+            ((form, target),) = what.items()
+            if form == "score":
+                providers[qid] = target
+            elif form == "comment":
+                per_function[qid] = target
+            else:
+                drivers[str(target)] = qid
+        elif what == "comment":
+            comments.append(qid)
+        elif what == "score":
+            how["score"] = qid
+        else:
+            how[what] = {"column": qid}
+    for name, value in (
+        ("providers", providers),
+        ("provider_comments", per_function),
+        ("drivers", drivers),
+    ):
+        if value:
+            how[name] = {**(mapping.get(name) or {}), **value}
+    if comments:
+        how["comment"] = comments if len(comments) > 1 else comments[0]
+
+    used = {_label(_ref(v)) for v in how.values() if isinstance(_ref(v), str)}
+    data, lines = {}, {}
+    for c in carried:
+        values = keyed[c].fillna("").astype(str).str.strip()
+        values.index = who.values
+        given = values[values.ne("")]
+        per = given.groupby(level=0, sort=False)
+        data[c] = per.first().reindex(first_line.index).fillna("")
+        if _label(c) in used or _label(export.labels.get(c, c)) in used:
+            differ = per.nunique()
+            for k in differ[differ > 1].index:
+                rows = sorted(int(i) for i in keyed.index[(who == k).values])
+                problems.append(
+                    f"column {c!r}: respondent {k!r} has {int(differ[k])} different answers on "
+                    f"their rows ({_row_ranges(rows)}); one value per respondent"
+                )
+    if problems:
+        raise ImportProblem(export.path, problems)
+    data[kcol] = pd.Series(first_line.index, index=first_line.index)
+    for q in wanted:
+        mine_q = answers[answers["question"] == q].set_index("key")
+        data[q] = mine_q["answer"].reindex(first_line.index).fillna("")
+        lines[q] = mine_q["line"].reindex(first_line.index)
+    wide = pd.DataFrame(data)
+    wide.index = first_line.values
+    line_of = pd.DataFrame(lines)
+    line_of.index = first_line.values
+    labels = {c: export.labels.get(c, c) for c in carried} | {kcol: export.labels.get(kcol, kcol)}
+    labels |= {q: q for q in wanted}
+    how["respondent_id"] = kcol
+    pivoted = Export(
+        path=export.path,
+        kind=f"{export.kind}, long layout",
+        data=wide,
+        labels=labels,
+        dropped={},
+        first_row=int(first_line.iloc[0]) if len(first_line) else export.first_row,
+        date1904=export.date1904,
+        encoding=export.encoding,
+        encoding_source=export.encoding_source,
+        delimiter=export.delimiter,
+        delimiter_source=export.delimiter_source,
+        lines=line_of,
+        long_layout={
+            "answers read": export.rows_read,
+            "answers used": int(len(answers)),
+            UNMAPPED_ANSWERS: int((~mine & question.ne("")).sum()),
+            "rows without a question": int(question.eq("").sum()),
+            "respondents": len(first_line),
+        },
+    )
+    return pivoted, how
+
+
+def _cell_problems(
+    values: pd.Series,
+    invalid: pd.Series,
+    column: str,
+    kind: str,
+    what: str,
+    lines: pd.DataFrame | None = None,
+):
+    """One problem per invalid cell, at the file's own row (for a long export, the line of the
+    answer itself: ``lines`` holds it per respondent and question)."""
+
+    def row(i) -> int:
+        if lines is not None and column in lines.columns and pd.notna(lines.at[i, column]):
+            return int(lines.at[i, column])
+        return int(i)
+
+    return [
+        Problem(
+            row(i),
             column,
             str(values.at[i]),
             kind,
-            f"row {i}, column {column!r}: {values.at[i]!r} {what}",
+            f"row {row(i)}, column {column!r}: {values.at[i]!r} {what}",
         )
         for i in invalid[invalid].index
     ]
 
 
-def to_responses(
-    export: Export, mapping: dict, *, problems_file: Path | None = None
-) -> tuple[pd.DataFrame, dict]:
-    """The kit's responses table from an export and a mapping, and the import log.
+def _comment(export: Export, spec, problems: list) -> pd.Series | None:
+    """The comment: one column as it is, or several (``comment: [A, B]``) joined, each
+    non-blank answer after its question text ("What works well: ...")."""
+    if not isinstance(spec, list):
+        return _value(export, spec, problems, "comment")
+    columns = [
+        _column(export, s.get("column") if isinstance(s, dict) else s, problems, "comment")
+        for s in spec
+    ]
+    if None in columns:
+        return None
+    parts = []
+    for c in columns:
+        label = export.labels.get(c) or c
+        text = export.data[c].fillna("").astype(str).str.strip()
+        parts.append(text.where(text.eq(""), label + ": " + text))
+    joined = pd.concat(parts, axis=1).apply(lambda r: "\n".join(v for v in r if v), axis=1)
+    return joined if len(joined) else pd.Series("", index=export.data.index)
 
-    Wide exports (``providers``: one score column per rated function) become one row per
-    rating. Each row's ``response_id`` is the mapped column or, without one, derived from the
-    file and its row (a person who answered twice keeps both answers). Unusable cells stop the
-    import (:class:`ImportProblem`, rows as the file numbers them), or with ``on_invalid:
-    blank | drop`` are blanked or their rows dropped, counted in the log. With
-    ``problems_file`` every problem is also written there as CSV."""
+
+def _contact_ids(emails: pd.Series) -> pd.Series:
+    """A stable contact id from an e-mail address: 'c-' and 10 hex digits of the SHA-256 of
+    the address in lower case (the address itself is never in the id)."""
+    return emails.map(
+        lambda e: (
+            "c-" + hashlib.sha256(e.strip().lower().encode()).hexdigest()[:10] if e.strip() else ""
+        )
+    )
+
+
+def _provider_comments(export: Export, mapping: dict, problems: list) -> dict[str, str]:
+    """{rated function: comment column} from ``provider_comments: {column: function}``."""
+    spec = mapping.get("provider_comments") or {}
+    if spec and not mapping.get("providers"):
+        problems.append(
+            "mapping 'provider_comments' names comment columns per rated function: it needs "
+            "'providers' (one score column per rated function)"
+        )
+        return {}
+    names = {_label(f): str(f) for f in (mapping.get("providers") or {}).values()}
+    out = {}
+    for ref, function in spec.items():
+        col = _column(export, ref, problems, "provider_comments")
+        if _label(function) not in names:
+            problems.append(
+                f"mapping 'provider_comments: {ref}: {function}': {function!r} is not one of "
+                f"the functions in 'providers' ({', '.join(map(repr, names.values()))})"
+            )
+        elif col:
+            out[names[_label(function)]] = col
+    return out
+
+
+class _Part(NamedTuple):
+    """One file's share of an import."""
+
+    responses: pd.DataFrame
+    comments: pd.DataFrame | None  # general comments of a matrix export, once per respondent
+    people: pd.DataFrame | None  # consenting respondents' contacts, for the roster
+    log: dict
+    cells: list  # unusable cells, blanked or dropped (on_invalid)
+
+
+def _one_file(
+    export: Export,
+    mapping: dict,
+    *,
+    prefix: str,
+    seen: set,
+    recoded: Counter,
+    problems_file: Path | None = None,
+) -> _Part:
+    """One export through the mapping (see :func:`import_exports`); raises ImportProblem."""
     problems: list = [f"mapping {p}" for p in _undecided(mapping)] + _shape_problems(mapping)
     d = export.data
     providers = mapping.get("providers")
@@ -856,7 +1331,9 @@ def to_responses(
             problems.append(f"mapping: '{needed}' is required (a fixed value or {{column: ...}})")
     if not providers and "provider_function" not in mapping:
         problems.append("mapping: 'provider_function' is required for a long export")
-    base = {f: _value(export, mapping.get(f), problems, f) for f in _PER_RESPONSE}
+    base = {f: _value(export, mapping.get(f), problems, f) for f in _PER_RESPONSE if f != "comment"}
+    base["comment"] = _comment(export, mapping.get("comment"), problems)
+    per_function = _provider_comments(export, mapping, problems)
     drivers = {
         k: _column(export, v, problems, f"drivers.{k}")
         for k, v in (mapping.get("drivers") or {}).items()
@@ -882,12 +1359,16 @@ def to_responses(
     for col in score_cols:
         values = answered(col)
         scores[col], invalid = parse_scores(values, scale=scale)
-        cells += _cell_problems(values, invalid, col, "not a score", f"is not a score on {scale}")
+        cells += _cell_problems(
+            values, invalid, col, "not a score", f"is not a score on {scale}", export.lines
+        )
     driver_values = {}
     for k, col in drivers.items():
         values = answered(col)
         driver_values[k], invalid = _whole_numbers(values)
-        cells += _cell_problems(values, invalid, col, "not a whole number", "is not a rating")
+        cells += _cell_problems(
+            values, invalid, col, "not a whole number", "is not a rating", export.lines
+        )
     dates, dayfirst, refused = pd.Series(pd.NaT, index=d.index), None, []
     if base["submitted_at"] is not None:
         spec = mapping["submitted_at"]
@@ -907,7 +1388,7 @@ def to_responses(
             dates = parse_dates(text, date1904=export.date1904, dayfirst=dayfirst)
             bad = dates.isna() & (text != "") & ~text.str.lower().isin(_MISSING)
             how = f"is not a date (read {'day' if dayfirst else 'month'} first)"
-            cells += _cell_problems(text, bad, date_col, "not a date", how)
+            cells += _cell_problems(text, bad, date_col, "not a date", how, export.lines)
 
     if on_invalid == "error" and scale == "0-10" and any(p.kind == "not a score" for p in cells):
         codes = pd.concat([pd.to_numeric(d[c], errors="coerce") for c in score_cols])
@@ -923,9 +1404,7 @@ def to_responses(
                 )
             )
     if refused or (cells and on_invalid == "error"):  # on_invalid never settles a date order
-        raise _refuse(export, refused + cells, problems_file)
-    if cells and problems_file is not None:
-        write_problems(problems_file, export.path, cells)
+        raise ImportProblem(export.path, refused + cells)
 
     log = {
         "file": str(export.path),
@@ -937,14 +1416,17 @@ def to_responses(
         "rows_read": export.rows_read,
         "dropped": dict(export.dropped),
     }
+    if export.long_layout:
+        log["long layout"] = dict(export.long_layout)
     if base["submitted_at"] is not None:
         log["dayfirst"] = dayfirst
         log["dayfirst_source"] = "mapping" if mapping.get("dayfirst") is not None else "detected"
     unusable_rows = sorted({p.row for p in cells if p.row is not None})
     keep_row = pd.Series(True, index=d.index)
     if on_invalid == "drop":
-        keep_row.loc[unusable_rows] = False
-        log["dropped"]["unusable value (on_invalid: drop)"] = len(unusable_rows)
+        index_of = _index_of_rows(export)
+        keep_row.loc[sorted({index_of[r] for r in unusable_rows})] = False
+        log["dropped"]["unusable value (on_invalid: drop)"] = int((~keep_row).sum())
     elif on_invalid == "blank":
         blanked = Counter(f"{p.column}: {p.kind}" for p in cells if p.row is not None)
         log["blanked (on_invalid: blank)"] = dict(blanked)
@@ -952,40 +1434,49 @@ def to_responses(
         log["not_applicable (read as no answer)"] = not_applicable
     if cells:
         log["problems"] = len(cells)
-        log["problems_file"] = str(problems_file) if problems_file is not None else None
 
     if base["response_id"] is not None:
         ids = base["response_id"].fillna("").astype(str).str.strip()
         log["response_id"] = "mapped"
         kept = ids[keep_row]
         duplicate = pd.Series(False, index=d.index)
-        duplicate.loc[kept.index] = kept.duplicated(keep="first") & kept.ne("")
+        duplicate.loc[kept.index] = (kept.duplicated(keep="first") | kept.isin(seen)) & kept.ne("")
+        seen.update(kept[~duplicate.loc[kept.index]])
     else:
-        ids = pd.Series([f"{export.path.stem}-{i}" for i in d.index], index=d.index)
+        ids = pd.Series([f"{prefix}-{i}" for i in d.index], index=d.index, dtype=object)
         log["response_id"] = "derived from the file name and row"
         duplicate = pd.Series(False, index=d.index)
     log["dropped"]["duplicate response id"] = int(duplicate.sum())
+    kept_rows = keep_row & ~duplicate
+    consent = pd.Series(False, index=d.index)
     if base["ok_to_contact"] is not None:  # consent is never guessed: what is not read, said
-        said = base["ok_to_contact"][keep_row & ~duplicate].fillna("").str.strip()
-        unclear = said[(said != "") & ~said.str.lower().isin(_YES_NO)]
+        said = base["ok_to_contact"].fillna("").str.strip()
+        consent = said.str.lower().isin(CONSENT_YES)
+        unclear = said[kept_rows & (said != "") & ~said.str.lower().isin(_YES_NO)]
         if len(unclear):
             log["consent not understood (not contacted)"] = {
                 str(v): int(n) for v, n in unclear.value_counts().items()
             }
-
+    contact, people = _contacts(export, base, consent, kept_rows, log)
+    function = base["respondent_function"]
+    recode = mapping.get("recode") or {}
     rows = []
     for col, provider in score_cols.items():
+        if providers:
+            comment = d[per_function[provider]] if provider in per_function else None
+        else:
+            comment = base["comment"]
         part = pd.DataFrame(
             {
                 "response_id": ids + (f"-{provider}" if providers else ""),
                 "wave": base["wave"],
                 "submitted_at": dates,
                 "respondent_id": base["respondent_id"],
-                "respondent_function": base["respondent_function"],
+                "respondent_function": function,
                 "provider_function": provider if providers else base["provider_function"],
                 "score": scores[col].astype("Int64"),
-                "comment": base["comment"].replace("", None)
-                if base["comment"] is not None
+                "comment": comment.fillna("").str.strip().replace("", None)
+                if comment is not None
                 else None,
             },
             index=d.index,
@@ -993,28 +1484,273 @@ def to_responses(
         for k, values in driver_values.items():
             part[f"driver_{k}"] = values.astype("Int64")
         if base["ok_to_contact"] is not None:
-            said = base["ok_to_contact"].fillna("").str.strip().str.lower()
-            part["ok_to_contact"] = said.isin(CONSENT_YES)
-            part["contact_id"] = (
-                base["contact_id"].where(part["ok_to_contact"])
-                if (base["contact_id"] is not None)
-                else None
-            )
-        rows.append(part[keep_row & ~duplicate])
+            part["ok_to_contact"] = consent
+            part["contact_id"] = contact
+        rows.append(part[kept_rows])
     long = pd.concat(rows)
     blank = long["score"].isna()
     log["ratings_without_score"] = int(blank.sum())
+    if per_function:
+        lost = long["comment"].notna() & blank
+        log["function comments without a score (not written)"] = int(lost.sum())
     out = long[~blank].reset_index(drop=True)
-    recode, recoded = mapping.get("recode") or {}, Counter()
     if recode:  # counted per rating written
         for f in ("respondent_function", "provider_function"):
             out[f] = _recode(out[f], recode, recoded)
-        log["recoded"] = dict(recoded)
-        seen = {_label(k.split(" -> ")[0]) for k in recoded}
-        log["recode labels not found"] = [k for k in recode if _label(k) not in seen]
+    comments = None
+    if providers and base["comment"] is not None:  # said once per respondent, not per rating
+        text = base["comment"].fillna("").astype(str).str.strip()
+        has = kept_rows & text.ne("")
+        comments = pd.DataFrame(
+            {
+                "comment_id": ids,
+                "wave": base["wave"],
+                "respondent_id": base["respondent_id"],
+                "respondent_function": _recode(function, recode, Counter()) if recode else function,
+                "comment": text,
+                "ok_to_contact": consent,
+                "contact_id": contact,
+            },
+            index=d.index,
+        )[has].reset_index(drop=True)
+        log["general comments"] = len(comments)
+    if people is not None and recode:
+        people["function"] = _recode(people["function"], recode, Counter())
     log["ratings_written"] = len(out)
     log["responses_kept"] = export.rows_read - sum(log["dropped"].values())
-    return out, log
+    return _Part(out, comments, people, log, cells)
+
+
+def _index_of_rows(export: Export) -> dict[int, object]:
+    """The data index of each file row a problem can name (a long export's answer lines)."""
+    index_of = {int(i): i for i in export.data.index}
+    if export.lines is not None:
+        for col in export.lines.columns:
+            for i, line in export.lines[col].dropna().items():
+                index_of[int(line)] = i
+    return index_of
+
+
+def _contacts(
+    export: Export, base: dict, consent: pd.Series, kept: pd.Series, log: dict
+) -> tuple[pd.Series | None, pd.DataFrame | None]:
+    """Each row's contact id (consenting rows only), and with ``contact_name`` or
+    ``contact_email`` mapped the consenting people for the roster (file row, contact id, name,
+    e-mail, function). A non-consenting respondent's name and e-mail go nowhere."""
+    if base["ok_to_contact"] is None:
+        return None, None
+    name, email = base["contact_name"], base["contact_email"]
+    if name is None and email is None:
+        ids = base["contact_id"]
+        return (ids.where(consent) if ids is not None else None), None
+    name = name.fillna("").astype(str).str.strip() if name is not None else None
+    email = email.fillna("").astype(str).str.strip() if email is not None else None
+    if base["contact_id"] is not None:
+        ids = base["contact_id"].fillna("").astype(str).str.strip()
+    else:
+        ids = _contact_ids(email)
+    named = ids.ne("") & (name.ne("") if name is not None else True)
+    listed = consent & kept & named
+    log["roster"] = {
+        "people": 0,
+        "consenting without a name or id (not contacted)": int((consent & kept & ~named).sum()),
+    }
+    people = pd.DataFrame(
+        {
+            "line": [int(i) for i in listed[listed].index],
+            "contact_id": ids[listed].values,
+            "name": name[listed].values if name is not None else ids[listed].values,
+            "email": email[listed].values if email is not None else "",
+            "function": base["respondent_function"][listed].values,
+        }
+    )
+    return ids.where(listed), people
+
+
+def _roster(people: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], int]:
+    """One roster row per contact id (the latest function where a person gave several); a
+    contact id with two names, or two e-mail addresses, is a problem naming the rows."""
+    problems = []
+    for cid, group in people.groupby("contact_id", sort=False):
+        for column, what in (("name", "names"), ("email", "e-mail addresses")):
+            values = group[column].fillna("").astype(str)
+            firsts = values[values.ne("")].groupby(values.map(_label)).head(1)
+            if len(firsts) > 1:
+                where = "; ".join(
+                    f"{r.file}, row {r.line}: {r[column]!r}"
+                    for _, r in group.loc[firsts.index].iterrows()
+                )
+                problems.append(
+                    Problem(
+                        int(group["line"].iloc[0]),
+                        column,
+                        str(cid),
+                        f"two {what} for one person",
+                        f"contact {cid!r} has {len(firsts)} {what} ({where}): correct them "
+                        "in a copy of the export so each person has one",
+                        file=str(group["file"].iloc[0]),
+                    )
+                )
+    moved = int((people.groupby("contact_id")["function"].nunique() > 1).sum())
+    first = people.drop_duplicates("contact_id", keep="first").set_index("contact_id")
+    latest = people.drop_duplicates("contact_id", keep="last").set_index("contact_id")
+    roster = pd.DataFrame(
+        {
+            "contact_id": first.index,
+            "name": first["name"].values,
+            "email": first["email"].replace("", None).values,
+            "function": latest.loc[first.index, "function"].values,
+        }
+    )
+    return roster, problems, moved
+
+
+class Imported(NamedTuple):
+    """What :func:`import_exports` makes: the responses table; the general comments of a
+    matrix export (None when there are none to keep apart); the roster of consenting
+    respondents (None without ``contact_name``/``contact_email``); and the import log."""
+
+    responses: pd.DataFrame
+    comments: pd.DataFrame | None
+    roster: pd.DataFrame | None
+    log: dict
+
+
+def _id_prefixes(paths: list[Path]) -> list[str]:
+    """Each file's share of derived ids: its stem ('wave1' of wave1.csv); its name where two
+    stems are alike (wave1.csv, wave1.xlsx); its folder and name where names are too."""
+    for names in (
+        [p.stem for p in paths],
+        [p.name for p in paths],
+        ["-".join(p.resolve().parts[1:]) for p in paths],
+    ):
+        if len(set(names)) == len(names):
+            return names
+    return [str(p) for p in paths]
+
+
+def _in_file(problem: Problem, path: Path, several: bool) -> Problem:
+    """A problem of one of several files, named by its file."""
+    if not several:
+        return replace(problem, file=str(path))
+    return replace(problem, file=str(path), message=f"{path.name}: {problem.message}")
+
+
+def _summed(logs: list[dict]) -> dict:
+    """Counts of several files' logs added up (numbers, and counts by reason)."""
+    total: dict = {}
+    for log in logs:
+        for key, value in log.items():
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                total[key] = total.get(key, 0) + value
+            elif isinstance(value, dict) and all(isinstance(v, int) for v in value.values()):
+                into = total.setdefault(key, {})
+                for k, v in value.items():
+                    into[k] = into.get(k, 0) + v
+    return total
+
+
+def import_exports(
+    exports: list[Export], mapping: dict, *, problems_file: Path | None = None
+) -> Imported:
+    """The kit's tables from one or several exports of one survey read with one mapping.
+
+    Each row becomes one rating per rated function (``providers``: one score column per
+    function); with several files each row records its ``source_file`` and derived ids hold
+    the file's name. ``layout: long`` exports (one row per answer) are pivoted first. A
+    matrix export's general comment goes to ``comments`` once per respondent, not onto each
+    rating; ``contact_name``/``contact_email`` give the roster of consenting respondents.
+    Problems of every file are gathered into one :class:`ImportProblem` (rows as each file
+    numbers them), or with ``on_invalid: blank | drop`` counted in the log.
+
+    Example
+    -------
+    >>> from kit.config import SAMPLE_DIR
+    >>> export = read_export(SAMPLE_DIR / "responses.csv")
+    >>> mapping = {"score": "score", "wave": {"column": "wave"}, "provider_function":
+    ...     {"column": "provider_function"}, "respondent_function": {"column":
+    ...     "respondent_function"}, "response_id": "response_id"}
+    >>> got = import_exports([export], mapping)
+    >>> len(got.responses) == len(export.data), got.log["self_ratings"]
+    (True, 0)
+    """
+    paths = [e.path for e in exports]
+    several = len(exports) > 1
+    where = (
+        str(paths[0]) if not several else f"{len(paths)} files ({', '.join(p.name for p in paths)})"
+    )
+    twice = Counter(p.resolve() for p in paths)
+    if max(twice.values()) > 1:
+        raise ImportProblem(
+            where,
+            [
+                f"{p} is given {n} times: give each file once (its rows would count twice)"
+                for p, n in twice.items()
+                if n > 1
+            ],
+        )
+    problems, parts, seen, recoded = [], [], set(), Counter()
+    for export, prefix in zip(exports, _id_prefixes(paths), strict=True):
+        try:
+            read, how = (
+                _pivot(export, mapping) if mapping.get("layout") == "long" else (export, mapping)
+            )
+            parts.append(_one_file(read, how, prefix=prefix, seen=seen, recoded=recoded))
+        except ImportProblem as exc:
+            problems += [_in_file(p, export.path, several) for p in exc.problems]
+    if problems:
+        raise _refuse(where, problems, problems_file)
+    cells = [
+        _in_file(c, e.path, several)
+        for e, part in zip(exports, parts, strict=True)
+        for c in part.cells
+    ]
+    if cells and problems_file is not None:
+        write_problems(problems_file, paths[0], cells)
+    for export, part in zip(exports, parts, strict=True):
+        for table in (part.responses, part.comments):
+            if several and table is not None:
+                table["source_file"] = export.path.name
+        if part.people is not None:
+            part.people.insert(0, "file", export.path.name)
+    responses = pd.concat([p.responses for p in parts], ignore_index=True)
+    kept_apart = [p.comments for p in parts if p.comments is not None]
+    comments = pd.concat(kept_apart, ignore_index=True) if kept_apart else None
+    log = dict(parts[0].log) if not several else {"files": [str(p) for p in paths]}
+    if several:
+        log["per_file"] = [p.log for p in parts]
+        log.update(_summed([p.log for p in parts]))
+    roster = None
+    everyone = [p.people for p in parts if p.people is not None]
+    if everyone:
+        roster, clashes, moved = _roster(pd.concat(everyone, ignore_index=True))
+        if clashes:
+            raise _refuse(where, clashes, problems_file)
+        log["roster"]["people"] = len(roster)
+        log["roster"]["people with several functions (latest kept)"] = moved
+    if mapping.get("recode"):
+        recode = mapping["recode"]
+        log["recoded"] = dict(recoded)
+        seen_labels = {_label(k.split(" -> ")[0]) for k in recoded}
+        log["recode labels not found"] = [k for k in recode if _label(k) not in seen_labels]
+    if cells:
+        log["problems_file"] = str(problems_file) if problems_file is not None else None
+    own = responses["respondent_function"].astype(str) == responses["provider_function"].astype(str)
+    log["self_ratings"] = int(own.sum())
+    log["self_ratings_by_function"] = {
+        str(k): int(v) for k, v in responses.loc[own, "provider_function"].value_counts().items()
+    }
+    return Imported(responses, comments, roster, log)
+
+
+def to_responses(
+    export: Export, mapping: dict, *, problems_file: Path | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """The responses table and the import log of one export (:func:`import_exports`)."""
+    got = import_exports([export], mapping, problems_file=problems_file)
+    return got.responses, got.log
 
 
 def _whole_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -1025,10 +1761,10 @@ def _whole_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return number, ~missing & number.isna()
 
 
-def _refuse(export: Export, problems: list[Problem], problems_file: Path | None):
+def _refuse(where, problems: list[Problem], problems_file: Path | None):
     if problems_file is not None:
-        write_problems(problems_file, export.path, problems)
-    return ImportProblem(export.path, problems, problems_file=problems_file)
+        write_problems(problems_file, Path(str(where)), problems)
+    return ImportProblem(where, problems, problems_file=problems_file)
 
 
 # ---------------------------------------------------------------- suggestions
@@ -1227,24 +1963,132 @@ def _dayfirst_line(export: Export, column: str) -> str:
     return f"# dayfirst: true or false? {what}; kit import refuses the dates until it is set"
 
 
-def suggest_mapping(export: Export) -> str:
+def _long_key(export: Export, question: str, answer: str) -> str | None:
+    """The column naming the respondent in a long export: its values repeat, once per question
+    they answered (id-like names first); None when no column does."""
+    q = export.data[question].fillna("").astype(str).str.strip()
+    best = None
+    for col in export.data.columns:
+        if col in (question, answer):
+            continue
+        key = export.data[col].fillna("").astype(str).str.strip()
+        if key.eq("").mean() > 0.2 or key.nunique() >= len(key):
+            continue
+        twice = pd.DataFrame({"k": key, "q": q}).duplicated().mean()
+        named = bool(re.search(r"respondent|participant|person|response|\bid\b|_id$", col, re.I))
+        rank = (twice, not named, list(export.data.columns).index(col))
+        if twice < 0.05 and (best is None or rank < best[0]):
+            best = (rank, col)
+    return best[1] if best else None
+
+
+def _suggest_long(export: Export, question: str, answer: str) -> str:
+    """The pivot mapping of a long export: the suggestion for its pivoted form, each field
+    that a question answers moved under ``questions:``."""
+    head = (
+        f"# {export.path.name} is long: one row per answer ({question!r} names the question, "
+        f"{answer!r} holds the answer); kit import pivots it to one row per respondent."
+    )
+    fixed = ["layout: long", f"question: {{column: {_q(question)}}}"]
+    fixed.append(f"answer: {{column: {_q(answer)}}}")
+    ids = list(dict.fromkeys(v for v in export.data[question].fillna("").str.strip() if v))
+    key = _long_key(export, question, answer)
+    undecided = f"{UNDECIDED}: score, comment, ok_to_contact, respondent_function, ... or omit"
+    if key is None:
+        return (
+            "\n".join(
+                [
+                    head,
+                    *fixed,
+                    "respondent_id: " + _q(f"{UNDECIDED}: the column naming the respondent"),
+                    "questions:",
+                    *[f"  {_q(q)}: {_q(undecided)}" for q in ids],
+                ]
+            )
+            + "\n"
+        )
+    try:
+        pivoted, _ = _pivot(
+            export,
+            {
+                "layout": "long",
+                "question": question,
+                "answer": answer,
+                "respondent_id": key,
+                "questions": {q: "comment" for q in ids},
+            },
+        )
+    except ImportProblem as exc:
+        return (
+            f"{head}\n# It cannot be pivoted yet:\n"
+            + "\n".join(f"#   {p.message}" for p in exc.problems[:10])
+            + "\n"
+        )
+    wide = suggest_mapping(pivoted, pivot=False).splitlines()
+    questions, kept, in_providers = [], [], False
+    for line in wide[1:]:
+        if line.startswith("#"):
+            if not line.startswith("# respondent_id:"):  # the key is the respondent
+                kept.append(line)
+            continue
+        if line == "providers:":
+            in_providers = True
+            continue
+        parsed = yaml.safe_load(line.strip()) or {}
+        ((name, value),) = parsed.items()
+        if in_providers and line.startswith("  "):
+            questions.append(f"  {_q(name)}: {{score: {_q(value)}}}")
+            continue
+        in_providers = False
+        column = value.get("column") if isinstance(value, dict) else value
+        if name == "respondent_id":
+            continue
+        if name in _QUESTION_FIELDS and isinstance(column, str) and column in ids:
+            questions.append(f"  {_q(column)}: {name}")
+        else:
+            kept.append(line)
+    taken = {yaml.safe_load(q.strip()).popitem()[0] for q in questions}
+    rest = [q for q in ids if q not in taken]
+    if rest:
+        shown = ", ".join(map(_q, rest[:10])) + (
+            f" and {len(rest) - 10} more" if len(rest) > 10 else ""
+        )
+        questions.append(
+            f"  # not used: {shown} (a score per function: {{score: Function}}; a driver: "
+            "{driver: name})"
+        )
+    return (
+        "\n".join(
+            [
+                head,
+                f"# Respondents are told apart by {key!r} ({len(pivoted.data)} of them); questions "
+                "not listed under 'questions:' are left out and counted in the import log.",
+                *fixed,
+                f"respondent_id: {_q(key)}",
+                "questions:",
+                *questions,
+                *kept,
+            ]
+        )
+        + "\n"
+    )
+
+
+def suggest_mapping(export: Export, *, pivot: bool = True) -> str:
     """A starting mapping for an export: the score column chosen by its values (mostly whole
     numbers 0-10), or ``providers:`` for a matrix export (questions ending ' - <function>');
     the respondent's function, consent, comment(s), date and its order, and the wave. What
-    it cannot decide is written as ``CHOOSE: ...``, which :func:`load_mapping` refuses."""
+    it cannot decide is written as ``CHOOSE: ...``, which :func:`load_mapping` refuses. A
+    long export (one row per answer) gets the pivot mapping (``layout: long``)."""
+    long = _looks_long(export) if pivot else None
+    if long:
+        return _suggest_long(export, *long)
     lines = [f"# Suggested mapping for {export.path.name} ({export.kind}); check every line."]
     if export.encoding:
         sep = {"\t": "tab"}.get(export.delimiter, export.delimiter)
         lines.append(
             f"# Read as {export.encoding} ({export.encoding_source}), delimiter {sep!r} "
             f"({export.delimiter_source}); 'encoding:' and 'delimiter:' override."
-        )
-    long = _looks_long(export)
-    if long:
-        lines.append(
-            f"# This file looks long: one row per answer ({long[0]!r} names the question, "
-            f"{long[1]!r} holds the answer). kit import reads one row per response: pivot it "
-            "first (one column per question), then ask --suggest again."
         )
     columns = list(export.data.columns)
     used: set[str] = set()

@@ -990,8 +990,11 @@ def test_suggest_says_when_a_file_is_long_and_when_consent_is_not_yes_no(tmp_pat
             ["P2", "Q2", "Slow"],
         ],
     )
-    out, _ = suggest(long, capsys)
-    assert "This file looks long: one row per answer ('Question' names the question" in out
+    out, suggested = suggest(long, capsys)
+    assert "long.csv is long: one row per answer ('Question' names the question" in out
+    assert suggested["layout"] == "long" and suggested["respondent_id"] == "respondent"
+    assert suggested["questions"] == {"Q1": "score"}  # one-word answers: no comment
+    assert "  # not used: 'Q2'" in out
     consent = write_csv(
         tmp_path / "c.csv",
         [
