@@ -157,6 +157,13 @@ def omitted(reason: str) -> HTML:
     )
 
 
+def not_applicable() -> HTML:
+    """What a section shows when it does not apply to this engagement at all (its optional
+    table was never given): nothing in the notebook, and in a pack the section is left out,
+    heading and all, without a line under the methodology."""
+    return HTML('<div class="kit-omitted" data-reason=""></div>')
+
+
 def join(*blocks: HTML) -> HTML:
     """Several HTML blocks shown as one (a sentence, a chart, a table...)."""
     return HTML("".join(b.data for b in blocks))
@@ -227,7 +234,7 @@ def nps_phrase(row: pd.Series, *, confidence: float = 0.95) -> str:
 
 
 def band(nps: float) -> str:
-    """Where a score sits against the published benchmarks (Satmetrix, via the seed article)."""
+    """Where a score sits against Satmetrix's published NPS benchmarks."""
     if pd.isna(nps):
         return "not available"
     if nps > 50:
@@ -272,8 +279,7 @@ def methodology(cfg: Engagement, ds: Dataset) -> str:
         (
             "Survey",
             f"Internal customers rated each function they work with on the question "
-            f"“How likely is it that you would recommend this function to a colleague?” from 0 to "
-            f"10. Waves: {waves}."
+            f"“{escape(cfg.nps_question)}” from 0 to 10. Waves: {waves}."
             + (
                 f" {r['respondent_id'].nunique():,} distinct respondents."
                 if r["respondent_id"].notna().any()

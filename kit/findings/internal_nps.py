@@ -37,6 +37,7 @@ __all__ = [
     "Influence",
     "Drivers",
     "Themes",
+    "GeneralComments",
     "summary",
     "headline",
     "trend",
@@ -55,6 +56,7 @@ __all__ = [
     "drivers",
     "themes",
     "theme_changes",
+    "general_comments",
 ]
 
 
@@ -145,6 +147,21 @@ class Themes(NamedTuple):
     counts: pd.DataFrame
     quotes: pd.DataFrame
     uncoded: pd.DataFrame
+
+
+class GeneralComments(NamedTuple):
+    """The wave's general comments (``comments.csv``: about no one function, kept once per
+    respondent by ``kit import`` for a matrix export), shown for the organisation only:
+    ``commented`` (how many), ``matched`` (with a theme), ``enough`` (at least the comment
+    threshold, the organisation shown); ``counts`` per theme (``theme``, ``label``,
+    ``count``, ``share`` in % of the general comments) and one redacted quote per theme
+    (``theme``, ``label``, ``quote``, ``check``). Empty tables unless ``enough``."""
+
+    commented: int
+    matched: int
+    enough: bool
+    counts: pd.DataFrame
+    quotes: pd.DataFrame
 
 
 def _waves(ctx: Context) -> list[str]:
@@ -613,3 +630,36 @@ def themes(ctx: Context) -> Themes:
             rest = rest.assign(comment=text, check=privacy.suspects(text, names=names))
     matched = coded["response_id"].nunique()
     return Themes(len(ctx.current), len(commented), matched, enough, counts, quotes, rest)
+
+
+def general_comments(ctx: Context) -> GeneralComments:
+    """The organisation's general comments in the wave: their themes and a redacted quote per
+    theme, from at least the comment threshold of comments (none for a function, or for a
+    segment from :meth:`Context.where`: they are rated by no one function and carry no
+    score)."""
+    general = ctx.ds.comments
+    if not ctx.is_organisation or ctx.filters:
+        general = general.iloc[0:0]
+    general = general[
+        (general["wave"] == ctx.wave) & (general["comment"].fillna("").str.strip() != "")
+    ]
+    rows = general.rename(columns={"comment_id": "response_id"}).assign(score=np.nan, pool="all")
+    least = ctx.cfg.thresholds.min_comment_group_size
+    enough = not ctx.too_small and len(rows) >= least
+    counts = pd.DataFrame(columns=["theme", "label", "count", "share"])
+    quotes = pd.DataFrame(columns=["theme", "label", "quote", "check"])
+    if not enough:
+        return GeneralComments(len(rows), 0, False, counts, quotes)
+    coded = coding.code(rows, codebook=ctx.cfg.codebook).drop_duplicates(["response_id", "theme"])
+    counts = coded.groupby(["theme", "label"]).size().rename("count").reset_index()
+    counts["share"] = 100 * counts["count"] / len(rows)
+    counts = counts.sort_values(["count", "theme"], ascending=[False, True], ignore_index=True)
+    names = privacy.person_names(ctx.ds.stakeholders, ctx.ds.roster)
+    picked = coding.quotes(
+        rows, coded, per_theme=1, names=names, min_group_size=least, group="pool"
+    )
+    order = {t: i for i, t in enumerate(counts["theme"])}
+    quotes = picked.sort_values("theme", key=lambda t: t.map(order), ignore_index=True)[
+        ["theme", "label", "quote", "check"]
+    ]
+    return GeneralComments(len(rows), coded["response_id"].nunique(), True, counts, quotes)
