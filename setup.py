@@ -49,4 +49,5 @@ class BuildWithBundle(build_py):
             self.copy_file(str(src), str(dest))
 
 
-setup(cmdclass={"build_py": BuildWithBundle})
+if __name__ == "__main__":  # as setuptools runs it (tests read bundled_files without building)
+    setup(cmdclass={"build_py": BuildWithBundle})
