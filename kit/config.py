@@ -99,6 +99,10 @@ class Thresholds:
     inconclusive_margin: float = 15.0
 
 
+#: The question quoted in the packs when the engagement file does not give its own.
+DEFAULT_NPS_QUESTION = "How likely are you to recommend working with this function?"
+
+
 @dataclass(frozen=True)
 class Engagement:
     """The engagement configuration, validated. Build it with :func:`load_engagement`."""
@@ -116,6 +120,8 @@ class Engagement:
     followup_sla_days: int = 14
     followup_passives: str = "all"
     target_nps: float = 20.0
+    #: The recommendation question as the survey asked it (``nps.question``), quoted in the packs.
+    nps_question: str = DEFAULT_NPS_QUESTION
     collision_days: int = 7
     contact_cap: int = 12
     influence_labels: dict[str, int] = field(
@@ -365,6 +371,8 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
     kw["target_nps"] = _number(
         nps, "target", "nps", problems, kind=float, lo=-100, hi=100, default=20.0
     )
+    if nps.get("question") is not None:
+        kw["nps_question"] = _text(nps, "question", problems)
     fu = _section(raw, "followup", problems)
     kw["followup_sla_days"] = _number(
         fu, "sla_days", "followup", problems, lo=1, hi=365, default=14

@@ -244,7 +244,7 @@ THEME_ACTIONS = {
     ),
     "working_in_silos": (
         "Start a joint account or project plan with the functions serving the same customers",
-        "Joint plan in place; fewer external touchpoint collisions",
+        "Joint plan in place; fewer 'working in silos' comments in the next wave",
     ),
     "communication_gaps": (
         "Send a short monthly update to internal customers before changes take effect",

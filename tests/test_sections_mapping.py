@@ -183,6 +183,11 @@ def test_no_network_sipoc_or_silo_without_a_relationships_file(sample_copy):
 
 def test_touchpoints_shows_segments_and_scores(org):
     said = text(show.touchpoints(find.touchpoints(org), org))
+    # the segments are named as the data names them (the sample's: a pharma company's)
+    assert said.startswith(
+        "600 external stakeholders (General practitioner, High prescriber, Hospital pharmacist, "
+        "Hospital specialist, KOL and Payer) received 4,999 touches from 6 functions"
+    )
     assert "1,356 times two functions contacted the same person within 7 days" in said
     assert "Collisions each" in said and "Coordination score" in said
     assert "The most frequent collision: Marketing and Medical Affairs (273 times)" in said
@@ -225,3 +230,18 @@ def test_without_a_register_the_headline_says_so_and_the_pages_are_left_out(samp
         assert text(block) == (
             "Left out of the pack: no one in the stakeholder register is in scope for Regulatory"
         )
+
+
+def test_touchpoints_name_the_clients_own_segments(org):
+    renamed = org.ds.touchpoints.assign(
+        segment=org.ds.touchpoints["segment"].map(
+            lambda s: "Retailer" if s in ("KOL", "Payer") else "Carrier <b>"
+        )
+    )
+    ctx = dataclasses.replace(org, ds=dataclasses.replace(org.ds, touchpoints=renamed))
+    block = show.touchpoints(find.touchpoints(ctx), ctx)
+    said = text(block)
+    assert said.startswith("600 external stakeholders (Carrier <b> and Retailer) received")
+    assert "Carrier &lt;b&gt;" in block.data  # a client's text is escaped
+    for pharma in ("KOL", "Payer", "physician", "Hospital pharmacist", "prescri"):
+        assert pharma.lower() not in said.lower()

@@ -397,9 +397,12 @@ def touchpoints(found: Touchpoints, ctx: Context) -> HTML:
     seg, pairs = found.segments, found.pairs
     top_seg = seg.iloc[0]
     elsewhere = seg["collisions_per_stakeholder"].iloc[1:].max()
+    groups = sorted(seg["segment"].astype(str))  # as the data names them, nothing assumed
     lines = [
-        f"{count(found.stakeholders, 'external stakeholder')} received "
-        f"{count(found.touches, 'touch', 'touches')} from {count(found.functions, 'function')}; "
+        f"{count(found.stakeholders, 'external stakeholder')} "
+        + (f"({listed(groups)}) " if 1 < len(groups) <= 8 else "")
+        + f"received {count(found.touches, 'touch', 'touches')} from "
+        f"{count(found.functions, 'function')}; "
         f"{found.over_cap} of them got more than {found.cap} in a quarter.",
         f"{count(found.collisions, 'time')} two functions contacted the same person "
         f"within {count(found.days, 'day')}; {top_seg['segment']} stakeholders bear the most "
