@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
 
 import matplotlib
 import pandas as pd
+import pytest
 from reading import text
 
-from kit.config import SAMPLE_CONFIG
+from kit import narrative
+from kit.config import DEFAULT_NPS_QUESTION, SAMPLE_CONFIG
 from kit.context import open_engagement
 from kit.findings import internal_nps as find
 from kit.sections import internal_nps as show
@@ -110,3 +114,69 @@ def test_drivers_show_levels_their_change_and_what_is_weak(regulatory):
     said = text(show.drivers(find.drivers(small, resamples=50), small))
     assert "No ranking of the drivers for Market Access: only 22 responses" in said
     assert "Responsiveness 3.44" in said  # the levels are still shown
+
+
+SAMPLE_QUESTION = "How likely is it that you would recommend this function to a colleague?"
+
+
+def test_the_question_quoted_is_the_engagements(org, regulatory):
+    assert text(show.headline(find.headline(regulatory), regulatory)).startswith(
+        f"The question asked: “{SAMPLE_QUESTION}” (answered 0 to 10). Regulatory's internal"
+    )
+    asked = "Would you recommend Finance & Ops' <team> to a peer?"
+    cfg = dataclasses.replace(org.cfg, nps_question=asked)
+    ctx = dataclasses.replace(org, cfg=cfg)
+    block = show.headline(find.headline(ctx), ctx)
+    assert f"The question asked: “{asked}” (answered 0 to 10). Internal" in text(block)
+    assert "&lt;team&gt;" in block.data
+    on_a_scale = "On a scale of 0 to 10, how likely are you to recommend this team?"
+    ctx = dataclasses.replace(org, cfg=dataclasses.replace(cfg, nps_question=on_a_scale))
+    said = text(show.headline(find.headline(ctx), ctx))
+    assert said.startswith(f"The question asked: “{on_a_scale}” Internal customers rate")
+    method = narrative.methodology(cfg, org.ds)
+    assert "on the question “Would you recommend Finance &amp; Ops&#x27; &lt;team&gt;" in method
+    for said in (text(block), method):
+        assert "colleague" not in said
+    # an engagement file without a question: a neutral one, not the sample's
+    plain = dataclasses.replace(org.cfg, nps_question=DEFAULT_NPS_QUESTION)
+    assert SAMPLE_QUESTION not in narrative.methodology(plain, org.ds)
+    assert DEFAULT_NPS_QUESTION != SAMPLE_QUESTION
+
+
+@pytest.mark.slow
+def test_a_pack_for_another_client_carries_none_of_the_samples_wording(sample_copy, tmp_path):
+    import subprocess
+
+    import commands
+
+    (sample_copy / "touchpoints.csv").unlink()
+    config = sample_copy / "engagement.yaml"
+    asked = "On a scale from 0 to 10, how likely are you to recommend this team to a coworker?"
+    text_ = config.read_text(encoding="utf-8").replace("Helix Biopharma", "Northwind Freight")
+    text_ = text_.replace(f'question: "{SAMPLE_QUESTION}"', f'question: "{asked}"')
+    config.write_text(text_, encoding="utf-8")
+    out = tmp_path / "reports"
+    cmd = commands.kit_report(out, "--scope", "Organisation", "--format", "html", config=config)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=commands.PINNED)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (out / "northwind-freight" / "2026-h1" / "organisation" / "pack.html").read_text()
+    body = re.sub(r"<(svg|style|script)\b.*?</\1>", "", page, flags=re.S)
+    said = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", body).split()))
+    assert said.count(f"“{asked}”") == 2  # under the NPS heading and in the methodology
+    for sample in (
+        "Helix",
+        "Biopharma",
+        SAMPLE_QUESTION,
+        "colleague",
+        "seed article",
+        "article",
+        "Physicians, pharmacists and payers",
+        "KOL",
+        "Payer",
+        "prescriber",
+        "touchpoint collisions",
+    ):
+        assert sample not in said, sample
+    # the touchpoint section is left out, heading and all, with one line in the methodology
+    assert not re.search(r"<h2[^>]*>[^<]*External touchpoints", page)
+    assert said.count("no external touchpoints were provided (touchpoints.csv)") == 1

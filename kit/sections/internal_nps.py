@@ -6,6 +6,8 @@ HTML: computed sentences, charts and tables.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -78,7 +80,15 @@ def headline(found: Headline, ctx: Context) -> HTML:
                 f"is {abs(gap):.0f} points {'below' if gap < 0 else 'above'} its own "
                 f"estimate."
             )
-    return narrative.headline(lines)
+    return narrative.join(question(ctx), narrative.headline(lines))
+
+
+def question(ctx: Context) -> HTML:
+    """The survey's question as the engagement file gives it (``nps.question``)."""
+    asked = ctx.cfg.nps_question
+    scale = "" if re.search(r"\b0\b.*\b10\b", asked) else " (answered 0 to 10)"
+    end = "." if scale or not asked.endswith(("?", ".", "!")) else ""
+    return narrative.note(f"The question asked: “{asked}”{scale}{end}")
 
 
 def kpis(summary: pd.DataFrame, ctx: Context) -> HTML:
