@@ -356,7 +356,9 @@ def grouped_lines(problems: list[Problem]) -> list[str]:
     lines = []
     for g in grouped(problems).itertuples():
         single = g.rows.isdigit()
-        rows = f", row {g.rows}" if single else f", rows {g.rows}" if g.rows else ""
+        spans = g.rows.split(", ")
+        shown = g.rows if len(spans) <= 10 else ", ".join(spans[:10]) + ", ..."
+        rows = f", row {shown}" if single else f", rows {shown}" if g.rows else ""
         where = g.file + rows + (f", column '{g.column}'" if g.column else "")
         if g.values == 1 and g.count == 1:
             value = f" (value {g.examples[0]!r})"
@@ -438,6 +440,10 @@ def _shown(value: str) -> str:
     if len(value) <= _SHOWN_CHARS:
         return value
     return f"{value[:_SHOWN_CHARS]}... ({len(value):,} characters)"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f}" if n < 10e6 else f"{n / 1e6:,.0f}"
 
 
 def max_table_bytes() -> int:
@@ -580,7 +586,7 @@ def read_table(path: Path | str, *, warnings: list[Problem] | None = None) -> pd
     size, limit = path.stat().st_size, max_table_bytes()
     if size > limit:
         raise refused(
-            f"is {size / 1e6:,.0f} MB, above the kit's limit of {limit / 1e6:,.0f} MB per "
+            f"is {_mb(size)} MB, above the kit's limit of {_mb(limit)} MB per "
             f"table; check it is the right file, or raise the limit ({MAX_TABLE_MB_ENV}=<MB>)"
         )
     said = _byte_problem(path)

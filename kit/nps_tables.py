@@ -81,9 +81,10 @@ def response_rates(
     function -> number, when the invitation list is known) or else its headcount.
 
     Counts distinct respondents (each response when ``respondent`` is blank). ``base`` says
-    which of the two ``rate`` is over ("invited" or "headcount"); above 100% the base is out of
-    date. Functions with fewer than ``min_n`` respondents are ``suppressed`` (their count and
-    rate blank), and further ones so that none is the total of people less the others.
+    which of the two ``rate`` is over ("invited" or "headcount"; "unknown", ``rate`` blank, for
+    a function with neither); above 100% the base is out of date. Functions with fewer than
+    ``min_n`` respondents are ``suppressed`` (their count and rate blank), and further ones so
+    that none is the total of people less the others.
     """
     people = responses[respondent].fillna(responses.get("response_id"))
     answered = people.groupby(responses[customer], observed=True).nunique()
@@ -91,8 +92,11 @@ def response_rates(
     out = out.assign(respondents=out[customer].map(answered).fillna(0).astype(int))
     invited = invited if invited is not None else pd.Series(dtype=float)
     out["invited"] = out[customer].map(invited).astype(float)
-    out["base"] = np.where(out["invited"].notna(), "invited", "headcount")
-    denominator = out["invited"].fillna(out["headcount"].astype(float))
+    heads = out["headcount"].astype(float)  # blank: not known
+    out["base"] = np.select(
+        [out["invited"].notna(), heads.notna()], ["invited", "headcount"], "unknown"
+    )
+    denominator = out["invited"].fillna(heads)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = 100 * out["respondents"] / denominator
     out = out.sort_values("rate", ascending=False, kind="stable").reset_index(drop=True)
