@@ -576,8 +576,8 @@ def _import_register(args: argparse.Namespace) -> int:
     )
     for f, lines in log["filled_down"].items():
         print(
-            f"{f}: {len(lines)} blank cell(s) given the value above them (lines "
-            f"{registers.line_ranges(lines)})."
+            f"{f}: {len(lines)} blank cell(s) given the value above them "
+            f"({'line' if len(lines) == 1 else 'lines'} {registers.line_ranges(lines)})."
         )
     for name, lines in log["names_on_several_lines"].items():
         print(f"{name!r} is on lines {', '.join(map(str, lines))}: two people, or one twice?")
