@@ -23,7 +23,7 @@ from kit.findings.internal_nps import (
     Trend,
 )
 from kit.narrative import band, change_sentence, nps_phrase, signed, table
-from kit.wording import groups_moved
+from kit.wording import groups_moved, listed
 
 
 def headline(found: Headline, ctx: Context) -> HTML:
@@ -447,7 +447,14 @@ def participation(found: Participation, ctx: Context) -> HTML:
         )
     shown = rates[~rates["suppressed"]].dropna(subset=["rate"])
     base = set(rates["base"])
-    if base == {"invited"}:
+    unknown = list(rates.loc[rates["base"] == "unknown", "respondent_function"])
+    if unknown:  # a headcount left blank in functions.csv: no rate, said once
+        lines = [
+            f"{people:,} people answered in {ctx.wave}. Participation is not shown for "
+            f"{listed(unknown)}: {'its' if len(unknown) == 1 else 'their'} headcount is not "
+            "known (blank in functions.csv) and no invitation list gives it."
+        ]
+    elif base == {"invited"}:
         lines = [
             f"{people:,} people answered in {ctx.wave}, {100 * people / invited:.0f}% of the "
             f"{invited:,} invited."
