@@ -1187,7 +1187,15 @@ def _pivot(export: Export, mapping: dict) -> tuple[Export, dict]:
     line_of = pd.DataFrame(lines)
     line_of.index = first_line.values
     labels = {c: export.labels.get(c, c) for c in carried} | {kcol: export.labels.get(kcol, kcol)}
-    labels |= {q: q for q in wanted}
+    texts = [
+        c for c in carried if c != qcol and _LONG_QUESTION.match(c.replace("_", " ").strip())
+    ]  # a question text beside the question id labels it (a comment's label)
+    said = (
+        d.loc[mine, texts[0]].fillna("").astype(str).str.strip().groupby(question[mine]).first()
+        if texts
+        else pd.Series(dtype=str)
+    )
+    labels |= {q: " ".join(str(said.get(q, "")).split()) or q for q in wanted}
     how["respondent_id"] = kcol
     pivoted = Export(
         path=export.path,
@@ -1739,8 +1747,9 @@ def import_exports(
         log["problems_file"] = str(problems_file) if problems_file is not None else None
     own = responses["respondent_function"].astype(str) == responses["provider_function"].astype(str)
     log["self_ratings"] = int(own.sum())
+    counts = responses.loc[own, "provider_function"].astype(str).value_counts()
     log["self_ratings_by_function"] = {
-        str(k): int(v) for k, v in responses.loc[own, "provider_function"].value_counts().items()
+        k: int(counts[k]) for k in sorted(counts.index, key=lambda k: (-counts[k], k))
     }
     return Imported(responses, comments, roster, log)
 
