@@ -251,19 +251,19 @@ def _mapped_columns(mapping: dict) -> list[str]:
 
 
 def _find_header(grid: pd.DataFrame, mapping: dict | None) -> int | None:
-    """The first line where most non-blank cells are text naming the register's fields (or the
-    mapping's columns), at least two of them."""
+    """The first line where most non-blank cells are text naming the register's fields, or that
+    holds most of the mapping's columns; at least two either way."""
     wanted = set(_mapped_columns(mapping)) if mapping else None
     for line in list(grid.index)[:_HEADER_SEARCH]:
         cells = [str(v).strip() for v in grid.loc[line] if str(v).strip()]
-        if wanted is not None:
+        if wanted is not None:  # most of the mapping's columns, whatever else the row has
             known = sum(_norm(c) in wanted for c in cells)
-            enough = known >= min(2, len(wanted))
-        else:
+            if known >= min(2, len(wanted)) and known * 2 >= len(wanted):
+                return line
+        else:  # most of the row's cells name fields
             known = sum(bool(_match(c)) and not _is_number(c) for c in cells)
-            enough = known >= 2
-        if enough and known * 2 >= len(cells):
-            return line
+            if known >= 2 and known * 2 >= len(cells):
+                return line
     return None
 
 

@@ -99,6 +99,7 @@ def test_the_sample_typed_in_excel_comes_back_as_the_sample(tmp_path, sample_cop
     shutil.copy(out, sample_copy / "stakeholders.csv")
     _, problems = validate(sample_copy)
     assert [p for p in problems if p.severity == "error"] == []
+    assert main(["validate", str(sample_copy / "engagement.yaml")]) == 0
 
 
 def test_ids_are_derived_from_names_and_names_resolved_in_any_case(tmp_path):
@@ -355,3 +356,35 @@ def test_the_output_is_never_overwritten(tmp_path, capsys):
     assert run(xlsx, "-o", out) == 2
     assert "exists; choose a new name" in capsys.readouterr().err
     assert out.read_text() == "kept\n"
+
+
+def test_merged_function_cells_and_a_mapping_among_many_other_columns(tmp_path):
+    extra = ["E-mail", "Phone", "Office", "Assistant", "Notes", "Since"]
+    rows = [
+        ["Who", "Unit", "Clout", "Care", *extra],
+        ["Ada King", "Finance", "5", "4", "a@x.org", "1", "Oslo", "", "", "2019"],
+        ["Ben Ode", None, "2", "2", "b@x.org", "2", "Oslo", "", "", "2020"],
+        ["Cy Dunn", None, "3", "3", "c@x.org", "3", "Rome", "", "", "2021"],
+        ["Dee Hart", "IT", "4", "4", "d@x.org", "4", "Rome", "", "", "2022"],
+    ]
+    xlsx = workbook(tmp_path / "r.xlsx", rows)
+    book = openpyxl.load_workbook(xlsx)
+    book.active.merge_cells("B5:B7")  # Finance typed once, merged over three rows
+    book.save(xlsx)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("name: Who\nfunction: Unit\ninfluence: Clout\ninterest: Care\n")
+    reg = rg.read_register(xlsx, mapping=rg.load_mapping(mapping))
+    assert reg.header_line == 4  # 4 of its 10 cells are the mapping's: enough
+    table, log = rg.to_stakeholders(reg, rg.load_mapping(mapping))
+    assert table["function"].tolist() == ["Finance", "Finance", "Finance", "IT"]
+    assert log["filled_down"] == {"function": [6, 7]}
+    assert list(table.columns) == [
+        "stakeholder_id",
+        "name",
+        "role",
+        "function",
+        "influence",
+        "interest",
+        "engagement_current",
+        "engagement_desired",
+    ]
