@@ -436,7 +436,7 @@ def _refuse_unreadable(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_EXPORT_BYTES:
         raise KitError(
-            f"the file is {size / 1e6:,.0f} MB; the kit reads exports of up to "
+            f"the file is {size / 1e6:,.1f} MB; the kit reads exports of up to "
             f"{MAX_EXPORT_BYTES / 1e6:,.0f} MB (100,000 responses of 30 questions are about "
             "20 MB): remove the columns the kit does not use, or split the rows into several "
             "files and import them together (kit import A.csv B.csv ...)"
@@ -447,7 +447,7 @@ def _refuse_unreadable(path: Path) -> None:
     what = next((w for magic, w in _MAGIC.items() if head.startswith(magic)), None)
     if what == "a zip archive" and excel:
         return  # a workbook is a zip archive
-    expected = "expected a survey export: CSV or TSV text, or an Excel workbook (.xlsx, .xlsm)"
+    expected = "expected CSV or TSV text, or an Excel workbook (.xlsx, .xlsm)"
     if what:
         hint = (
             "; if it is an Excel workbook, give it its .xlsx name"

@@ -477,7 +477,7 @@ def test_a_binary_file_is_refused_naming_it_and_what_was_expected(tmp_path, caps
         assert main(["import", str(path), "--suggest"]) == 2
         err = capsys.readouterr().err
         assert str(path) in err and what in err
-        assert "expected a survey export: CSV or TSV text, or an Excel workbook" in err
+        assert "expected CSV or TSV text, or an Excel workbook (.xlsx, .xlsm)" in err
 
 
 def test_a_cell_over_100000_characters_is_refused_with_row_column_and_length(tmp_path, capsys):
@@ -504,7 +504,7 @@ def test_an_export_over_the_size_limit_is_refused_before_it_is_read(tmp_path, ca
     assert main(["import", str(path), "--suggest"]) == 2
     assert time.perf_counter() - started < 2
     err = capsys.readouterr().err
-    assert "the file is 50 MB; the kit reads exports of up to 50 MB" in err
+    assert "the file is 50.0 MB; the kit reads exports of up to 50 MB" in err
     assert "kit import A.csv B.csv" in err
 
 
