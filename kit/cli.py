@@ -554,12 +554,13 @@ def _import_register(args: argparse.Namespace) -> int:
 
         cfg = load_engagement(args.config)
         labels = cfg.influence_labels
-        listed = table_path(cfg.data_dir, "functions")
-        if listed.is_file():
+        functions_csv = table_path(cfg.data_dir, "functions")
+        if functions_csv.is_file():  # its own problems are kit validate's to list
             import pandas as pd
 
-            functions = pd.read_csv(listed, dtype=str, encoding="utf-8-sig")["function"]
-            functions = [f.strip() for f in functions.dropna()]
+            known = pd.read_csv(functions_csv, dtype=str, encoding="utf-8-sig")
+            if "function" in known.columns:
+                functions = [f.strip() for f in known["function"].dropna()]
     table, log = registers.to_stakeholders(
         register,
         mapping or registers.auto_mapping(register),

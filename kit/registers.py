@@ -392,7 +392,7 @@ def _proposals(register: Register) -> dict[str, list[str]]:
     }
 
 
-def _decided(proposals: dict[str, list[str]], register: Register) -> dict[str, str | None]:
+def _decided(proposals: dict[str, list[str]]) -> dict[str, str | None]:
     """The column for each field, None where two columns name it equally well."""
     out = {}
     for f, cols in proposals.items():
@@ -412,7 +412,7 @@ def suggest_mapping(register: Register) -> str:
         "# Each field names a column of the header; replace every CHOOSE; '#' lines are left out.",
     ]
     proposals = _proposals(register)
-    chosen = _decided(proposals, register)
+    chosen = _decided(proposals)
     columns = list(register.data.columns)
     notes = {
         "stakeholder_id": "unique ids; used as written",
@@ -454,7 +454,7 @@ def auto_mapping(register: Register) -> dict:
     """The mapping :func:`suggest_mapping` proposes, when it decided everything the kit needs;
     else :class:`RegisterProblem` saying what to choose (run ``--suggest``)."""
     proposals = _proposals(register)
-    chosen = {f: c for f, c in _decided(proposals, register).items() if c}
+    chosen = {f: c for f, c in _decided(proposals).items() if c}
     missing = [f for f in NEEDED if f not in chosen]
     undecided = [f for f in proposals if f not in chosen]
     if missing or undecided:
