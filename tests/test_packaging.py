@@ -160,6 +160,11 @@ def test_make_lab_passes_allow_root_only_as_root():
     assert "--port 8999" in dry.stdout and "--no-browser" in dry.stdout
     assert ("--allow-root" in dry.stdout) == (os.geteuid() == 0)
     assert "--config" in dry.stdout and "jupyter_server_config.py" in dry.stdout
+    if os.geteuid() == 0 and shutil.which("runuser"):  # and as a user, the same command without
+        as_user = _run(["runuser", "-u", "nobody", "--", "make", "-n", "-o", ".venv/.installed",
+                        "lab", "PORT=8999"])  # fmt: skip
+        assert as_user.returncode == 0, as_user.stderr
+        assert "--port 8999" in as_user.stdout and "--allow-root" not in as_user.stdout
 
 
 @pytest.mark.slow
