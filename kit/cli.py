@@ -269,8 +269,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
-    smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR))
-    smp.add_argument("--seed", type=int, default=2026)
+    smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR), help="where to write it")
+    smp.add_argument("--seed", type=int, default=2026, help="the random seed")
     return _with_help(parser)
 
 
