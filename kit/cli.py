@@ -340,6 +340,8 @@ def _validate(args: argparse.Namespace) -> int:
     from kit.data import grouped, grouped_lines, problems_table, validate
 
     source = Path(args.source)
+    if not source.exists():
+        raise KitError(f"{source}: no such file or folder; give engagement.yaml or the data folder")
     target = load_engagement(source) if source.is_file() else source
     _, problems = validate(target)
     notes = [p for p in problems if p.severity == "note"]

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -443,7 +443,7 @@ def _shown(value: str) -> str:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:,.1f}" if n < 10e6 else f"{n / 1e6:,.0f}"
+    return f"{n / 1e6:.2g}" if n < 10e6 else f"{n / 1e6:,.0f}"
 
 
 def max_table_bytes() -> int:
@@ -947,7 +947,7 @@ def _check_sense(
             .groupby(["wave", "respondent_function"])["respondent_id"]
             .nunique()
         )
-        heads = functions.set_index("function")["headcount"]
+        heads = functions.drop_duplicates("function").set_index("function")["headcount"]
         for (wave, function), n in people.items():
             head = heads.get(function)
             if head is not None and pd.notna(head) and n > head:
@@ -1188,6 +1188,9 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     if "invitations" in tables:
         _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
     problems += _absent_notes(tables, folder, cfg)
+    # a table read from its latest version (followups.v2.csv) is named as that file
+    read_from = {f"{t}.csv": table_path(folder, t).name for t in raw}
+    problems = [replace(p, file=read_from.get(p.file, p.file)) for p in problems]
     return tables, problems
 
 

@@ -395,7 +395,7 @@ def test_a_table_above_the_size_limit_is_refused_before_reading(sample_copy, mon
     assert said == [
         (
             None,
-            "is 0.2 MB, above the kit's limit of 0.1 MB per table; check it is the right "
+            "is 0.17 MB, above the kit's limit of 0.1 MB per table; check it is the right "
             "file, or raise the limit (KIT_MAX_TABLE_MB=<MB>)",
         )
     ]
