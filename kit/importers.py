@@ -895,6 +895,17 @@ def _shape_problems(mapping: dict) -> list[str]:
             f"'not_applicable: {na}' must be a list of answers read as no answer, e.g. "
             'not_applicable: ["Not applicable", "I have not worked with them"]'
         )
+    for key, example in (
+        ("providers", 'providers: {"Rating - IT": IT, "Rating - HR": HR}'),
+        ("drivers", 'drivers: {responsiveness: "Q5_1", quality: "Q5_2"}'),
+    ):
+        value = mapping.get(key)
+        if value is not None and not (
+            isinstance(value, dict)
+            and all(isinstance(v, str | int | float) for v in [*value, *value.values()])
+        ):
+            what = "score column: function" if key == "providers" else "driver: column"
+            problems.append(f"'{key}: {value}' must be lines of '{what}', e.g. {example}")
     comment = mapping.get("comment")
     if isinstance(comment, list) and not all(
         isinstance(c, str) or (isinstance(c, dict) and set(c) == {"column"}) for c in comment
@@ -1323,6 +1334,8 @@ def _one_file(
 ) -> _Part:
     """One export through the mapping (see :func:`import_exports`); raises ImportProblem."""
     problems: list = [f"mapping {p}" for p in _undecided(mapping)] + _shape_problems(mapping)
+    if problems:  # a mapping not read by load_mapping: nothing further can be read with it
+        raise ImportProblem(export.path, problems)
     d = export.data
     providers = mapping.get("providers")
     score_cols = (

@@ -521,3 +521,47 @@ def test_a_large_file_read_fast_keeps_file_rows_and_multiline_comments(tmp_path)
     export = im.read_export(spanning)
     assert export.data.loc[2, "Team"] == "Sales\nand more"
     assert export.data.loc[4, "Id"] == "R0" and export.data.loc[100_003, "Id"] == "R99999"
+
+
+def test_two_matrix_files_keep_each_general_comments_source(tmp_path, capsys):
+    first, second = tmp_path / "march.csv", tmp_path / "april.csv"
+    first.write_bytes(MATRIX.read_bytes())
+    second.write_bytes(MATRIX.read_bytes().replace(b"R_", b"S_"))
+    fields = {
+        "providers": {"Q2_1": "Regulatory Affairs", "Q2_2": "Quality Assurance", "Q2_3": "IT"},
+        "respondent_function": {"column": "Q1"},
+        "respondent_id": "ResponseId",
+        "comment": "Q3",
+        "wave": "2026-H1",
+        "not_applicable": ["Not applicable"],
+    }
+    code, out, err = kit_import(tmp_path, [first, second], fields, capsys)
+    assert code == 0, err
+    comments = pd.read_csv(tmp_path / "out" / "comments.csv", keep_default_na=False)
+    assert comments[["comment_id", "source_file"]].values.tolist() == [
+        ["march-4", "march.csv"],
+        ["march-5", "march.csv"],
+        ["march-7", "march.csv"],
+        ["march-9", "march.csv"],
+        ["april-4", "april.csv"],
+        ["april-5", "april.csv"],
+        ["april-7", "april.csv"],
+        ["april-9", "april.csv"],
+    ]
+    assert set(comments["ok_to_contact"]) == {False}  # consent not mapped: nobody contacted
+    assert "8 general comment(s) written to" in out
+    got, log = written(tmp_path)
+    assert len(got) == 24 and log["general comments"] == 8
+    assert [f["dropped"] for f in log["per_file"]] == [
+        {"preview or test": 1, "duplicate response id": 0}
+    ] * 2
+
+
+def test_providers_or_drivers_not_given_as_lines_are_refused(tmp_path, capsys):
+    fields = {**BASE, "providers": ["Likely"], "drivers": "Likely"}
+    del fields["score"]
+    path = survey_part(tmp_path / "a.csv", [["Sales", "9", ""]])
+    code, _, err = kit_import(tmp_path, [path], fields, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "'providers: ['Likely']' must be lines of 'score column: function'" in err
+    assert "'drivers: Likely' must be lines of 'driver: column'" in err
