@@ -452,6 +452,9 @@ def _import(args: argparse.Namespace) -> int:
         partial = path.with_name(f".{path.name}.partial")
         table.to_csv(partial, index=False, date_format="%Y-%m-%dT%H:%M:%S")
         partial.replace(path)
+    for name, (table, path) in beside.items():
+        if table is not None:
+            log[f"{name}_file"] = str(path)
     log_path = out.with_suffix(".import-log.json")
     log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
     for one in log.get("per_file", [log]):

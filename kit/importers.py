@@ -383,7 +383,7 @@ def _fast_grid(text: str, sep: str) -> pd.DataFrame | None:
         )
     except (pd.errors.ParserError, ValueError):
         return None
-    if len(grid) != lines - (text.endswith("\n\n") or text.endswith("\n\r\n")):
+    if len(grid) != lines:
         return None  # records span lines, or bare carriage returns: read record by record
     grid.index = range(1, len(grid) + 1)
     grid.columns = range(grid.shape[1])
@@ -1271,13 +1271,13 @@ def _comment(export: Export, spec, problems: list) -> pd.Series | None:
     ]
     if None in columns:
         return None
-    parts = []
-    for c in columns:
-        label = export.labels.get(c) or c
+    joined = pd.Series("", index=export.data.index, dtype=object)
+    for c in columns:  # column by column: each answer after its question, one per line
         text = export.data[c].fillna("").astype(str).str.strip()
-        parts.append(text.where(text.eq(""), label + ": " + text))
-    joined = pd.concat(parts, axis=1).apply(lambda r: "\n".join(v for v in r if v), axis=1)
-    return joined if len(joined) else pd.Series("", index=export.data.index)
+        labelled = (export.labels.get(c) or c) + ": " + text
+        gap = joined.ne("") & text.ne("")
+        joined = joined + gap.map({True: "\n", False: ""}) + labelled.where(text.ne(""), "")
+    return joined
 
 
 def _contact_ids(emails: pd.Series) -> pd.Series:

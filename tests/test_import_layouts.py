@@ -351,6 +351,7 @@ def test_a_matrix_exports_general_comment_is_kept_once_per_respondent(tmp_path, 
     ]  # R_3 is a preview (dropped), R_5 left no comment
     assert comments.at[2, "comment"] == "The IT ticket queue is slow and nobody calls back."
     assert log["general comments"] == 4
+    assert log["comments_file"] == str(tmp_path / "out" / "comments.csv")
     assert "4 general comment(s) written to" in out and "comments.csv, once per respondent" in out
     # a second import beside it refuses to overwrite comments.csv, and writes nothing
     (tmp_path / "out" / "responses.csv").rename(tmp_path / "out" / "before.csv")
@@ -408,6 +409,7 @@ def test_the_roster_lists_consenting_respondents_once_and_nobody_else(tmp_path, 
         "people with several functions (latest kept)": 0,
     }
     assert "Roster: 2 consenting person(s) written to" in out
+    assert log["roster_file"] == str(tmp_path / "out" / "roster.csv")
     # the names and e-mails of those who did not consent (and of R4, not listed) go nowhere
     for path in (tmp_path / "out").iterdir():
         text = path.read_text(encoding="utf-8").lower()
