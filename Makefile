@@ -24,7 +24,7 @@ help: ## Show this list of commands
 
 # The exact versions of requirements.lock, then the kit itself (editable, nothing else resolved).
 # In a git clone, nbstripout strips notebooks' outputs as they are committed (a second line
-# behind `make lab`, which saves them without outputs).
+# behind `make lab`, which saves them without outputs); --keep-id: cell ids are not outputs.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r $(LOCK)
@@ -32,6 +32,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (kit)" >/dev/null
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		$(BIN)/nbstripout --install --attributes .gitattributes && \
+		git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id' && \
+		git config diff.ipynb.textconv '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id -t' && \
 		echo "git: notebooks are committed without outputs (nbstripout filter)"; fi
 	@touch $(STAMP)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import runpy
 import shutil
 import signal
@@ -130,6 +131,27 @@ def test_git_strips_outputs_as_notebooks_are_committed():
     makefile = (ROOT / "Makefile").read_text()
     assert "nbstripout --install --attributes .gitattributes" in makefile
     assert "git rev-parse --is-inside-work-tree" in makefile, "make setup works outside git"
+    clean = re.search(r"filter\.nbstripout\.clean '(.+)'", makefile).group(1)
+    assert clean.endswith("-m nbstripout --keep-id")
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR.glob("0*.ipynb")), ids=lambda p: p.name)
+def test_the_git_filter_leaves_a_stored_notebook_as_it_is(path):
+    """The filter as `make setup` sets it: a clean clone's notebooks are not 'modified'."""
+    text = path.read_text(encoding="utf-8")
+    cmd = [sys.executable, "-m", "nbstripout", "--keep-id"]
+    proc = subprocess.run(cmd, input=text, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == text
+
+    with_output = nbformat.reads(text, as_version=4)
+    code = next(c for c in with_output.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="ada@x.example\n")]
+    code.execution_count = 7
+    stripped = subprocess.run(
+        cmd, input=nbformat.writes(with_output), capture_output=True, text=True, timeout=60
+    ).stdout
+    assert ROSTER_DOMAIN not in stripped and '"execution_count": 7' not in stripped
 
 
 # ---------------------------------------------------------------- make lab
