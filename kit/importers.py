@@ -1905,6 +1905,40 @@ def _matrix(export: Export, scored: dict[str, _ScoreColumn]) -> tuple[str, dict[
     return question, groups[question]
 
 
+def _function_comments(
+    export: Export, texts: list[str], providers: dict[str, str]
+) -> dict[str, str]:
+    """Free-text columns whose question ends with a rated function's name, as the providers
+    write it ('Why? - IT', 'Comment on IT'; not 'What would you change about it'):
+    {column: function}."""
+    found = {}
+    for col in texts:
+        for text in (export.labels.get(col) or col, col):
+            text = " ".join(text.split())
+            function = next(
+                (f for f in (providers or {}).values() if re.search(rf"\W{re.escape(f)}$", text)),
+                None,
+            )
+            if function is not None:
+                found[col] = function
+                break
+    return found
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PERSON_NAME = re.compile(r"\bname\b|\bnom\b|\bnombre\b", re.IGNORECASE)
+_NOT_PERSON_NAME = re.compile(
+    r"compan|organi[sz]ation|file|user ?name|first|last|given|family|sur|product|site|team|"
+    r"department|function",
+    re.IGNORECASE,
+)
+
+
+def _mostly_emails(export: Export, col: str) -> bool:
+    values = _distinct(export, col)
+    return not values.empty and values.str.match(_EMAIL).mean() >= SCORE_SHARE
+
+
 def _distinct(export: Export, col: str) -> pd.Series:
     text = export.data[col].fillna("").astype(str).str.strip()
     return text[(text != "") & ~text.str.lower().isin(_MISSING)]
@@ -2285,13 +2319,53 @@ def suggest_mapping(export: Export, *, pivot: bool = True) -> str:
     texts = [c for c in columns if c not in used and not _BOOKKEEPING.search(c)]
     texts = [c for c in texts if _is_free_text(_distinct(export, c), _named_comment(c))]
     texts.sort(key=lambda c: (not _named_comment(c), columns.index(c)))
+    per_function = _function_comments(export, texts, providers)
+    texts = [c for c in texts if c not in per_function]
+    if per_function:
+        used.update(per_function)
+        lines.append("# One comment column per rated function: each on that function's rating")
+        lines.append("provider_comments:")
+        lines += [f"  {_q(c)}: {_q(f)}" for c, f in per_function.items()]
     if texts:
         used.add(texts[0])
-        lines.append(f"comment: {_q(texts[0])}")
+        lines.append(
+            f"comment: {_q(texts[0])}"
+            + (
+                "   # said once per respondent: to comments.csv, not onto each rating"
+                * bool(providers)
+            )
+        )
         if texts[1:]:
-            lines.append(f"# other free-text columns: {', '.join(map(_q, texts[1:6]))}")
+            lines.append(
+                f"# other free-text columns: {', '.join(map(_q, texts[1:6]))} (comment: [A, B] "
+                "joins them, each after its question)"
+            )
     else:
         lines.append("# comment: (no free-text column found)")
+
+    # -- the roster: a name and an e-mail column, written for consenting respondents only
+    email = next((c for c in columns if c not in used and _mostly_emails(export, c)), None)
+    name = next(
+        (
+            c
+            for c in columns
+            if c not in used
+            and c != email
+            and _PERSON_NAME.search(label(c))
+            and not _NOT_PERSON_NAME.search(label(c))
+            and not _distinct(export, c).empty
+        ),
+        None,
+    )
+    if email and name:
+        consented = any(line.startswith("ok_to_contact:") for line in lines)
+        pair = [f"contact_name: {_q(name)}", f"contact_email: {_q(email)}"]
+        if consented:
+            lines.append("# roster.csv of consenting respondents (nobody else's name or e-mail):")
+            lines += pair
+        else:
+            lines.append("# roster.csv from names and e-mails needs ok_to_contact (consent):")
+            lines += [f"# {line}" for line in pair]
 
     # -- the person
     person = _named(export, columns, used, "respondent_id")

@@ -567,3 +567,24 @@ def test_providers_or_drivers_not_given_as_lines_are_refused(tmp_path, capsys):
     assert code == 2 and "Traceback" not in err
     assert "'providers: ['Likely']' must be lines of 'score column: function'" in err
     assert "'drivers: Likely' must be lines of 'driver: column'" in err
+
+
+def test_suggest_proposes_function_comments_the_general_comment_and_the_roster(tmp_path, capsys):
+    assert main(["import", str(CONTACTS), "--suggest"]) == 0
+    out = capsys.readouterr().out
+    suggested = yaml.safe_load(out)
+    assert suggested["provider_comments"] == CONTACT_MAPPING["provider_comments"]
+    assert suggested["comment"] == "Anything else?"
+    assert (suggested["contact_name"], suggested["contact_email"]) == ("Your name", "Your e-mail")
+    assert suggested["ok_to_contact"] == {"column": "May we contact you?"}
+    suggested["wave"] = "2026-H1"  # the one thing it could not decide
+    assert kit_import(tmp_path, [CONTACTS], suggested, capsys)[0] == 0
+    roster = pd.read_csv(tmp_path / "out" / "roster.csv")
+    assert roster["name"].tolist() == ["Anna Novak", "Eve Stone"]
+    # without a consent column the roster lines are offered commented out, never active
+    no_consent = tmp_path / "no_consent.csv"
+    pd.read_csv(CONTACTS).drop(columns="May we contact you?").to_csv(no_consent, index=False)
+    assert main(["import", str(no_consent), "--suggest"]) == 0
+    out = capsys.readouterr().out
+    assert "contact_name" not in yaml.safe_load(out)
+    assert "# contact_name: 'Your name'" in out and "needs ok_to_contact (consent)" in out
