@@ -23,6 +23,19 @@ kit's responses table by a small YAML **mapping**::
     encoding: cp1250           # detected if absent (UTF-8/16, cp1250, cp1252)
     delimiter: ";"             # detected if absent (, ; tab |)
     on_invalid: blank          # or drop; unusable cells (#ERROR!) stop the import by default
+    comment: ["What works well?", "What should change?"]   # joined, each after its question
+    provider_comments: {"Comment on IT": IT}      # a matrix's comment per rated function
+    contact_name: "Your name"                     # with contact_email: roster.csv of the
+    contact_email: "Your e-mail"                  # consenting respondents only
+    layout: long               # one row per answer: question, answer, respondent_id, questions
+    question: {column: question_id}
+    answer: {column: answer_text}
+    questions: {Q1_IT: {score: IT}, Q2: comment, Q3: ok_to_contact}
+
+Several files of one survey are read with one mapping (:func:`import_exports`), each row's
+``source_file`` recorded. A matrix export's general comment goes once per respondent to a
+comments table, not onto each rating. Exports over ``MAX_EXPORT_BYTES``, binary files and
+cells over ``MAX_CELL_CHARS`` characters are refused before anything is parsed.
 
 A value still undecided (``CHOOSE: ...`` as :func:`suggest_mapping` writes it, ``CHANGE ME``,
 ``TODO``, ``<...>``) is refused wherever it appears. Every row is accounted for in the import
