@@ -5,9 +5,10 @@
     jupyter lab notebooks/ --config jupyter/jupyter_server_config.py
 
 - Every notebook this server saves (autosave included) is written without outputs, execution
-  counts, widget state or papermill's record of the parameters: run a stage notebook on client
-  data and the file on disk still holds only the code and prose (the named follow-up list,
-  scores and comments stay in the browser tab). Keep an executed copy with ``kit report`` (the
+  counts, widget state, papermill's record of the parameters or the running kernel's details:
+  run a stage notebook on client data and the file on disk still holds only the code and prose,
+  byte for byte as stored in git (the named follow-up list, scores and comments stay in the
+  browser tab). Keep an executed copy with ``kit report`` (the
   pack's ``notebooks/`` folder) or File > Download, outside the repository.
 - No news feed, no update check, and an extension manager that cannot install or search
   (``readonly``): JupyterLab asks nothing of the internet.
@@ -25,11 +26,16 @@ def strip_outputs(model: dict, **kwargs) -> None:
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
     notebook = model["content"]
+    metadata = notebook.get("metadata", {})
     for key in STRIPPED_METADATA:
-        notebook.get("metadata", {}).pop(key, None)
+        metadata.pop(key, None)
+    if isinstance(metadata.get("language_info"), dict):  # the running kernel's details
+        metadata["language_info"] = {"name": metadata["language_info"].get("name", "python")}
     for cell in notebook.get("cells", []):
         for key in STRIPPED_CELL_METADATA:
             cell.get("metadata", {}).pop(key, None)
+        if cell.get("metadata", {}).get("tags") == []:  # left by papermill and the tag editor
+            del cell["metadata"]["tags"]
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
