@@ -426,7 +426,7 @@ class Dataset:
 #: Tables above this size are refused before reading (they would take more than 10 s and
 #: 1 GB to check); ``KIT_MAX_TABLE_MB`` raises it for a larger engagement.
 MAX_TABLE_MB_ENV = "KIT_MAX_TABLE_MB"
-DEFAULT_MAX_TABLE_MB = 25
+DEFAULT_MAX_TABLE_MB = 20
 #: The longest cell a spreadsheet holds (Excel): a longer one is a damaged file (an unclosed
 #: quote swallowing the rows after it) or not survey data.
 MAX_CELL_CHARS = 32_767
@@ -481,21 +481,20 @@ def _byte_problem(path: Path) -> str | None:
                         "save it as 'CSV UTF-8'"
                     )
             nul = block.find(b"\x00")
-            upto = block if nul < 0 else block[:nul]
-            try:
-                decoder.decode(upto, final=False)
-            except UnicodeDecodeError as exc:
-                at = line + upto[: exc.start].count(b"\n")
-                return (
-                    f"is not UTF-8 text: line {at} has the byte(s) {upto[exc.start : exc.end]!r} "
-                    "(a file saved in a Windows or Mac code page); save it as 'CSV UTF-8', or "
-                    "bring it in with kit import, which detects the encoding"
-                )
-            if nul >= 0:
-                at = line + upto.count(b"\n")
+            if nul >= 0:  # no text holds one: binary, whatever else is wrong with it
+                at = line + block[:nul].count(b"\n")
                 return (
                     f"holds a NUL byte at line {at}: it is a binary file, not CSV text; "
                     "export the table again as CSV"
+                )
+            try:
+                decoder.decode(block, final=False)
+            except UnicodeDecodeError as exc:
+                at = line + block[: exc.start].count(b"\n")
+                return (
+                    f"is not UTF-8 text: line {at} has the byte(s) {block[exc.start : exc.end]!r}"
+                    " (a file saved in a Windows or Mac code page); save it as 'CSV UTF-8', or "
+                    "bring it in with kit import, which detects the encoding"
                 )
             line += block.count(b"\n")
         try:
@@ -875,22 +874,19 @@ def _check_refs(
             folded = {" ".join(str(k).lower().split()): k for k in known}
             values = df[col.name]
             bad = values.notna() & ~values.isin(known)
-            for i in bad[bad].index:
-                near = folded.get(" ".join(str(values[i]).lower().split()))
-                hint = (
-                    f"differs from {near!r} only by case or spacing; write it as {near!r}"
-                    if near
-                    else "add it there or correct the spelling"
-                )
-                out.append(
-                    Problem(
-                        f"{table}.csv",
-                        int(i) + 2,
-                        col.name,
-                        raw[table].at[i, col.name],
-                        f"is not a known {target_col} in {target_table}.csv; {hint}",
+            message: dict[str, str] = {}  # one sentence per distinct value
+            for i, value, written in zip(
+                bad.index[bad], values[bad], raw[table][col.name][bad], strict=True
+            ):
+                if value not in message:
+                    near = folded.get(" ".join(str(value).lower().split()))
+                    hint = (
+                        f"differs from {near!r} only by case or spacing; write it as {near!r}"
+                        if near
+                        else "add it there or correct the spelling"
                     )
-                )
+                    message[value] = f"is not a known {target_col} in {target_table}.csv; {hint}"
+                out.append(Problem(f"{table}.csv", int(i) + 2, col.name, written, message[value]))
 
 
 def _scripts(text: str) -> set[str]:
@@ -1190,7 +1186,8 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
     problems += _absent_notes(tables, folder, cfg)
     # a table read from its latest version (followups.v2.csv) is named as that file
     read_from = {f"{t}.csv": table_path(folder, t).name for t in raw}
-    problems = [replace(p, file=read_from.get(p.file, p.file)) for p in problems]
+    read_from = {told: name for told, name in read_from.items() if told != name}
+    problems = [replace(p, file=read_from[p.file]) if p.file in read_from else p for p in problems]
     return tables, problems
 
 
