@@ -87,7 +87,7 @@ CODE_PAGES = ("cp1252", "cp1250")
 #: Lines shown per kind of problem before "... and N more like this".
 SHOWN_PER_KIND = 50
 #: The largest export read (larger ones are refused before reading, with what to do).
-MAX_EXPORT_BYTES = 50_000_000
+MAX_EXPORT_BYTES = 30_000_000
 #: The longest cell read (an essay-length comment is 5,000 characters).
 MAX_CELL_CHARS = 100_000
 _IMPORT_ID = re.compile(r'^\{"ImportId"')
@@ -526,6 +526,29 @@ def _grid(path: Path, sheet, encoding=None, delimiter=None) -> tuple[pd.DataFram
     return _text_grid(text, sep), how
 
 
+def _blank(cells: pd.Series) -> pd.Series:
+    return cells.astype(str).str.strip().eq("")
+
+
+def _without_blank_lines(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid without its blank rows and columns. Only cells that could make one blank are
+    stripped (a row is blank only if its first cell is; a column only if no cell has text)."""
+    if grid.empty:
+        return grid
+    first = grid.iloc[:, 0]
+    maybe = grid.loc[_blank(first)]
+    blank_rows = maybe.index[maybe.apply(_blank).all(axis=1)] if len(maybe) else []
+    grid = grid.drop(index=blank_rows)
+    keep = []
+    for col in grid.columns:
+        filled = grid[col].astype(str)
+        filled = filled[filled.ne("")]
+        keep.append(
+            not filled.empty and not _blank(filled.head(1)).all() or (~_blank(filled)).any()
+        )
+    return grid.loc[:, keep]
+
+
 def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -595,8 +618,7 @@ def read_export(
                 "from the mapping to let the kit detect it, or name the right one"
             ],
         ) from exc
-    blank = grid.apply(lambda c: c.astype(str).str.strip().eq(""))  # column by column: fast
-    grid = grid.loc[~blank.all(axis=1), ~blank.all(axis=0)]
+    grid = _without_blank_lines(grid)
     if grid.empty:
         raise ImportProblem(path, ["the file has no rows"])
     kind = _kind(grid)
@@ -664,13 +686,17 @@ def parse_scores(values: pd.Series, *, scale: str = "0-10") -> tuple[pd.Series, 
     """
     if scale not in ("0-10", "1-11"):
         raise KitError(f"score_scale must be '0-10' or '1-11', not {scale!r}")
-    text = values.fillna("").astype(str).str.strip()
+    raw = values.fillna("").astype(str)
+    distinct = pd.Series(raw.unique())  # a score column holds a few distinct answers
+    text = distinct.str.strip()
     missing = text.str.lower().isin(_MISSING)
     number = pd.to_numeric(text.str.extract(_SCORE, expand=False), errors="coerce")
     if scale == "1-11":
         number = number.where(number.between(1, 11)) - 1
     ok = number.between(0, 10)
-    return number.where(ok), ~missing & ~ok
+    at = pd.Index(distinct).get_indexer(raw)
+    score = pd.Series(number.where(ok).to_numpy()[at], index=values.index, dtype=float)
+    return score, pd.Series((~missing & ~ok).to_numpy()[at], index=values.index)
 
 
 class DateOrder(NamedTuple):
@@ -955,15 +981,12 @@ def _recode(values: pd.Series, recode: dict, used: Counter) -> pd.Series:
     """Survey labels replaced by the organisation's function names (loosely matched); each
     replacement counted in ``used``."""
     table = {_label(k): str(v) for k, v in recode.items()}
-
-    def one(v):
-        new = table.get(_label(v)) if isinstance(v, str) else None
-        if new is None:
-            return v
-        used[f"{v} -> {new}"] += 1
-        return new
-
-    return values.map(one)
+    new = {
+        v: table[_label(v)] for v in values.unique() if isinstance(v, str) and _label(v) in table
+    }
+    for v, n in values[values.isin(list(new))].value_counts(sort=False).items():
+        used[f"{v} -> {new[v]}"] += int(n)
+    return values.map(lambda v: new.get(v, v) if isinstance(v, str) else v)
 
 
 def _column(export: Export, ref, problems: list, field_name: str) -> str | None:
@@ -1384,7 +1407,8 @@ def _one_file(
 
     def answered(col: str) -> pd.Series:
         """The column with its 'not applicable' answers blanked (counted)."""
-        is_na = d[col].map(lambda v: _label(v) in na) if na else pd.Series(False, index=d.index)
+        said = [v for v in d[col].unique() if _label(v) in na] if na else []
+        is_na = d[col].isin(said)
         if is_na.any():
             not_applicable[col] = int(is_na.sum())
         return d[col].mask(is_na, "")

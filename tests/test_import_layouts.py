@@ -506,7 +506,7 @@ def test_an_export_over_the_size_limit_is_refused_before_it_is_read(tmp_path, ca
     assert main(["import", str(path), "--suggest"]) == 2
     assert time.perf_counter() - started < 2
     err = capsys.readouterr().err
-    assert "the file is 50.0 MB; the kit reads exports of up to 50 MB" in err
+    assert "the file is 30.0 MB; the kit reads exports of up to 30 MB" in err
     assert "kit import A.csv B.csv" in err
 
 
