@@ -1075,6 +1075,31 @@ def _check_responses(
             )
 
 
+def _check_followup_dates(followups: pd.DataFrame, out: list[Problem]) -> None:
+    """A follow-up's dates in the order things happen: due, first contact and closing on or
+    after its creation, closing on or after the first contact."""
+    order = [
+        ("due", "created", "is before the follow-up was created"),
+        ("first_contact_at", "created", "is before the follow-up was created"),
+        ("closed_at", "created", "is before the follow-up was created"),
+        ("closed_at", "first_contact_at", "is before the first contact"),
+    ]
+    for later, earlier, what in order:
+        if not {later, earlier} <= set(followups.columns):
+            continue
+        wrong = (followups[later] < followups[earlier]).fillna(False)
+        for i in wrong[wrong].index:
+            out.append(
+                Problem(
+                    "followups.csv",
+                    int(i) + 2,
+                    later,
+                    f"{followups.at[i, later]:%Y-%m-%d}",
+                    f"{what} ({earlier} {followups.at[i, earlier]:%Y-%m-%d}); correct either date",
+                )
+            )
+
+
 def _check_consent(followups: pd.DataFrame, responses: pd.DataFrame, out: list[Problem]) -> None:
     """A follow-up only goes back to someone who agreed to be contacted."""
     if not {"response_id", "ok_to_contact"} <= set(responses.columns) or followups.empty:
@@ -1181,6 +1206,8 @@ def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], 
         _check_responses(tables["comments"], cfg, problems, table="comments")
     if {"responses", "followups"} <= set(tables):
         _check_consent(tables["followups"], tables["responses"], problems)
+    if "followups" in tables:
+        _check_followup_dates(tables["followups"], problems)
     if "invitations" in tables:
         _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
     problems += _absent_notes(tables, folder, cfg)
