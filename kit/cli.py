@@ -486,6 +486,14 @@ def _import(args: argparse.Namespace) -> int:
         print(
             f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
         )
+    elif any("dayfirst" in one for one in log.get("per_file", [])):
+        orders = "; ".join(
+            f"{Path(one['file']).name} {'day' if one['dayfirst'] else 'month'} first "
+            f"({one['dayfirst_source']})"
+            for one in log["per_file"]
+            if "dayfirst" in one
+        )
+        print(f"Dates read: {orders}.")
     if got.comments is not None:
         print(
             f"{len(got.comments)} general comment(s) written to {beside['comments'][1]}, once "

@@ -1780,6 +1780,11 @@ def import_exports(
     if several:
         log["per_file"] = [p.log for p in parts]
         log.update(_summed([p.log for p in parts]))
+        orders = {
+            (p.log["dayfirst"], p.log["dayfirst_source"]) for p in parts if "dayfirst" in p.log
+        }
+        if len(orders) == 1 and all("dayfirst" in p.log for p in parts):
+            log["dayfirst"], log["dayfirst_source"] = orders.pop()
     roster = None
     everyone = [p.people for p in parts if p.people is not None]
     if everyone:

@@ -158,7 +158,9 @@ def test_the_two_shared_google_forms_files_import_together(tmp_path, capsys):
         "respondent_function": "Attendees",
         "provider_function": "Sudzilla",
     }
-    assert kit_import(tmp_path, files, fields, capsys)[0] == 0
+    code, out, err = kit_import(tmp_path, files, fields, capsys)
+    assert code == 0, err
+    assert "Dates read month first (mapping)." in out  # said once: both files alike
     got, log = written(tmp_path)
     for path in files:  # each file's scores as a hand count reads them
         with path.open(encoding="utf-8-sig", newline="") as f:
