@@ -527,3 +527,32 @@ def test_500_bad_scores_print_one_line_with_their_rows(sample_copy: Path, capsys
     assert len(printed.splitlines()) < 25
     saved = pd.read_csv(sample_copy / "validation-problems.csv")  # beside the data
     assert (saved["value"] == "9/10").sum() == 500
+
+
+def test_dates_written_by_kit_import_are_read_back_alike_by_validate(sample_copy: Path):
+    from kit import importers
+
+    export = sample_copy / "export.csv"
+    export.write_text(
+        "team,q,when\nSales,9,05/01/2026 08:21\nHR,7,13/01/2026\n", encoding="utf-8"
+    )  # day first, as 13/01 proves
+    mapping = {
+        "score": "q",
+        "respondent_function": {"column": "team"},
+        "provider_function": {"value": "IT"},
+        "wave": {"value": "2026-H1"},
+        "submitted_at": "when",
+    }
+    written, log = importers.to_responses(importers.read_export(export), mapping)
+    assert log["dayfirst"] is True
+    written.to_csv(
+        sample_copy / "responses.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S"
+    )  # as `kit import` writes it
+    for table in ("followups", "roster"):
+        (sample_copy / f"{table}.csv").unlink()  # they refer to the sample's responses
+    tables, problems = validate(sample_copy)
+    assert not [p for p in problems if p.file == "responses.csv" and p.severity == "error"]
+    assert tables["responses"]["submitted_at"].tolist() == [
+        pd.Timestamp("2026-01-05 08:21"),
+        pd.Timestamp("2026-01-13"),
+    ]
