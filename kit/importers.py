@@ -458,8 +458,19 @@ def _refuse_unreadable(path: Path) -> None:
         head = f.read(8192)
     excel = path.suffix.lower() in EXCEL
     what = next((w for magic, w in _MAGIC.items() if head.startswith(magic)), None)
-    if what == "a zip archive" and excel:
-        return  # a workbook is a zip archive
+    if what == "a zip archive" and excel:  # a workbook is a zip archive with its parts listed
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as book:
+                if "[Content_Types].xml" in book.namelist():
+                    return
+        except zipfile.BadZipFile:
+            return  # a damaged workbook: said when it is opened
+        raise KitError(
+            "this is a zip archive but not an Excel workbook (it holds no workbook parts): "
+            "expected an Excel workbook (.xlsx, .xlsm) or CSV; unzip it, or export again"
+        )
     expected = "expected CSV or TSV text, or an Excel workbook (.xlsx, .xlsm)"
     if what:
         hint = (

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -471,6 +472,12 @@ def test_a_binary_file_is_refused_naming_it_and_what_was_expected(tmp_path, caps
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     zipped = tmp_path / "export.csv"
     zipped.write_bytes(b"PK\x03\x04" + bytes(200))
+    fake = tmp_path / "fake.xlsx"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("notes.txt", "not a workbook")
+    assert main(["import", str(fake), "--suggest"]) == 2
+    err = capsys.readouterr().err
+    assert str(fake) in err and "this is a zip archive but not an Excel workbook" in err
     raw = tmp_path / "dump.csv"
     raw.write_bytes(b"Team,Likely\nSales,9\x00\x00\x01\n")
     for path, what in (
