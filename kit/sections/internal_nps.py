@@ -15,6 +15,7 @@ from kit import narrative, plots
 from kit.context import Context
 from kit.findings.internal_nps import (
     Drivers,
+    GeneralComments,
     Headline,
     Influence,
     Matrix,
@@ -697,4 +698,49 @@ def uncoded(found: Themes, ctx: Context) -> HTML:
                 "check": "Name left?",
             },
         ),
+    )
+
+
+def general_comments(found: GeneralComments, ctx: Context) -> HTML:
+    """The organisation's general comments (about no one function): how many, their themes
+    and a redacted quote per theme. Left out where the engagement has none."""
+    if ctx.ds.comments.empty:
+        return narrative.not_applicable()
+    if not ctx.is_organisation:
+        return narrative.omitted(
+            "general comments (about no one function) are in the organisation pack"
+        )
+    if (note := narrative.withheld(ctx)) is not None:
+        return note
+    least = ctx.cfg.thresholds.min_comment_group_size
+    if not found.enough:
+        return narrative.omitted(
+            f"fewer than {least} general comments in {ctx.wave} (at least {least} are needed "
+            "to show their themes anonymously)"
+        )
+    lines = [
+        f"{narrative.count(found.commented, 'respondent')} left a general comment in "
+        f"{ctx.wave}, about no one function; {found.matched} of them match a theme."
+    ]
+    if len(found.counts):
+        top = found.counts.iloc[0]
+        lines.append(
+            f"The most frequent theme is “{top['label']}”: {int(top['count'])} of "
+            f"{found.commented} general comments ({top['share']:.0f}%)."
+        )
+    quotes = (
+        table(found.quotes, columns={"label": "Theme", "quote": "Comment"})
+        if len(found.quotes)
+        else narrative.note("No quotes: no general comment matches a theme.")
+    )
+    return narrative.join(
+        narrative.headline(lines),
+        table(
+            found.counts,
+            columns={"label": "Theme", "count": "Comments", "share": "% of general comments"},
+            formats={"share": ".0f"},
+            suppressed=None,
+            caption="Themes of the general comments, most frequent first.",
+        ),
+        quotes,
     )
