@@ -402,6 +402,7 @@ def _import(args: argparse.Namespace) -> int:
     import json
 
     from kit import importers
+    from kit.data import MAX_TABLE_MB_ENV, max_table_bytes
 
     mapping = importers.load_mapping(args.mapping) if args.mapping else {}
     files = [Path(f) for f in args.file]
@@ -457,6 +458,8 @@ def _import(args: argparse.Namespace) -> int:
     for name, (table, path) in beside.items():
         if table is not None:
             log[f"{name}_file"] = str(path)
+    limit = max_table_bytes()
+    too_big = [path for _, path in written if path.stat().st_size > limit]
     log_path = out.with_suffix(".import-log.json")
     log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
     for one in log.get("per_file", [log]):
@@ -482,6 +485,12 @@ def _import(args: argparse.Namespace) -> int:
         f"{log['ratings_written']} rating(s) written to {out} "
         f"({log['ratings_without_score']} rating(s) without a score)."
     )
+    for path in too_big:  # what kit validate would refuse, said now
+        print(
+            f"{path.name} is {path.stat().st_size / 1e6:.3g} MB, above the {limit / 1e6:.3g} MB "
+            f"kit validate and kit report read by default: set {MAX_TABLE_MB_ENV}=<MB> when you "
+            "run them."
+        )
     if "dayfirst" in log:
         print(
             f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
@@ -656,6 +665,8 @@ def _sample(args: argparse.Namespace) -> int:
 def _new(out: Path) -> None:
     if out.exists():
         raise KitError(f"{out} exists; choose a new name (nothing is overwritten)")
+    if not out.parent.is_dir():
+        raise KitError(f"{out}: the folder {out.parent} does not exist; create it first")
 
 
 def main(argv: list[str] | None = None) -> int:

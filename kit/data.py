@@ -204,7 +204,6 @@ ABSENT_TABLE = {
     "followups": "is absent: no earlier follow-up to report",
     "roster": "is absent: nobody can be named for follow-up",
     "invitations": "is absent: participation is taken from functions.csv headcounts",
-    "comments": "is absent: no general comments (about no one function) to show",
 }
 
 

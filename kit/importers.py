@@ -1001,7 +1001,10 @@ def _recode(values: pd.Series, recode: dict, used: Counter) -> pd.Series:
 
 
 def _column(export: Export, ref, problems: list, field_name: str) -> str | None:
-    """The export column a mapping entry names (by column name or question text, any case)."""
+    """The export column a mapping entry names (by column name or question text, any case;
+    ``{column: ...}`` too, as every field may be written)."""
+    if isinstance(ref, dict) and set(ref) == {"column"}:
+        ref = ref["column"]
     key = " ".join(str(ref).split()).lower()
     for name, label in export.labels.items():
         if name.lower() == key or label.lower() == key:

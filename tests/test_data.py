@@ -205,7 +205,7 @@ def test_absent_optional_columns_are_notes_and_filled_once(sample_copy: Path):
 def test_blank_dates_are_noted_and_the_sample_has_no_column_notes(sample_copy: Path):
     _, problems = validate(sample_copy)
     notes = [(p.file, p.column) for p in problems if p.severity == "note"]
-    assert notes == [("invitations.csv", None), ("comments.csv", None)]  # absent in the sample
+    assert notes == [("invitations.csv", None)]  # absent in the sample (comments.csv: no note)
     _edit(sample_copy, "responses", {(i, "submitted_at"): "" for i in range(3)})
     _, problems = validate(sample_copy)
     assert ("responses.csv", "submitted_at") not in [(p.file, p.column) for p in problems]

@@ -244,3 +244,19 @@ def test_the_organisation_score_weighed_three_ways(org):
     )
     assert w["functions"] == 10 and w["most_rated"] == ("Regulatory", "IT")
     assert find.trend(open_engagement(SAMPLE_CONFIG, scope="IT")).weightings.empty
+
+
+def test_waves_listed_without_responses_leave_the_trend_standing(sample_copy):
+    """A client lists its earlier waves before their data is in: no crash, nothing invented."""
+    config = sample_copy / "engagement.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("waves: [2025-H1", "waves: [2024-H1, 2024-H2, 2025-H1"))
+    ctx = open_engagement(config, audience="client")
+    found = find.trend(ctx)
+    weights = found.weightings.set_index("wave")
+    assert weights.loc["2024-H1", "most_rated"] == () and pd.isna(
+        weights.loc["2024-H1", "their_share"]
+    )
+    assert weights.loc["2026-H1", "their_share"] == pytest.approx(0.357, abs=0.001)
+    early = found.changes.set_index("wave_to").loc["2025-H1"]
+    assert early["suppressed"] and early["verdict"] == ""

@@ -1106,3 +1106,29 @@ def test_a_bare_column_name_is_refused_on_a_real_export_too():
         im.to_responses(export, {**m, "respondent_function": "NetEasyScore"})
     assert "did you mean {column: NetEasyScore}?" in str(err.value)
     assert str(err.value).startswith(f"{export.path}: 1 problem(s)")
+
+
+def test_an_output_folder_that_is_not_there_and_a_table_validate_would_refuse_are_said(
+    tmp_path, capsys, monkeypatch
+):
+    path = error_export(tmp_path, n_bad=0)
+    m = mapping(tmp_path, score="Q1", response_id="ResponseId")
+    missing = tmp_path / "nowhere" / "responses.csv"
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(missing)]) == 2
+    assert "the folder" in capsys.readouterr().err and not missing.parent.exists()
+    monkeypatch.setenv("KIT_MAX_TABLE_MB", "0.001")  # 1,000 bytes: the 200 ratings are more
+    out = tmp_path / "responses.csv"
+    assert main(["import", str(path), "--mapping", str(m), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    size = out.stat().st_size / 1e6
+    assert f"responses.csv is {size:.3g} MB, above the 0.001 MB kit validate" in said
+    assert "KIT_MAX_TABLE_MB=<MB>" in said
+
+
+def test_the_score_may_be_written_as_a_column_like_every_field(tmp_path):
+    path = error_export(tmp_path, n_bad=3)
+    kw = {"response_id": "ResponseId", "on_invalid": "drop"}
+    plain, _ = run_import(tmp_path, path, score="Q1", **kw)
+    (tmp_path / "responses.csv").rename(tmp_path / "plain.csv")
+    written, _ = run_import(tmp_path, path, score={"column": "q1"}, **kw)
+    assert len(written) == 197 and written["score"].tolist() == plain["score"].tolist()

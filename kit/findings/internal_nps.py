@@ -243,7 +243,9 @@ def weightings(ctx: Context, pooled: pd.DataFrame) -> pd.DataFrame:
                 else np.nan,
                 "functions": len(scores),
                 "most_rated": tuple(top.index),
-                "their_share": float(top.sum() / row["n"]) if row["n"] else np.nan,
+                "their_share": float(top.sum() / row["n"])
+                if pd.notna(row["n"]) and row["n"]
+                else np.nan,
             }
         )
     return pd.DataFrame(rows)
