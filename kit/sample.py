@@ -36,7 +36,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["TABLES", "WAVES", "CURRENT_WAVE", "generate", "write", "main"]
+from kit.config import SAMPLE_CONFIG
+
+__all__ = ["TABLES", "WAVES", "CURRENT_WAVE", "REGIONS", "SCALES", "generate", "write", "main"]
 
 # --------------------------------------------------------------------------------------------
 # The client
@@ -774,13 +776,15 @@ def _email(name: str) -> str:
     return f"{re.sub('[^a-z0-9-]', '', first)}.{re.sub('[^a-z0-9-]', '', last)}@helixbio.example"
 
 
-def _names(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` distinct full names (distinct e-mail addresses too)."""
+def _names(rng: np.random.Generator, n: int, *, middle: bool = False) -> list[str]:
+    """``n`` distinct full names (distinct e-mail addresses too); with a middle name when
+    ``middle`` (a scaled client needs more names than first x last)."""
     out: list[str] = []
     seen: set[str] = set()
     first, last = FIRST_NAMES.split(), LAST_NAMES.split()
     while len(out) < n:
-        name = f"{_one(rng, first)} {_one(rng, last)}"
+        given = f"{_one(rng, first)} {_one(rng, first)}" if middle else _one(rng, first)
+        name = f"{given} {_one(rng, last)}"
         if _email(name) not in seen:
             seen.add(_email(name))
             out.append(name)
@@ -941,13 +945,13 @@ def _head(rows: list[dict], function: str) -> str:
     )
 
 
-def _functions(stakeholders: pd.DataFrame) -> pd.DataFrame:
+def _functions(stakeholders: pd.DataFrame, size: float = 1) -> pd.DataFrame:
     """Functions with headcount, head and their own NPS guess (the 360 gap, effect 6)."""
     heads = stakeholders[stakeholders["level"] == "Executive"].set_index("function")
     rows = [
         {
             "function": f,
-            "headcount": hc,
+            "headcount": hc if f == LEGAL else round(hc * size),
             "head_id": heads.at[f, "stakeholder_id"],
             "predicted_nps": guess,
         }
@@ -980,9 +984,18 @@ def _add_provider(person: _Person, provider: str) -> None:
         person.providers.append(provider)
 
 
-def _panel(rng: np.random.Generator, stakeholders: pd.DataFrame, names: list[str]) -> list[_Person]:
-    """~330 survey panel members, some of them in the stakeholder register."""
-    quota = {f: LEGAL_PANEL if f == LEGAL else round(hc * PANEL_SHARE) for f, hc, *_ in FUNCTIONS}
+def _quota(size: float = 1) -> dict[str, int]:
+    """Survey panel members per function (Legal & Compliance stays small at every size)."""
+    return {
+        f: LEGAL_PANEL if f == LEGAL else round(hc * PANEL_SHARE * size) for f, hc, *_ in FUNCTIONS
+    }
+
+
+def _panel(
+    rng: np.random.Generator, stakeholders: pd.DataFrame, names: list[str], size: float = 1
+) -> list[_Person]:
+    """~330 survey panel members (x ``size``), some of them in the stakeholder register."""
+    quota = _quota(size)
     members: list[tuple[str, str, str]] = []
     for f in FUNCTION_NAMES:
         register = stakeholders[stakeholders["function"] == f]
@@ -1357,21 +1370,22 @@ def _followups(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def _externals(rng: np.random.Generator) -> list[tuple[str, str]]:
-    """(external_id, segment) for ~600 physicians, pharmacists and payers."""
-    hcp = [s for s, (n, prefix) in SEGMENTS.items() if prefix == "HCP" for _ in range(n)]
+def _externals(rng: np.random.Generator, size: float = 1) -> list[tuple[str, str]]:
+    """(external_id, segment) for ~600 physicians, pharmacists and payers (x ``size``)."""
+    counts = {s: (round(n * size), prefix) for s, (n, prefix) in SEGMENTS.items()}
+    hcp = [s for s, (n, prefix) in counts.items() if prefix == "HCP" for _ in range(n)]
     hcp = [hcp[int(i)] for i in rng.permutation(len(hcp))]
-    out = [(f"HCP{i + 1:04d}", s) for i, s in enumerate(hcp)]
-    for segment, (n, prefix) in SEGMENTS.items():
+    out = [(f"HCP{i + 1:05d}" if size > 1 else f"HCP{i + 1:04d}", s) for i, s in enumerate(hcp)]
+    for segment, (n, prefix) in counts.items():
         if prefix != "HCP":
             out += [(f"{prefix}{i + 1:04d}", segment) for i in range(n)]
     return out
 
 
-def _touchpoints(rng: np.random.Generator) -> pd.DataFrame:
-    """~5,000 touchpoints over a year; KOLs get 40+ from 4+ functions (effect 5)."""
+def _touchpoints(rng: np.random.Generator, size: float = 1) -> pd.DataFrame:
+    """~5,000 touchpoints (x ``size``) over a year; KOLs get 40+ from 4+ functions (effect 5)."""
     rows = []
-    for external_id, segment in _externals(rng):
+    for external_id, segment in _externals(rng, size):
         low, high = KOL_TOUCHES if segment == "KOL" else TYPICAL_TOUCHES
         n = int(rng.integers(low, high + 1))
         mix = np.array(SEGMENT_MIX[segment])
@@ -1400,13 +1414,26 @@ def _touchpoints(rng: np.random.Generator) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def generate(seed: int = 2026) -> dict[str, pd.DataFrame]:
+#: Regional copies of the organisation in a scaled client, by the name suffix of their
+#: functions: the first keeps the sample's names (so "Regulatory" is always a scope).
+REGIONS = ("", " Americas", " Asia Pacific", " International")
+#: Sizes ``kit sample --scale`` makes (x1 is the sample itself).
+SCALES = (1, 4, 16, 64)
+
+
+def generate(seed: int = 2026, *, scale: int = 1) -> dict[str, pd.DataFrame]:
     """Generate every table of the fictional client Helix Biopharma.
 
     Parameters
     ----------
     seed
         Seed of ``numpy.random.default_rng``; the same seed always gives the same tables.
+    scale
+        How many times the sample's data: 1 is the sample; from 4, the organisation has
+        regional copies (:data:`REGIONS`: 2 at x4, 4 from x16, so 24 then 48 functions), each
+        with ``scale / regions`` times the people, respondents and external stakeholders, and
+        every planted effect (Regulatory's fall, the Medical Affairs / Marketing silo, the
+        follow-up uplift, a Legal & Compliance too small to show, over-contacted KOLs).
 
     Returns
     -------
@@ -1420,24 +1447,118 @@ def generate(seed: int = 2026) -> dict[str, pd.DataFrame]:
     >>> t["responses"]["wave"].value_counts().sort_index().index.tolist()
     ['2025-H1', '2025-H2', '2026-H1']
     """
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= max(SCALES):
+        raise ValueError(f"scale must be a whole number from 1 to {max(SCALES)}, not {scale!r}")
     root = np.random.default_rng(seed)
-    rngs = dict(zip(_STREAMS, root.spawn(len(_STREAMS)), strict=True))
-    names = _names(rngs["names"], 450)
+    if scale == 1:
+        rngs = dict(zip(_STREAMS, root.spawn(len(_STREAMS)), strict=True))
+        return _client(rngs, _names(rngs["names"], 450), 1)
+    regions = REGIONS[: 1 if scale < 4 else 2 if scale < 16 else 4]
+    size = scale / len(regions)
+    need = sum(f[3] for f in FUNCTIONS) + sum(_quota(size).values())
+    naming, *streams = root.spawn(len(regions) + 1)
+    names = _names(naming, need * len(regions), middle=True)
+    parts = [
+        _client(
+            dict(zip(_STREAMS, stream.spawn(len(_STREAMS)), strict=True)),
+            names[i * need : (i + 1) * need],
+            size,
+        )
+        for i, stream in enumerate(streams)
+    ]
+    return _combine(parts, regions)
+
+
+def _client(rngs: dict, names: list[str], size: float) -> dict[str, pd.DataFrame]:
+    """Every table of one organisation of the sample's shape, ``size`` times its people."""
     n_register = sum(f[3] for f in FUNCTIONS)
     stakeholders = _stakeholders(rngs["stakeholders"], names[:n_register])
-    panel = _panel(rngs["panel"], stakeholders, names[n_register:])
+    panel = _panel(rngs["panel"], stakeholders, names[n_register:], size)
     rows, follow = _survey(rngs, panel, stakeholders)
     _add_pii(rngs["comments"], rows, {p.respondent_id: p for p in panel}, stakeholders)
     roster = _roster(panel, rows)
     return {
-        "functions": _functions(stakeholders),
+        "functions": _functions(stakeholders, size),
         "stakeholders": stakeholders,
         "roster": roster.drop(columns="_respondent"),
         "responses": _responses(rows, roster),
         "relationships": _relationships(),
-        "touchpoints": _touchpoints(rngs["touchpoints"]),
+        "touchpoints": _touchpoints(rngs["touchpoints"], size),
         "followups": _followups(follow),
     }
+
+
+#: Function-name columns of each table, renamed per region.
+_FUNCTION_COLUMNS = {
+    "functions": ("function",),
+    "stakeholders": ("function",),
+    "roster": ("function",),
+    "responses": ("respondent_function", "provider_function"),
+    "relationships": ("supplier_function", "customer_function"),
+    "touchpoints": ("function",),
+    "followups": (),
+}
+#: Identifier families: (prefix, digits, the (table, column) holding the ids first, then
+#: every (table, column) referring to them).
+_ID_FAMILIES = (
+    (
+        "S",
+        5,
+        ("stakeholders", "stakeholder_id"),
+        (
+            ("stakeholders", "reports_to"),
+            ("stakeholders", "relationship_owner"),
+            ("functions", "head_id"),
+            ("roster", "stakeholder_id"),
+            ("followups", "owner"),
+        ),
+    ),
+    ("P", 6, ("responses", "respondent_id"), ()),
+    ("C", 6, ("roster", "contact_id"), (("responses", "contact_id"),)),
+    ("R", 6, ("responses", "response_id"), (("followups", "response_id"),)),
+    ("F", 6, ("followups", "followup_id"), ()),
+    ("T", 8, ("touchpoints", "touchpoint_id"), ()),
+)
+
+
+def _combine(parts: list[dict[str, pd.DataFrame]], regions: tuple[str, ...]) -> dict:
+    """The regions' tables as one client: functions suffixed by region, ids numbered anew
+    (responses in wave and submission order, touchpoints by date), the same columns."""
+    tables = {}
+    for name in TABLES:
+        frames = []
+        for region, (suffix, part) in enumerate(zip(regions, parts, strict=True)):
+            df = part[name].copy()
+            for column in _FUNCTION_COLUMNS[name]:
+                df[column] = df[column].map(lambda f, s=suffix: f + s if f else f)
+            frames.append(df.assign(_region=region))
+        tables[name] = pd.concat(frames, ignore_index=True)
+    wave_order = tables["responses"]["wave"].map({w: i for i, w in enumerate(WAVES)})
+    tables["responses"] = (
+        tables["responses"]
+        .assign(_wave=wave_order)
+        .sort_values(["_wave", "submitted_at", "_region"], kind="stable", ignore_index=True)
+        .drop(columns="_wave")
+    )
+    tables["touchpoints"] = tables["touchpoints"].sort_values(
+        ["date", "_region", "external_id"], kind="stable", ignore_index=True
+    )
+    ext = tables["touchpoints"]
+    ext["external_id"] = (
+        ext["external_id"].str[:3]
+        + ext["_region"].map(lambda r: "ABCD"[r])
+        + ext["external_id"].str[3:]
+    )
+    for prefix, digits, (table, column), refs in _ID_FAMILIES:
+        own = tables[table]
+        new = {
+            (r, old): f"{prefix}{i + 1:0{digits}d}"
+            for i, (r, old) in enumerate(zip(own["_region"], own[column], strict=True))
+        }
+        for t, c in ((table, column), *refs):
+            df = tables[t]
+            df[c] = [new.get((r, v), "") for r, v in zip(df["_region"], df[c], strict=True)]
+    return {name: df.drop(columns="_region") for name, df in tables.items()}
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -1449,31 +1570,37 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write(folder: Path, *, seed: int = 2026) -> None:
+def write(folder: Path, *, seed: int = 2026, scale: int = 1) -> None:
     """Write the sample tables as CSV files into ``folder``.
 
     The files are written to a temporary folder inside ``folder`` first and then moved in, so a
     failed run leaves the old files whole. Only the table files (``<table>.csv``) are replaced;
-    ``engagement.yaml``, ``README.md`` and any other file are left untouched.
+    ``engagement.yaml``, ``README.md`` and any other file are left untouched (a folder without
+    an ``engagement.yaml`` gets a copy of the sample's, so ``kit validate`` runs on it).
 
     Parameters
     ----------
     folder
         Destination folder; created if missing.
-    seed
-        Seed passed to :func:`generate`.
+    seed, scale
+        Passed to :func:`generate`.
     """
     folder = Path(folder)
+    tables = generate(seed, scale=scale)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = generate(seed)
     tmp = Path(tempfile.mkdtemp(prefix=".sample-", dir=folder))
     try:
         for name, df in tables.items():
             _as_text(df).to_csv(
                 tmp / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8"
             )
+        config = folder / "engagement.yaml"
+        if not config.exists():
+            shutil.copyfile(SAMPLE_CONFIG, tmp / "engagement.yaml")
         for name in tables:
             os.replace(tmp / f"{name}.csv", folder / f"{name}.csv")
+        if not config.exists():
+            os.replace(tmp / "engagement.yaml", config)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -1485,8 +1612,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("folder", type=Path, help="destination folder, e.g. data/sample")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--scale", type=int, default=1, choices=SCALES)
     args = parser.parse_args(argv)
-    write(args.folder, seed=args.seed)
+    write(args.folder, seed=args.seed, scale=args.scale)
     print(f"Sample data (seed {args.seed}) written to {args.folder}")
     return 0
 
