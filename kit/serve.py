@@ -1,7 +1,10 @@
 """``kit workshop``: serve the workshop notebook with Voilà on this machine, code hidden.
 
 The notebook is parameterised (papermill) into a temporary folder and Voilà serves that copy on
-127.0.0.1 only; nothing listens beyond this machine. Ctrl-C stops Voilà and its kernels and
+127.0.0.1 only; nothing listens beyond this machine. The copy is the presenter's: its Markdown
+cells tagged ``facilitator-notes`` are taken out of the page and handed to the workshop widget,
+which keeps them behind a "Facilitator notes" toggle (JupyterLab shows them as cells), and the
+widget sizes itself from the screen (``presenter=True``). Ctrl-C stops Voilà and its kernels and
 removes the temporary copy.
 """
 
@@ -23,10 +26,20 @@ from papermill.parameterize import parameterize_notebook
 
 from kit.config import NOTEBOOKS_DIR
 
-__all__ = ["WORKSHOP_NOTEBOOK", "free_port", "prepare", "voila_command", "serve"]
+__all__ = [
+    "WORKSHOP_NOTEBOOK",
+    "NOTES_TAG",
+    "free_port",
+    "facilitator_notes",
+    "prepare",
+    "voila_command",
+    "serve",
+]
 
 WORKSHOP_NOTEBOOK = NOTEBOOKS_DIR / "04_workshop.ipynb"
 HOST = "127.0.0.1"
+#: Markdown cells with this tag are for the facilitator, not the room.
+NOTES_TAG = "facilitator-notes"
 #: The page may load and connect to this server only: no CDN, no other host.
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
@@ -48,11 +61,23 @@ def free_port(preferred: int = 8866) -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
+def facilitator_notes(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, str]:
+    """The notebook without its Markdown cells tagged ``facilitator-notes`` (a copy), and
+    those cells' text joined, in order."""
+    nb = nbformat.from_dict(nb)
+    tagged = [
+        c for c in nb.cells if c.cell_type == "markdown" and NOTES_TAG in c.metadata.get("tags", [])
+    ]
+    nb.cells = [c for c in nb.cells if c not in tagged]
+    return nb, "\n\n".join(c.source.strip() for c in tagged)
+
+
 def prepare(
     config: Path | str, folder: Path, *, port: int, wave: str = "", min_group_size: int = 0
 ) -> Path:
     """Write the workshop notebook with these parameters into ``folder``, and the Voilà
-    settings (``voila.json``: the content security policy) beside it; return its path."""
+    settings (``voila.json``: the content security policy) beside it; return its path.
+    The copy is the presenter's: facilitator notes behind a toggle, sized for a projector."""
     settings = {
         "Voila": {
             "tornado_settings": {
@@ -61,11 +86,13 @@ def prepare(
         }
     }
     (folder / "voila.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
-    nb = load_notebook_node(str(WORKSHOP_NOTEBOOK))
+    nb, notes = facilitator_notes(load_notebook_node(str(WORKSHOP_NOTEBOOK)))
     params = {
         "config": str(Path(config).resolve()),
         "wave": str(wave),
         "min_group_size": int(min_group_size),
+        "presenter": True,
+        "notes": notes,
     }
     out = folder / "workshop.ipynb"
     nbformat.write(parameterize_notebook(nb, params), out)

@@ -16,6 +16,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 
@@ -36,38 +37,92 @@ from kit.workshop import Poll, RegisterEdits, what_if
 __all__ = ["Workshop", "NpsExplorer", "WhatIf", "LivePoll", "GridWorkshop"]
 
 STYLE = """<style>
-.kit-ws { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 18px; color: #1B2631;
-  --jp-widgets-font-size: 16px; --jp-widgets-inline-height: 36px;
-  --kit-p: {primary}; --kit-a: {accent};  /* the brand colours */ }
-.kit-workshop { --jp-widgets-horizontal-tab-width: 200px; }
-.kit-workshop .lm-TabBar-tab { font-size: 17px; min-height: 34px; line-height: 34px; }
-.kit-ws .kit-legend span { display: inline-block; padding: 1px 8px; color: white; font-size: 14px; }
-.kit-ws .kit-target-label { position: absolute; top: -18px; font-size: 13px; color: var(--kit-a); }
-.kit-ws .kit-title { font-size: 22px; font-weight: bold; margin: 6px 0; }
-.kit-ws .kit-row { display: flex; gap: 28px; align-items: flex-start; flex-wrap: wrap; }
-.kit-ws .kit-big { font-size: 72px; font-weight: bold; line-height: 1; color: var(--kit-p); }
-.kit-ws .kit-sub { font-size: 17px; color: #555; margin-top: 6px; }
-.kit-ws .kit-hidden { font-size: 26px; color: #888; font-style: italic; }
-.kit-ws .kit-bars { display: flex; align-items: flex-end; gap: 5px; height: 190px; }
-.kit-ws .kit-bar { width: 40px; text-align: center; font-size: 15px; }
-.kit-ws .kit-bar.kit-wide { width: 110px; }
+/* The workshop's one style sheet (every tool emits it, so a tool shown alone looks right).
+   Sizes are variables: fixed in JupyterLab; inside .kit-presenter (what `kit workshop` serves)
+   taken from the screen with clamp() of vw/vh, so a projector at 1024x768 or 1920x1080 shows
+   the same page, scaled, using the whole width. --kit-u is the unit of type and marks. */
+.kit-ws { --kit-u: 1px; --kit-big: 72px; --kit-bar-h: 150px; --kit-vote: 64px;
+  --kit-cell-h: 92px; --kit-scale-w: 520px;
+  --kit-p: {primary}; --kit-a: {accent};  /* the brand colours */
+  font-family: "DejaVu Sans", Arial, sans-serif; font-size: calc(18 * var(--kit-u));
+  color: #1B2631; --jp-widgets-font-size: calc(16 * var(--kit-u));
+  --jp-widgets-inline-height: calc(36 * var(--kit-u));
+  --jp-widgets-horizontal-tab-width: calc(200 * var(--kit-u));
+  --jp-widgets-horizontal-tab-height: calc(34 * var(--kit-u)); }
+.kit-presenter, .kit-presenter .kit-ws {
+  --kit-u: clamp(0.9px, min(0.09vw, 0.14vh), 2.2px);
+  --kit-big: clamp(48px, 16vh, 240px); --kit-bar-h: clamp(100px, 38vh, 540px);
+  --kit-vote: clamp(48px, min(7vw, 10.5vh), 150px); --kit-cell-h: clamp(52px, 10vh, 150px);
+  --kit-scale-w: min(100%, 60vw); }
+.kit-ws .lm-TabBar-tab { font-size: calc(17 * var(--kit-u)); }
+.kit-ws .kit-header { align-items: center; justify-content: space-between; gap: 1em; }
+.kit-ws .kit-header .kit-title { margin: 0; }
+.kit-ws .kit-notes { background: #FEF9E7; border-left: 4px solid var(--kit-a);
+  padding: 0 1em; font-size: calc(16 * var(--kit-u)); max-width: 70em; }
+.kit-ws .kit-notes .widget-html-content { line-height: 1.45; }
+.kit-ws .kit-legend span { display: inline-block; padding: 1px 8px; color: white;
+  font-size: calc(14 * var(--kit-u)); margin-top: 4px; }
+.kit-ws .kit-target-label { position: absolute; top: calc(-18 * var(--kit-u));
+  font-size: calc(13 * var(--kit-u)); color: var(--kit-a); white-space: nowrap; }
+.kit-ws .kit-title { font-size: calc(22 * var(--kit-u)); font-weight: bold; margin: 6px 0; }
+.kit-ws .kit-row { display: flex; gap: calc(28 * var(--kit-u)); align-items: flex-start;
+  flex-wrap: wrap; }
+.kit-presenter .kit-row { flex-wrap: nowrap; }
+.kit-presenter .kit-row > div { flex: 2 1 0; min-width: 0; }
+.kit-presenter .kit-row > div + div { flex: 3 1 0; }
+.kit-ws .kit-big { font-size: var(--kit-big); font-weight: bold; line-height: 1;
+  color: var(--kit-p); }
+.kit-ws .kit-sub { font-size: calc(17 * var(--kit-u)); color: #555; margin-top: 6px; }
+.kit-ws .kit-hidden { font-size: calc(26 * var(--kit-u)); color: #888; font-style: italic; }
+.kit-ws .kit-bars { display: flex; align-items: flex-end; gap: calc(5 * var(--kit-u));
+  height: calc(var(--kit-bar-h) + 40 * var(--kit-u)); }
+.kit-ws .kit-bar { width: calc(40 * var(--kit-u)); text-align: center;
+  font-size: calc(15 * var(--kit-u)); }
+.kit-ws .kit-bar.kit-wide { width: calc(110 * var(--kit-u)); }
+.kit-presenter .kit-bar { flex: 1 1 0; min-width: 0; }
+.kit-presenter .kit-bar.kit-wide { flex: 0 1 30%; }
 .kit-ws .kit-bar div { margin-top: 3px; }
-.kit-ws .kit-scale { position: relative; height: 46px; width: 520px; margin: 14px 0 4px; }
-.kit-ws .kit-axis { position: absolute; top: 20px; width: 100%; height: 2px; background: #bbb; }
-.kit-ws .kit-ci { position: absolute; top: 13px; height: 16px; background: #AED6F1; }
-.kit-ws .kit-dot { position: absolute; top: 9px; width: 4px; height: 24px;
-  background: var(--kit-p); }
-.kit-ws .kit-target { position: absolute; top: 0; width: 2px; height: 42px;
+.kit-ws .kit-scale { position: relative; height: calc(46 * var(--kit-u));
+  width: var(--kit-scale-w); margin: calc(14 * var(--kit-u)) 0 4px; }
+.kit-ws .kit-axis { position: absolute; top: calc(20 * var(--kit-u)); width: 100%; height: 2px;
+  background: #bbb; }
+.kit-ws .kit-ci { position: absolute; top: calc(13 * var(--kit-u));
+  height: calc(16 * var(--kit-u)); background: #AED6F1; }
+.kit-ws .kit-dot { position: absolute; top: calc(9 * var(--kit-u)); width: 4px;
+  height: calc(24 * var(--kit-u)); background: var(--kit-p); }
+.kit-ws .kit-target { position: absolute; top: 0; width: 2px; height: calc(42 * var(--kit-u));
   background: var(--kit-a); }
-.kit-ws .kit-ticks { display: flex; justify-content: space-between; width: 520px; font-size: 13px; }
-.kit-ws .kit-board { display: grid; grid-template-columns: 30px repeat(5, 150px); gap: 3px; }
-.kit-ws .kit-cell { min-height: 92px; padding: 4px; font-size: 13px; line-height: 1.25; }
+.kit-ws .kit-ticks { display: flex; justify-content: space-between; width: var(--kit-scale-w);
+  font-size: calc(13 * var(--kit-u)); }
+.kit-ws .kit-controls { flex-wrap: wrap; column-gap: calc(6 * var(--kit-u)); }
+.kit-presenter .kit-controls > .jupyter-widgets { flex: 1 1 0; width: auto; min-width: 12em; }
+.kit-ws .kit-long-slider { width: calc(620 * var(--kit-u)); max-width: 100%; }
+.kit-ws .kit-board { display: grid; gap: 3px;
+  grid-template-columns: calc(30 * var(--kit-u)) repeat(5, calc(150 * var(--kit-u))); }
+.kit-presenter .kit-board { grid-template-columns: calc(30 * var(--kit-u))
+  repeat(5, minmax(0, 1fr)); }
+.kit-ws .kit-board-box { flex: 0 1 auto; min-width: 0; }
+.kit-presenter .kit-board-box { flex: 1 1 0; }
+.kit-ws .kit-grid-row { gap: calc(16 * var(--kit-u)); }
+.kit-presenter .kit-poll { --kit-bar-h: clamp(80px, 25vh, 400px); }  /* below the vote pad */
+.kit-ws .kit-cell { min-height: var(--kit-cell-h); padding: 4px; font-size: calc(13 * var(--kit-u));
+  line-height: 1.25; overflow-wrap: anywhere; }
 .kit-ws .kit-cell .kit-me { font-weight: bold; outline: 2px solid var(--kit-a); padding: 0 2px; }
-.kit-ws .kit-axislabel { font-size: 14px; color: #555; text-align: center; }
-.kit-ws table { border-collapse: collapse; font-size: 15px; }
+.kit-ws .kit-axislabel { font-size: calc(14 * var(--kit-u)); color: #555; text-align: center; }
+.kit-ws .kit-grid-controls { width: calc(380 * var(--kit-u)); flex: 0 0 auto; }
+.kit-presenter .kit-grid-controls { width: clamp(290px, 28vw, 560px); }
+.kit-ws .kit-grid-controls > .jupyter-widgets:not(.widget-button) { width: 100%; }
+.kit-ws .kit-quadrants { display: grid; grid-template-columns: 1fr 1fr; gap: 3px;
+  margin-top: calc(10 * var(--kit-u)); font-size: calc(14 * var(--kit-u)); line-height: 1.25; }
+.kit-ws .kit-quadrants > div { padding: calc(5 * var(--kit-u)); }
+.kit-ws .kit-quadrants .kit-axislabel { grid-column: 1 / 3; text-align: left; padding: 0; }
+.kit-ws table { border-collapse: collapse; font-size: calc(15 * var(--kit-u)); }
 .kit-ws th, .kit-ws td { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
 .kit-ws td.num { text-align: right; }
-.kit-vote button { font-size: 26px !important; font-weight: bold; }
+.kit-ws .kit-vote { flex-wrap: wrap; }
+.kit-ws .kit-vote button { width: var(--kit-vote); height: var(--kit-vote);
+  font-size: calc(var(--kit-vote) * 0.4) !important; font-weight: bold; }
+.kit-ws .kit-notice { font-size: calc(18 * var(--kit-u)); color: #7B241C; min-height: 1.2em; }
 </style>"""
 QUADRANT_COLOURS = {
     "Manage closely": "#FADBD8",
@@ -76,6 +131,8 @@ QUADRANT_COLOURS = {
     "Monitor": "#F2F3F4",
 }
 WIDE = {"description_width": "initial"}
+#: The empty choice a picker starts on.
+CHOOSE = "choose…"
 #: The vote buttons, coloured by the category of their score.
 BUTTON_STYLES = {"detractor": "danger", "passive": "", "promoter": "success"}
 
@@ -88,6 +145,18 @@ class _Tool(W.VBox):
         self.children = [W.HTML(css), *children]
         self.add_class("kit-ws")
         self.add_class(f"kit-{name}")
+
+
+def _controls(*controls: W.Widget) -> W.HBox:
+    """A row of pickers that shares the width (and wraps on a narrow screen)."""
+    row = W.HBox(list(controls))
+    row.add_class("kit-controls")
+    return row
+
+
+def _button(description: str, **kw) -> W.Button:
+    """A button as wide as its label (ipywidgets' fixed width cuts long labels short)."""
+    return W.Button(description=description, layout=W.Layout(width="auto"), **kw)
 
 
 # ---------------------------------------------------------------- HTML pieces
@@ -145,11 +214,10 @@ def bars_html(distribution, *, cut: tuple[int, int] = (6, 8)) -> str:
     else:
         kinds, labels = list(nps.CATEGORIES), ["Detractors", "Passives", "Promoters"]
     for k, kind, label in zip(counts, kinds, labels, strict=True):
-        height = 150 * k / top
         bars.append(
             f'<div class="kit-bar{"" if len(counts) == 11 else " kit-wide"}">{k}<div style="'
-            f'height:{height:.0f}px;background:{CATEGORY_COLOURS[kind]}"></div><div>{label}</div>'
-            "</div>"
+            f"height:calc(var(--kit-bar-h) * {k / top:.3f});background:{CATEGORY_COLOURS[kind]}"
+            f'"></div><div>{label}</div></div>'
         )
     legend = "".join(
         f'<span style="background:{CATEGORY_COLOURS[kind]};color:{ink}">{label}</span> '
@@ -177,8 +245,8 @@ def result_html(
     left = score_html(r, min_n=min_n, confidence=confidence, label=label) + scale_html(
         r["nps"], r["ci_low"], r["ci_high"], target=target
     )
-    right = bars_html(r["distribution"], cut=cut) if cut else ""
-    return f'<div class="kit-row"><div>{left}</div><div>{right}</div></div>'
+    right = f"<div>{bars_html(r['distribution'], cut=cut)}</div>" if cut else ""
+    return f'<div class="kit-row"><div>{left}</div>{right}</div>'
 
 
 def board_html(
@@ -207,13 +275,30 @@ def board_html(
             )
     cells.append("<div></div>")
     cells += [f'<div class="kit-axislabel">{i}</div>' for i in range(1, 6)]
-    legend = "".join(
-        f'<span style="background:{QUADRANT_COLOURS[q]};color:#1B2631">{q}</span> '
-        for q in QUADRANTS
-    )
     return (
         '<div class="kit-axislabel" style="text-align:left">Interest ↑ · Influence →</div>'
-        f'<div class="kit-board">{"".join(cells)}</div><div class="kit-legend">{legend}</div>'
+        f'<div class="kit-board">{"".join(cells)}</div>'
+    )
+
+
+def quadrant_legend_html(*, high: int) -> str:
+    """What each quadrant of the grid means, laid out as on the board (interest up, influence
+    across), with the engagement's ``high`` threshold."""
+    rule = {
+        "Manage closely": f"influence ≥\u00a0{high}, interest ≥\u00a0{high}",
+        "Keep satisfied": f"influence ≥\u00a0{high}, interest <\u00a0{high}",
+        "Keep informed": f"interest ≥\u00a0{high}, influence <\u00a0{high}",
+        "Monitor": f"influence and interest <\u00a0{high}",
+    }
+    order = ("Keep informed", "Manage closely", "Monitor", "Keep satisfied")  # as on the board
+    boxes = "".join(
+        f'<div class="kit-quadrant" style="background:{QUADRANT_COLOURS[q]}"><b>{q}</b><br>'
+        f"{rule[q]}</div>"
+        for q in order
+    )
+    return (
+        f'<div class="kit-quadrants"><div class="kit-axislabel">Quadrants (high: {high} or '
+        f"more on 1-5)</div>{boxes}</div>"
     )
 
 
@@ -240,7 +325,7 @@ class NpsExplorer(_Tool):
         self.output = W.HTML()
         super().__init__()
         self._layout(
-            [W.HBox([self.wave, self.provider, self.customer]), self.output], name="explorer"
+            [_controls(self.wave, self.provider, self.customer), self.output], name="explorer"
         )
         self.update()
 
@@ -270,6 +355,7 @@ class WhatIf(_Tool):
         self.function = W.Dropdown(
             options=cube.shown_providers(wave), description="Function", style=WIDE
         )
+        self.function.layout.max_width = "40em"
         self.to_passive = W.IntSlider(description="Detractors → passives", style=WIDE)
         self.to_promoter = W.IntSlider(description="Passives → promoters", style=WIDE)
         for control, name in (
@@ -278,13 +364,17 @@ class WhatIf(_Tool):
             (self.to_promoter, "to-promoter"),
         ):
             control.add_class(f"kit-{name}")
-        self.to_passive.layout.width = self.to_promoter.layout.width = "620px"
+        self.to_passive.add_class("kit-long-slider")
+        self.to_promoter.add_class("kit-long-slider")
         self.function.observe(self._reset, names="value")
         self.to_passive.observe(self.update, names="value")
         self.to_promoter.observe(self.update, names="value")
         self.output = W.HTML()
         super().__init__()
-        self._layout([self.function, self.to_passive, self.to_promoter, self.output], name="whatif")
+        self._layout(
+            [_controls(self.function), self.to_passive, self.to_promoter, self.output],
+            name="whatif",
+        )
         self._reset()
 
     def _reset(self, change=None) -> None:
@@ -310,7 +400,8 @@ class WhatIf(_Tool):
             "Target reached."
             if r["to_target"] == 0
             else f"{r['to_target']:.1f} points short of the target of {signed(self.target)}: "
-            f"{r['moves_to_target']} more people one step up."
+            f"{r['moves_to_target']} more {'person' if r['moves_to_target'] == 1 else 'people'} "
+            "one step up."
         )
         self.output.value = (
             f'<div class="kit-title">{escape(self.function.value)}, {escape(self.wave)}: '
@@ -329,13 +420,18 @@ class WhatIf(_Tool):
 
 class LivePoll(_Tool):
     """One click per vote (0-10), undo, a running NPS held back until the anonymity threshold,
-    and the votes saved as a wave-like CSV."""
+    and the votes saved as a wave-like CSV.
+
+    The pickers start empty: the room votes only once the function voted about and the
+    function voting are both chosen, and never on itself (no self-rating)."""
 
     def __init__(self, ctx: Context):
         self.ctx, self.poll = ctx, Poll()
-        functions = sorted(ctx.ds.functions["function"])
-        self.provider = W.Dropdown(options=functions, description="About", style=WIDE)
-        self.room = W.Dropdown(options=functions, description="Votes from", style=WIDE)
+        functions = [(CHOOSE, ""), *((f, f) for f in sorted(ctx.ds.functions["function"]))]
+        self.provider = W.Dropdown(options=functions, value="", description="About", style=WIDE)
+        self.room = W.Dropdown(options=functions, value="", description="Votes from", style=WIDE)
+        self.provider.add_class("kit-about")
+        self.room.add_class("kit-room")
         self.label = W.Text(
             value=f"Workshop {date.today():%Y-%m-%d}", description="Wave", style=WIDE
         )
@@ -343,25 +439,25 @@ class LivePoll(_Tool):
         self.buttons = []
         kinds = nps.classify(range(11), detractor_max=cut[0], passive_max=cut[1])
         for s, kind in enumerate(kinds):
-            b = W.Button(
-                description=str(s),
-                button_style=BUTTON_STYLES[kind],
-                layout=W.Layout(width="64px", height="64px"),
-            )
+            b = W.Button(description=str(s), button_style=BUTTON_STYLES[kind])
             b.add_class(f"kit-vote-{s}")
             b.on_click(lambda _, s=s: self.vote(s))
             self.buttons.append(b)
-        self.undo_button = W.Button(description="Undo last vote", icon="undo")
-        self.save_button = W.Button(description="Save votes", icon="save", button_style="info")
+        self.undo_button = _button("Undo last vote", icon="undo")
+        self.save_button = _button("Save votes", icon="save", button_style="info")
         self.undo_button.on_click(lambda _: self.undo())
         self.save_button.on_click(lambda _: self.save())
-        self.output, self.status = W.HTML(), W.HTML()
+        self.output, self.status, self.notice = W.HTML(), W.HTML(), W.HTML()
+        self.notice.add_class("kit-notice")
+        self.provider.observe(self._check_pickers, names="value")
+        self.room.observe(self._check_pickers, names="value")
         pad = W.HBox(self.buttons)
         pad.add_class("kit-vote")
         super().__init__()
         self._layout(
             [
-                W.HBox([self.provider, self.room, self.label]),
+                _controls(self.provider, self.room, self.label),
+                self.notice,
                 pad,
                 W.HBox([self.undo_button, self.save_button]),
                 self.output,
@@ -369,18 +465,45 @@ class LivePoll(_Tool):
             ],
             name="poll",
         )
+        self._check_pickers()
         self.update()
 
-    def vote(self, score: int) -> None:
+    @property
+    def refusal(self) -> str:
+        """Why the room cannot vote yet ("" once both pickers are chosen and differ)."""
+        if not self.provider.value or not self.room.value:
+            return "Choose the function the room rates (About) and who votes (Votes from)."
+        if self.provider.value == self.room.value:
+            return (
+                f"{self.provider.value} would be rating itself: a self-rating is not a "
+                "colleague's recommendation. Choose another function in About or Votes from."
+            )
+        return ""
+
+    def _check_pickers(self, change=None) -> None:
+        reason = self.refusal
+        self.notice.value = escape(reason)
+        for b in self.buttons:
+            b.disabled = bool(reason)
+
+    def vote(self, score: int) -> bool:
+        """Count one vote; refused (False, the reason shown) until the pickers are valid."""
+        if self.refusal:
+            self._check_pickers()
+            return False
         self.poll.vote(score)
         self.status.value = ""
         self.update()
+        return True
 
     def undo(self) -> None:
         self.poll.undo()
         self.update()
 
     def save(self):
+        if self.refusal:
+            self.status.value = f'<div class="kit-sub">Not saved: {escape(self.refusal)}</div>'
+            return None
         try:
             path = self.poll.save(
                 self.ctx.cfg.data_dir / "polls",
@@ -451,9 +574,7 @@ class GridWorkshop(_Tool):
             "engagement_current": self.current,
             "engagement_desired": self.desired,
         }
-        self.save_button = W.Button(
-            description="Save as new register", icon="save", button_style="info"
-        )
+        self.save_button = _button("Save as new register", icon="save", button_style="info")
         self.save_button.on_click(lambda _: self.save())
         self.board, self.gaps, self.status = W.HTML(), W.HTML(), W.HTML()
         self.who.observe(self._load, names="value")
@@ -464,16 +585,18 @@ class GridWorkshop(_Tool):
                 lambda change, name=name: self._move(name, change["new"]), names="value"
             )
         self.who.add_class("kit-who")
+        self.legend = W.HTML(quadrant_legend_html(high=self.high))
         controls = W.VBox(
-            [self.who, self.show, *self.fields.values(), self.save_button, self.status],
-            layout=W.Layout(width="380px", min_width="380px"),
+            [self.who, self.show, *self.fields.values(), self.save_button, self.status, self.legend]
         )
+        controls.add_class("kit-grid-controls")
         for control in (self.who, self.show, *self.fields.values()):
-            control.layout.width = "370px"
-            control.style.description_width = "155px"
-        self.save_button.layout.width = "240px"
+            control.style.description_width = "8.8em"
+        self.board.add_class("kit-board-box")
         super().__init__()
-        self._layout([W.HBox([controls, self.board]), self.gaps], name="grid")
+        row = W.HBox([controls, self.board])
+        row.add_class("kit-grid-row")
+        self._layout([row, self.gaps], name="grid")
         self._loading = False
         self._load()
 
@@ -543,17 +666,59 @@ class GridWorkshop(_Tool):
         return path
 
 
-class Workshop(W.Tab):
-    """The four workshop tools as tabs, built once from an engagement."""
+class Workshop(W.VBox):
+    """The four workshop tools as tabs, built once from an engagement.
 
-    def __init__(self, ctx: Context):
+    ``presenter``: sized for a projector (type and layout from the screen size), with the
+    engagement's name on top; ``kit workshop`` serves it so. ``notes``: facilitator notes
+    (Markdown), kept from the room behind a "Facilitator notes" toggle.
+    """
+
+    def __init__(self, ctx: Context, *, presenter: bool = False, notes: str = ""):
         use_brand(ctx.cfg)
         cube = ctx.ledger
         self.explorer = NpsExplorer(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.what_if = WhatIf(cube, wave=ctx.wave, target=ctx.cfg.target_nps)
         self.poll = LivePoll(ctx)
         self.grid = GridWorkshop(ctx)
-        super().__init__([self.explorer, self.what_if, self.poll, self.grid])
+        self.tabs = W.Tab([self.explorer, self.what_if, self.poll, self.grid])
         for i, title in enumerate(("NPS explorer", "What if", "Live poll", "Stakeholder grid")):
-            self.set_title(i, title)
+            self.tabs.set_title(i, title)
+        self.notes = W.HTML(_markdown(notes), layout=W.Layout(display="none"))
+        self.notes.add_class("kit-notes")
+        self.notes_button = W.ToggleButton(
+            description="Facilitator notes", icon="sticky-note", layout=W.Layout(width="auto")
+        )
+        self.notes_button.add_class("kit-notes-toggle")
+        self.notes_button.observe(self._toggle_notes, names="value")
+        css = STYLE.replace("{primary}", BRAND["primary"]).replace("{accent}", BRAND["accent"])
+        header = W.HBox(
+            [
+                W.HTML(
+                    f'<div class="kit-title">{escape(f"{ctx.cfg.client} · {ctx.cfg.title}")}</div>'
+                )
+            ]
+            + ([self.notes_button] if notes.strip() else [])
+        )
+        header.add_class("kit-header")
+        super().__init__(
+            [W.HTML(css)]
+            + ([header, self.notes] if presenter or notes.strip() else [])
+            + [self.tabs]
+        )
+        self.add_class("kit-ws")
         self.add_class("kit-workshop")
+        if presenter:
+            self.add_class("kit-presenter")
+
+    def _toggle_notes(self, change=None) -> None:
+        self.notes.layout.display = None if self.notes_button.value else "none"
+
+
+def _markdown(text: str) -> str:
+    """Markdown to HTML, as the notebooks render it (the notes are the kit's own text)."""
+    if not text.strip():
+        return ""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return re.sub(r'<a class="anchor-link".*?</a>', "", markdown2html_mistune(text), flags=re.S)
