@@ -399,164 +399,30 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    import json
-
     from kit import importers
-    from kit.data import MAX_TABLE_MB_ENV, max_table_bytes
 
     mapping = importers.load_mapping(args.mapping) if args.mapping else {}
-    files = [Path(f) for f in args.file]
+    paths = [Path(f) for f in args.file]
+    how = {
+        "sheet": args.sheet,
+        "encoding": mapping.get("encoding"),
+        "delimiter": mapping.get("delimiter"),
+    }
     if args.suggest:
-        export = importers.read_export(
-            files[0],
-            sheet=args.sheet,
-            encoding=mapping.get("encoding"),
-            delimiter=mapping.get("delimiter"),
-        )
-        if len(files) > 1:
-            print(
-                f"# Suggested from {files[0].name}, the first of {len(files)} files; kit import "
-                "reads them all with one mapping, so their columns must be the same."
-            )
-        print(importers.suggest_mapping(export), end="")
+        export = importers.read_export(paths[0], **how)
+        print(importers.suggest_mapping(export, files=len(paths)), end="")
         return 0
     if not args.mapping or not args.out:
         raise KitError("give --mapping MAPPING.yaml and -o responses.csv (or --suggest)")
-    out = Path(args.out)
-    _new(out)
-    exports, unread = [], []
-    for f in files:  # every file's problem said at once
-        try:
-            exports.append(
-                importers.read_export(
-                    f,
-                    sheet=args.sheet,
-                    encoding=mapping.get("encoding"),
-                    delimiter=mapping.get("delimiter"),
-                )
-            )
-        except (KitError, OSError) as exc:
-            unread.append(str(exc))
-    if unread:
-        raise KitError("\n".join(unread))
-    problems_file = out.with_suffix(".import-problems.csv")
-    problems_file.unlink(missing_ok=True)  # a list left by an earlier failed import of this file
-    got = importers.import_exports(exports, mapping, problems_file=problems_file)
-    log = got.log
-    beside = {
-        "comments": (got.comments, out.with_name("comments.csv")),
-        "roster": (got.roster, out.with_name("roster.csv")),
-    }
-    for table, path in beside.values():
-        if table is not None:
-            _new(path)
-    written = [(got.responses, out)] + [v for v in beside.values() if v[0] is not None]
-    for table, path in written:  # each written aside and moved in whole
-        partial = path.with_name(f".{path.name}.partial")
-        table.to_csv(partial, index=False, date_format="%Y-%m-%dT%H:%M:%S")
-        partial.replace(path)
-    for name, (table, path) in beside.items():
-        if table is not None:
-            log[f"{name}_file"] = str(path)
-    limit = max_table_bytes()
-    too_big = [path for _, path in written if path.stat().st_size > limit]
-    log_path = out.with_suffix(".import-log.json")
-    log_path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
-    for one in log.get("per_file", [log]):
-        dropped = ", ".join(f"{n} {why}" for why, n in one["dropped"].items() if n) or "none"
-        read_as = (
-            f"{one['encoding']} ({one['encoding_source']}), delimiter {one['delimiter']!r} "
-            f"({one['delimiter_source']})"
-            if one["delimiter"]
-            else "Excel workbook"
-        )
-        print(
-            f"{Path(one['file']).name} ({one['format']}; {read_as}): {one['rows_read']} "
-            f"responses read, {one['responses_kept']} kept; dropped: {dropped}."
-        )
-        if "long layout" in one:
-            long = one["long layout"]
-            print(
-                f"  Long layout: {long['answers used']} of {long['answers read']} answers "
-                f"pivoted to {long['respondents']} respondents; "
-                f"{long[importers.UNMAPPED_ANSWERS]} answer(s) to questions not in 'questions:'."
-            )
-    print(
-        f"{log['ratings_written']} rating(s) written to {out} "
-        f"({log['ratings_without_score']} rating(s) without a score)."
-    )
-    for path in too_big:  # what kit validate would refuse, said now
-        print(
-            f"{path.name} is {path.stat().st_size / 1e6:.3g} MB, above the {limit / 1e6:.3g} MB "
-            f"kit validate and kit report read by default: set {MAX_TABLE_MB_ENV}=<MB> when you "
-            "run them."
-        )
-    if "dayfirst" in log:
-        print(
-            f"Dates read {'day' if log['dayfirst'] else 'month'} first ({log['dayfirst_source']})."
-        )
-    elif any("dayfirst" in one for one in log.get("per_file", [])):
-        orders = "; ".join(
-            f"{Path(one['file']).name} {'day' if one['dayfirst'] else 'month'} first "
-            f"({one['dayfirst_source']})"
-            for one in log["per_file"]
-            if "dayfirst" in one
-        )
-        print(f"Dates read: {orders}.")
-    if got.comments is not None:
-        print(
-            f"{len(got.comments)} general comment(s) written to {beside['comments'][1]}, once "
-            "per respondent (not copied onto each function they rated)."
-        )
-    if log.get("function comments without a score (not written)"):
-        print(
-            f"{log['function comments without a score (not written)']} comment(s) on a "
-            "function without a score for it: not written (a comment goes with its rating)."
-        )
-    if got.roster is not None:
-        roster = log["roster"]
-        print(
-            f"Roster: {len(got.roster)} consenting person(s) written to {beside['roster'][1]}; "
-            "their ratings carry their contact_id (nobody else's name or e-mail is written)."
-        )
-        if roster["consenting without a name or id (not contacted)"]:
-            print(
-                f"  {roster['consenting without a name or id (not contacted)']} consenting "
-                "response(s) without a name or e-mail: not in the roster, not contacted."
-            )
-        if roster["people with several functions (latest kept)"]:
-            print(
-                f"  {roster['people with several functions (latest kept)']} person(s) answered "
-                "from several functions: the roster keeps the latest."
-            )
-    if log["self_ratings"]:
-        by = ", ".join(f"{f} {n}" for f, n in log["self_ratings_by_function"].items())
-        print(
-            f"{log['self_ratings']} self-rating(s) kept ({by}): people rating their own "
-            "function; `kit validate` flags them."
-        )
-    unclear = log.get("consent not understood (not contacted)")
-    if unclear:
-        said = ", ".join(f"{v!r} ({n})" for v, n in unclear.items())
-        print(
-            f"Consent not understood, so not given: {said}; only "
-            f"{', '.join(sorted(importers.CONSENT_YES))} count as consent (recode the column "
-            "in the export if these mean yes)."
-        )
-    na = log.get("not_applicable (read as no answer)")
-    if na is not None:
-        where = ", ".join(f"{n} in {col!r}" for col, n in na.items()) or "none found"
-        print(f"Read as no answer (not_applicable): {where}.")
-    if log.get("recoded") or log.get("recode labels not found"):
-        done = ", ".join(f"{how} ({n} rating(s))" for how, n in log["recoded"].items())
-        print(f"Recoded: {done or 'nothing'}.")
-        if log["recode labels not found"]:
-            print(f"recode: label(s) not found in the file: {log['recode labels not found']}.")
-    for field_kind, n in log.get("blanked (on_invalid: blank)", {}).items():
-        print(f"Blanked (on_invalid: blank): {n} cell(s) of {field_kind}.")
-    if log.get("problems"):
-        print(f"{log['problems']} unusable cell(s) listed in {problems_file}.")
-    print(f"Log: {log_path}")
+    files = importers.import_files(args.out)
+    _new(files.responses)
+    exports = importers.read_exports(paths, **how)
+    files.problems.unlink(missing_ok=True)  # a list left by an earlier failed import of this file
+    got = importers.import_exports(exports, mapping, problems_file=files.problems)
+    for _, path in importers.tables_to_write(got, files):
+        _new(path)
+    importers.write_import(got, files)
+    print("\n".join(importers.import_summary(got, files)))
     return 0
 
 

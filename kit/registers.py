@@ -55,16 +55,10 @@ from kit import yamlfile
 from kit.config import ENGAGEMENT_LEVELS, slug
 from kit.data import INVISIBLE, SCHEMAS
 from kit.errors import KitError
-from kit.importers import (
-    _PLACEHOLDER,
-    UNDECIDED,
-    ImportProblem,
-    Problem,
-    _grid,
-    _q,
-    _row_ranges,
-    _unique,
-)
+from kit.importers.mapping import PLACEHOLDER, UNDECIDED
+from kit.importers.problems import ImportProblem, Problem, row_ranges
+from kit.importers.read import read_grid, unique_names
+from kit.importers.suggest import yaml_quoted
 from kit.stakeholders import SENIORITY
 
 __all__ = [
@@ -186,7 +180,7 @@ class Register:
 
 def line_ranges(lines: list[int]) -> str:
     """Lines said briefly: [5, 6, 7, 9] -> '5-7, 9'."""
-    return _row_ranges(lines)
+    return row_ranges(lines)
 
 
 def _norm(text) -> str:
@@ -292,7 +286,7 @@ def read_register(
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        grid, _ = _grid(path, sheet)
+        grid, _ = read_grid(path, sheet)
     except ImportProblem:
         raise
     except KitError as exc:
@@ -325,7 +319,7 @@ def read_register(
                 + (", or give the register's sheet with --sheet" if path.suffix != ".csv" else "")
             ],
         )
-    names = _unique([str(v) or "(blank)" for v in grid.loc[header]])
+    names = unique_names([str(v) or "(blank)" for v in grid.loc[header]])
     data = grid.loc[grid.index > header].copy()
     data.columns = names
     keep = [c for c, n in zip(data.columns, grid.loc[header], strict=True) if str(n).strip()]
@@ -354,7 +348,7 @@ def load_mapping(path: Path | str) -> dict:
         if key in _OPTIONS:
             continue
         text = spec.get("column", spec.get("value")) if isinstance(spec, dict) else spec
-        if isinstance(text, str) and _PLACEHOLDER.search(text):
+        if isinstance(text, str) and PLACEHOLDER.search(text):
             problems.append(f"'{key}: {text}' is not decided: write {_WHAT.get(key, 'the column')}")
         elif isinstance(spec, dict) and (
             set(spec) not in ({"column"}, {"value"})
@@ -427,21 +421,21 @@ def suggest_mapping(register: Register) -> str:
         col = chosen.get(f)
         note = f"   # {notes[f]}" if f in notes else ""
         if col:
-            lines.append(f"{f}: {_q(col)}{note}")
+            lines.append(f"{f}: {yaml_quoted(col)}{note}")
         elif cols:
-            lines.append(f"{f}: {_q(f'{UNDECIDED}: one of ' + ', '.join(cols))}")
+            lines.append(f"{f}: {yaml_quoted(f'{UNDECIDED}: one of ' + ', '.join(cols))}")
         elif f == "stakeholder_id":
             lines.append("# stakeholder_id: no id column: ids are derived from names (s-<name>)")
         elif f in NEEDED:
             shown = ", ".join(columns[:12])
-            lines.append(f"{f}: {_q(f'{UNDECIDED}: {_WHAT[f]} (columns: {shown})')}")
+            lines.append(f"{f}: {yaml_quoted(f'{UNDECIDED}: {_WHAT[f]} (columns: {shown})')}")
         else:
             what = _WHAT.get(f, f"the {f} column (Yes/No)").removesuffix(", or remove the line")
             lines.append(f"# {f}: no column found; add it if there is one: {what}")
     used = {c for c in chosen.values() if c}
     rest = [c for c in columns if c not in used and not any(c in v for v in proposals.values())]
     if rest:
-        lines.append(f"# columns not used: {', '.join(map(_q, rest))}")
+        lines.append(f"# columns not used: {', '.join(map(yaml_quoted, rest))}")
     if register.above:
         lines.append(
             f"# header_row: {register.header_line}   # found by itself; "

@@ -597,3 +597,65 @@ def test_suggest_proposes_function_comments_the_general_comment_and_the_roster(t
     out = capsys.readouterr().out
     assert "contact_name" not in yaml.safe_load(out)
     assert "# contact_name: 'Your name'" in out and "needs ok_to_contact (consent)" in out
+
+
+# ---------------------------------------------------------------- the import's files and summary
+
+
+def test_write_import_and_its_summary_are_what_kit_import_writes_and_says(tmp_path, capsys):
+    code, out, err = kit_import(tmp_path, [CONTACTS], CONTACT_MAPPING, capsys)
+    assert code == 0, err
+    mapping = im.load_mapping(tmp_path / "mapping.yaml")  # as kit import read it
+    got = im.import_exports([im.read_export(CONTACTS)], mapping)
+    (tmp_path / "again").mkdir()
+    files = im.import_files(tmp_path / "again" / "responses.csv")
+    assert [p.name for p in files] == [
+        "responses.csv",
+        "comments.csv",
+        "roster.csv",
+        "responses.import-problems.csv",
+        "responses.import-log.json",
+    ]
+    before = json.dumps(got.log, sort_keys=True)
+    log = im.write_import(got, files)
+    assert json.dumps(got.log, sort_keys=True) == before  # the import's own log is left as it was
+    named = {"comments_file": str(files.comments), "roster_file": str(files.roster)}
+    assert log == {**got.log, **named}
+    assert json.loads(files.log.read_text(encoding="utf-8")) == log
+    for name in ("responses.csv", "comments.csv", "roster.csv"):  # the same bytes as kit import's
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == sorted(
+        p.name for p in (tmp_path / "out").iterdir()
+    )  # nothing left aside (no .partial file)
+    lines = im.import_summary(got, files)
+    assert "\n".join(lines) + "\n" == out.replace(str(tmp_path / "out"), str(tmp_path / "again"))
+    assert lines[0].startswith("contacts_matrix.csv (generic; utf-8 (valid UTF-8)")
+    # 6 respondents rate 2 functions: R2 left IT blank
+    assert lines[1] == f"11 rating(s) written to {files.responses} (1 rating(s) without a score)."
+    assert lines[-1] == f"Log: {files.log}"
+
+
+def test_the_summary_says_a_table_above_the_size_kit_validate_reads(tmp_path, monkeypatch):
+    got = im.import_exports([im.read_export(CONTACTS)], CONTACT_MAPPING)
+    files = im.import_files(tmp_path / "responses.csv")
+    im.write_import(got, files)
+    size = files.responses.stat().st_size  # the largest of the three tables written
+    monkeypatch.setenv("KIT_MAX_TABLE_MB", str((size - 1) / 1e6))
+    said = [line for line in im.import_summary(got, files) if " MB, above the " in line]
+    assert said == [
+        f"responses.csv is {size / 1e6:.3g} MB, above the {(size - 1) / 1e6:.3g} MB kit validate "
+        "and kit report read by default: set KIT_MAX_TABLE_MB=<MB> when you run them."
+    ]
+
+
+def test_every_file_that_cannot_be_read_is_named_at_once_and_nothing_is_written(tmp_path, capsys):
+    good = survey_part(tmp_path / "a.csv", [["Sales", "9", ""]])
+    png = tmp_path / "chart.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    gone = tmp_path / "gone.csv"
+    fields = {**BASE, "provider_function": "Finance"}
+    code, _, err = kit_import(tmp_path, [good, png, gone], fields, capsys)
+    assert code == 2
+    assert f"{png}: 1 problem(s); nothing was written" in err and "this is a PNG image" in err
+    assert f"{gone}: no such file" in err
+    assert list((tmp_path / "out").iterdir()) == []
