@@ -34,7 +34,15 @@ from kit.plots import BRAND, CATEGORY_COLOURS, use_brand
 from kit.stakeholders import QUADRANTS
 from kit.workshop import Poll, RegisterEdits, what_if
 
-__all__ = ["Workshop", "NpsExplorer", "WhatIf", "LivePoll", "GridWorkshop"]
+__all__ = [
+    "Workshop",
+    "NpsExplorer",
+    "WhatIf",
+    "LivePoll",
+    "GridWorkshop",
+    "board_html",
+    "quadrant_legend_html",
+]
 
 STYLE = """<style>
 /* The workshop's one style sheet (every tool emits it, so a tool shown alone looks right).

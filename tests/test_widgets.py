@@ -8,7 +8,14 @@ import pytest
 from kit.context import open_engagement
 from kit.ledger import ALL, Ledger
 from kit.narrative import signed
-from kit.widgets import GridWorkshop, LivePoll, NpsExplorer, Workshop, board_html
+from kit.widgets import (
+    GridWorkshop,
+    LivePoll,
+    NpsExplorer,
+    Workshop,
+    board_html,
+    quadrant_legend_html,
+)
 from kit.workshop import what_if
 
 
@@ -64,21 +71,44 @@ def test_what_if_sliders(room):
     )
     assert wi.result == expected
     assert f'data-kit="nps">{signed(expected["after"])}<' in wi.output.value
-    assert f"{expected['moves_to_target']} more people one step up" in wi.output.value
+    moves = expected["moves_to_target"]
+    assert moves > 1 and f"{moves} more people one step up" in wi.output.value
     wi.function.value = "IT"  # a new function starts from its own score
     assert (wi.to_passive.value, wi.to_promoter.value) == (0, 0)
     assert wi.result["after"] == wi.result["before"]
 
 
+def test_poll_pickers_start_empty_and_refuse_a_self_rating(room):
+    poll = room.poll
+    assert (poll.provider.value, poll.room.value) == ("", "")
+    assert poll.provider.label == poll.room.label == "choose…"
+    assert all(b.disabled for b in poll.buttons)
+    assert poll.vote(9) is False and poll.poll.votes == []
+    assert "Choose the function the room rates" in poll.notice.value
+    poll.provider.value = "Regulatory"  # one of two is not enough
+    assert all(b.disabled for b in poll.buttons) and poll.vote(9) is False
+    poll.room.value = "Regulatory"
+    assert "Regulatory would be rating itself" in poll.notice.value
+    assert all(b.disabled for b in poll.buttons) and poll.vote(9) is False
+    poll.save_button.click()
+    assert "Not saved: Regulatory would be rating itself" in poll.status.value
+    poll.room.value = "Sales"
+    assert poll.notice.value == "" and not any(b.disabled for b in poll.buttons)
+    assert poll.vote(9) is True and poll.poll.votes == [9]
+
+
 def test_poll_buttons_undo_and_save(room, sample_copy):
     poll = room.poll
     assert "appears at 5 votes" in poll.output.value
+    poll.provider.value, poll.room.value = "Regulatory", "Sales"
     for s in (10, 9, 3, 7, 9, 0):
         poll.buttons[s].click()
     poll.undo_button.click()  # the 0 was a slip
     assert poll.poll.votes == [10, 9, 3, 7, 9]
     assert poll.result["nps"] == 40.0 and 'data-kit="nps">+40<' in poll.output.value
-    poll.provider.value, poll.room.value = "Regulatory", "Sales"
+    # the bars: 9 got two votes, the tallest bar; 3, 7 and 10 one each, half as tall
+    assert "height:calc(var(--kit-bar-h) * 1.000)" in poll.output.value
+    assert poll.output.value.count("height:calc(var(--kit-bar-h) * 0.500)") == 3
     poll.save_button.click()
     saved = list((sample_copy / "polls").glob("poll-regulatory-*.csv"))
     assert len(saved) == 1 and "5 votes saved" in poll.status.value
@@ -136,6 +166,53 @@ def test_grid_tool_alone(sample_copy):
 
 def test_poll_tool_alone_refuses_an_empty_save(sample_copy):
     poll = LivePoll(open_engagement(sample_copy / "engagement.yaml"))
+    poll.provider.value, poll.room.value = "Regulatory", "Sales"
     poll.save_button.click()
     assert "Not saved: no votes to save" in poll.status.value
     assert not (sample_copy / "polls").exists()
+
+
+def test_quadrant_legend_states_the_engagements_threshold(room):
+    legend = quadrant_legend_html(high=3)
+    nbsp = "\u00a0"
+    assert f"<b>Manage closely</b><br>influence ≥{nbsp}3, interest ≥{nbsp}3" in legend
+    assert f"<b>Monitor</b><br>influence and interest <{nbsp}3" in legend
+    assert "high: 3 or more" in legend
+    # laid out as on the board: high interest on top, high influence on the right
+    order = [legend.index(q) for q in ("Keep informed", "Manage closely", "Monitor")]
+    assert order == sorted(order) and legend.index("Keep satisfied") > order[-1]
+    assert f"interest <{nbsp}4" in room.grid.legend.value  # the sample's high: 4
+    assert room.grid.legend in room.grid.children[1].children[0].children  # beside the board
+
+
+def test_presenter_mode_keeps_notes_behind_a_toggle(sample_copy):
+    ctx = open_engagement(sample_copy / "engagement.yaml")
+    notes = "## How to use it\n\nOne click per **vote**."
+    room = Workshop(ctx, presenter=True, notes=notes)
+    assert {"kit-presenter", "kit-workshop"} <= set(room._dom_classes)
+    assert "<h2" in room.notes.value and "<strong>vote</strong>" in room.notes.value
+    assert room.notes.layout.display == "none"
+    header = room.children[1]
+    assert room.notes_button in header.children
+    assert "Helix Biopharma · Internal Customer Review" in header.children[0].value
+    room.notes_button.value = True
+    assert room.notes.layout.display is None
+    room.notes_button.value = False
+    assert room.notes.layout.display == "none"
+
+
+def test_in_jupyterlab_the_workshop_is_the_tabs_alone(room):
+    assert room.children[1:] == (room.tabs,)  # the notebook's own Markdown is the notes
+    assert "kit-presenter" not in room._dom_classes
+    css = room.children[0].value
+    assert "--kit-u: 1px;" in css and "clamp(" in css  # fixed sizes; the screen's when served
+
+
+def test_buttons_are_as_wide_as_their_labels(room):
+    buttons = [
+        room.poll.undo_button,
+        room.poll.save_button,
+        room.grid.save_button,
+        room.notes_button,
+    ]
+    assert all(b.layout.width == "auto" for b in buttons)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import itertools
 
@@ -218,3 +219,28 @@ def test_register_edits_list_every_bad_value(ds):
         edits.set("S999", influence=2)
     with pytest.raises(ValueError, match="nothing has changed"):
         edits.save("/nonexistent")
+
+
+def test_the_served_copy_keeps_facilitator_notes_from_the_room(tmp_path):
+    import json
+
+    import nbformat
+
+    from kit.serve import WORKSHOP_NOTEBOOK, prepare
+
+    stored = WORKSHOP_NOTEBOOK.read_bytes()
+    nb = nbformat.read(WORKSHOP_NOTEBOOK, as_version=4)
+    tagged = [c.source for c in nb.cells if "facilitator-notes" in c.metadata.get("tags", [])]
+    assert len(tagged) == 2 and tagged[1].startswith("## How to use it")  # JupyterLab shows them
+    served = nbformat.read(prepare("engagement.yaml", tmp_path, port=8999), as_version=4)
+    assert [c.cell_type for c in served.cells] == ["code", "code", "code"]  # no Markdown left
+    injected = served.cells[1].source  # papermill's injected parameters
+    assert "presenter = True" in injected
+    notes = next(line for line in injected.splitlines() if line.startswith("notes = "))
+    assert ast.literal_eval(notes.removeprefix("notes = ")) == "\n\n".join(
+        t.strip() for t in tagged
+    )
+    assert "presenter=presenter, notes=notes" in served.cells[2].source
+    assert WORKSHOP_NOTEBOOK.read_bytes() == stored  # the stored notebook is left as it was
+    csp = json.loads((tmp_path / "voila.json").read_text())["Voila"]["tornado_settings"]
+    assert "default-src 'self'" in csp["headers"]["Content-Security-Policy"]
