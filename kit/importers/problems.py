@@ -21,6 +21,7 @@ __all__ = [
     "ImportProblem",
     "write_problems",
     "refusal",
+    "listed",
     "row_ranges",
 ]
 
@@ -58,6 +59,18 @@ _ADVICE = {
     "cell too long": "shorten these cells in a copy of the export, or delete the column there "
     "if the mapping does not use it",
 }
+
+
+def listed(items: list, n: int, say=str) -> str:
+    """The first ``n`` items said (by ``say``), joined by commas, and how many more there are.
+
+    Example
+    -------
+    >>> listed(["Sales", "IT", "HR"], 2)
+    'Sales, IT and 1 more'
+    """
+    shown = ", ".join(say(item) for item in items[:n])
+    return shown + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def row_ranges(rows: list[int]) -> str:

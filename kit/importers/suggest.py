@@ -17,7 +17,7 @@ import yaml
 
 from kit.importers.long import LONG_QUESTION, pivot_long
 from kit.importers.mapping import QUESTION_FIELDS, UNDECIDED
-from kit.importers.problems import ImportProblem
+from kit.importers.problems import ImportProblem, listed
 from kit.importers.read import Export
 from kit.importers.values import (
     MISSING,
@@ -341,9 +341,7 @@ def _suggest_long(export: Export, question: str, answer: str) -> str:
     taken = {yaml.safe_load(q.strip()).popitem()[0] for q in questions}
     rest = [q for q in ids if q not in taken]
     if rest:
-        shown = ", ".join(map(yaml_quoted, rest[:10])) + (
-            f" and {len(rest) - 10} more" if len(rest) > 10 else ""
-        )
+        shown = listed(rest, 10, yaml_quoted)
         questions.append(
             f"  # not used: {shown} (a score per function: {{score: Function}}; a driver: "
             "{driver: name})"
@@ -443,9 +441,7 @@ def suggest_mapping(export: Export, *, pivot: bool = True, files: int = 1) -> st
         lines.append(f"not_applicable: [{', '.join(map(yaml_quoted, na))}]   # read as no answer")
     other = sorted({v for s in chosen for v in s.other})
     if other:
-        shown = ", ".join(map(yaml_quoted, other[:3])) + (
-            f" and {len(other) - 3} more" if len(other) > 3 else ""
-        )
+        shown = listed(other, 3, yaml_quoted)
         lines.append(
             f"# not scores: {shown}; kit import lists them (on_invalid: blank or drop to go on)"
         )
@@ -475,7 +471,7 @@ def suggest_mapping(export: Export, *, pivot: bool = True, files: int = 1) -> st
     if function:
         used.add(function)
         values = sorted({" ".join(v.split()) for v in _distinct(export, function)})
-        shown = ", ".join(values[:8]) + (f" and {len(values) - 8} more" if len(values) > 8 else "")
+        shown = listed(values, 8)
         lines.append(f"respondent_function: {{column: {yaml_quoted(function)}}}   # {shown}")
     else:
         lines.append(

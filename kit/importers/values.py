@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import KitError
+from kit.importers.problems import listed
 
 __all__ = [
     "SCORE",
@@ -154,8 +155,8 @@ def parse_dates(values: pd.Series, *, date1904: bool = False, dayfirst: bool | N
 
 
 def row_examples(text: pd.Series, rows: list, n: int = 3) -> str:
-    shown = ", ".join(f"row {r}: {text.at[r]!r}" for r in rows[:n])
-    return shown + (f" and {len(rows) - n} more" if len(rows) > n else "")
+    """The first ``n`` rows with their values ("row 2: '05/01/2020'"), and how many more."""
+    return listed(rows, n, lambda r: f"row {r}: {text.at[r]!r}")
 
 
 def order_message(column: str, text: pd.Series, order: DateOrder) -> str:
