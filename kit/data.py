@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import gc
 import hashlib
 import os
 import pickle
@@ -30,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kit.config import ENGAGEMENT_LEVELS, Engagement
@@ -507,7 +509,14 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int], list[Probl
     """The header and rows of a CSV file, with a problem for each row whose number of cells
     differs from the header's (line numbers as the file counts them) and for a quote never
     closed. The third list: each row's first line."""
-    name, problems = path.name, []
+    name = path.name
+    plain = _plain_rows(path)
+    if plain is not None:
+        rows, starts = plain
+        if not rows:
+            empty = "is empty; it needs at least its header line"
+            return [], [], [], [Problem(name, None, None, None, empty)]
+        return _header_problems(name, rows, starts)
     limit = csv.field_size_limit()
     with open(path, encoding="utf-8-sig", newline="") as f:
         csv.field_size_limit(max(limit, _MAX_FIELD))  # long cells are answered below, by size
@@ -536,6 +545,29 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int], list[Probl
     if not rows:
         empty = "is empty; it needs at least its header line"
         return [], [], [], [Problem(name, None, None, None, empty)]
+    return _header_problems(name, rows, starts)
+
+
+def _plain_rows(path: Path) -> tuple[list[list[str]], list[int]] | None:
+    """A file without quotes or carriage returns split on its lines and commas, as the CSV
+    reader would read it, in a tenth of its time; None for any other file (read as CSV)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        text = f.read()
+    if '"' in text or "\r" in text:
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines), default=0) > _MAX_FIELD:  # the CSV reader's message, then
+        return None
+    kept = [(i + 1, line) for i, line in enumerate(lines) if line]  # a blank line is no row
+    return [line.split(",") for _, line in kept], [i for i, _ in kept]
+
+
+def _header_problems(
+    name: str, rows: list[list[str]], starts: list[int]
+) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
+    """The header, the body rows and their lines, with a problem for each row whose number of
+    cells differs from the header's and for a column named twice."""
+    problems: list[Problem] = []
     header, body, lines = rows[0], rows[1:], starts[1:]
     width = len(header)
     for row, line in zip(body, lines, strict=True):
@@ -600,10 +632,11 @@ def read_table(path: Path | str, *, warnings: list[Problem] | None = None) -> pd
         if body
         else pd.DataFrame({c: pd.Series(dtype=object) for c in header})
     )
-    for column in table.columns:
-        values = table[column].astype(str)
-        long = values.str.len() > MAX_CELL_CHARS
-        for i in long[long].index if warnings is not None else []:
+    for column in table.columns if warnings is not None else []:
+        values = table[column]  # text, as the reader gave it
+        cells = values.to_numpy()
+        lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+        for i in values.index[lengths > MAX_CELL_CHARS]:
             warnings.append(
                 Problem(
                     path.name,
@@ -626,10 +659,60 @@ NO_WORDS = frozenset({"no", "n", "false", "0", "nein", "non"})
 _WHOLE = re.compile(r"^-?\d+(?:\.0+)?$")  # 12, -30, 12.0; not 1e1, 1,200 or 7.5
 #: A time zone after a time: Z, +02:00, -0500.
 _ZONE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+#: :data:`_ZONE` at the end of a cell, in cells joined by NUL (stripped: no newline ends one).
+_ZONE_JOINED = re.compile(_ZONE.pattern[:-1] + r"(?=\x00|\Z)")
+
+
+def _joined(values: pd.Series) -> str | None:
+    """The cells joined by NUL (which no table read holds), for one search over a whole
+    column; None if a cell is not text."""
+    try:
+        return "\x00".join(values.to_numpy())
+    except TypeError:
+        return None
+
+
+#: The ASCII bytes ``str.strip`` removes.
+_SPACE_BYTE = np.zeros(256, dtype=bool)
+_SPACE_BYTE[[ord(c) for c in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"]] = True
+
+
+def _edge_space(joined: str) -> bool:
+    """Whether a cell of an ASCII column joined by NUL starts or ends with a space (the bytes
+    beside each NUL, looked at all at once)."""
+    b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    if not len(b):
+        return False
+    sep = b == 0
+    ends = np.concatenate((b[[0, -1]], b[1:][sep[:-1]], b[:-1][sep[1:]]))
+    return bool(_SPACE_BYTE[ends].any())
+
+
+def _stripped(values: pd.Series, joined: str | None) -> pd.Series:
+    """``values.str.strip()``; the column itself when no cell has space at either end
+    (``joined``: :func:`_joined` of ``values``)."""
+    if joined is None:  # a cell that is not text
+        return values.str.strip()
+    if joined.isascii() and not _edge_space(joined):
+        return values
+    cells = values.to_numpy()
+    return pd.Series([v.strip() for v in cells], index=values.index, dtype=values.dtype)
+
+
+def _zoned(raw: pd.Series, joined: str | None) -> pd.Series:
+    """Cells ending in a time with a time zone (:data:`_ZONE`): looked for cell by cell only
+    when the cells joined (``joined``, :func:`_joined` of ``raw``) have one."""
+    if joined is not None and not _ZONE_JOINED.search(joined):
+        return pd.Series(False, index=raw.index)
+    return raw.str.contains(_ZONE)
 
 
 def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem]) -> pd.Series:
-    raw = df[col.name].str.strip()
+    column = df[col.name]
+    joined = _joined(column)
+    raw = _stripped(column, joined)
+    if raw is not column:
+        joined = _joined(raw)
     blank = raw.eq("")
     fname = f"{table}.csv"
 
@@ -671,7 +754,7 @@ def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem])
             "boolean"
         )
     if col.kind in ("date", "datetime"):
-        zoned = raw.str.contains(_ZONE) & ~blank
+        zoned = _zoned(raw, joined) & ~blank
         parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="ISO8601", utc=True)
         parsed = parsed.dt.tz_localize(None)
         flag(~blank & parsed.isna(), "is not a date in ISO format (YYYY-MM-DD)")
@@ -731,6 +814,9 @@ def _strip_invisible(table: str, df: pd.DataFrame, out: list[Problem]) -> pd.Dat
     """The table without invisible characters; each cell that had some is reported."""
     clean = df.copy()
     for col in df.columns:
+        joined = _joined(df[col])
+        if joined is not None and (joined.isascii() or not INVISIBLE.search(joined)):
+            continue  # one search per column, none per cell
         text = df[col].astype(str)
         hit = text.str.contains(INVISIBLE)
         for i in hit[hit].index:
@@ -1156,12 +1242,31 @@ def write_version(df: pd.DataFrame, folder: Path | str, table: str) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector off meanwhile: reading a table makes millions of small lists
+    and strings, none of them in a cycle, and the collector's passes over them cost more than
+    the reading (a 322,000-row table: 0.16 s instead of 0.53 s to split)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Check every table of a data folder; return the typed tables and all problems found.
 
     ``source`` is an :class:`~kit.config.Engagement` (its ``data_dir``, with its waves checked)
     or a folder. Nothing is raised for bad values: see :func:`load` for that.
     """
+    with _gc_paused():
+        return _validate(source)
+
+
+def _validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     cfg = source if isinstance(source, Engagement) else None
     folder = cfg.data_dir if cfg else Path(source)
     problems: list[Problem] = []
