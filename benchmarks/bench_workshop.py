@@ -58,6 +58,8 @@ def main() -> int:
     ex, wi, poll, grid = room.explorer, room.what_if, room.poll, room.grid
     functions = list(ex.provider.options)
     stakeholders = [v for _, v in grid.who.options]
+    about, voters = [v for _, v in poll.provider.options if v][:2]  # the pickers start empty
+    poll.provider.value, poll.room.value = about, voters
 
     def set_(control, value):
         return lambda: setattr(control, "value", value)
@@ -82,6 +84,7 @@ def main() -> int:
             f"  {name:<31}: median {statistics.median(times):5.1f} ms, "
             f"slowest {max(times):5.1f} ms  ({len(times)} changes)"
         )
+    assert len(poll.poll.votes) == 50, "every vote counted"
     ok = worst < GOAL_MS
     print(
         f"  slowest change {worst:.1f} ms (goal < {GOAL_MS} ms): "

@@ -58,7 +58,7 @@ STYLE = """<style>
   --jp-widgets-horizontal-tab-width: calc(200 * var(--kit-u));
   --jp-widgets-horizontal-tab-height: calc(34 * var(--kit-u)); }
 .kit-presenter, .kit-presenter .kit-ws {
-  --kit-u: clamp(0.9px, min(0.09vw, 0.14vh), 2.2px);
+  --kit-u: clamp(1px, min(0.09vw, 0.14vh), 2.2px);
   --kit-big: clamp(48px, 16vh, 240px); --kit-bar-h: clamp(100px, 38vh, 540px);
   --kit-vote: clamp(48px, min(7vw, 10.5vh), 150px); --kit-cell-h: clamp(52px, 10vh, 150px);
   --kit-scale-w: min(100%, 60vw); }
@@ -293,10 +293,10 @@ def quadrant_legend_html(*, high: int) -> str:
     """What each quadrant of the grid means, laid out as on the board (interest up, influence
     across), with the engagement's ``high`` threshold."""
     rule = {
-        "Manage closely": f"influence ≥\u00a0{high}, interest ≥\u00a0{high}",
-        "Keep satisfied": f"influence ≥\u00a0{high}, interest <\u00a0{high}",
-        "Keep informed": f"interest ≥\u00a0{high}, influence <\u00a0{high}",
-        "Monitor": f"influence and interest <\u00a0{high}",
+        "Manage closely": f"influence ≥\u00a0{high}<br>interest ≥\u00a0{high}",
+        "Keep satisfied": f"influence ≥\u00a0{high}<br>interest <\u00a0{high}",
+        "Keep informed": f"influence <\u00a0{high}<br>interest ≥\u00a0{high}",
+        "Monitor": f"influence <\u00a0{high}<br>interest <\u00a0{high}",
     }
     order = ("Keep informed", "Manage closely", "Monitor", "Keep satisfied")  # as on the board
     boxes = "".join(

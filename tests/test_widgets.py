@@ -175,8 +175,8 @@ def test_poll_tool_alone_refuses_an_empty_save(sample_copy):
 def test_quadrant_legend_states_the_engagements_threshold(room):
     legend = quadrant_legend_html(high=3)
     nbsp = "\u00a0"
-    assert f"<b>Manage closely</b><br>influence ≥{nbsp}3, interest ≥{nbsp}3" in legend
-    assert f"<b>Monitor</b><br>influence and interest <{nbsp}3" in legend
+    assert f"<b>Manage closely</b><br>influence ≥{nbsp}3<br>interest ≥{nbsp}3" in legend
+    assert f"<b>Monitor</b><br>influence <{nbsp}3<br>interest <{nbsp}3" in legend
     assert "high: 3 or more" in legend
     # laid out as on the board: high interest on top, high influence on the right
     order = [legend.index(q) for q in ("Keep informed", "Manage closely", "Monitor")]
