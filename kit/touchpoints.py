@@ -14,15 +14,41 @@ Example
 >>> table = per_stakeholder(ds.touchpoints, cap=12, collision_days=7)
 >>> int(table["collisions"].sum())
 1356
+
+Large logs
+----------
+A CRM logs tens of millions of touches a year. :func:`coordination` then works in DuckDB
+instead of pandas: on a CSV or Parquet file (the log never enters pandas whole, only the
+tables computed from it) or on a DataFrame of more than :data:`LARGE_ROWS` rows, with the
+same tables as the pandas path, value for value. :func:`check_log` validates such a file in
+SQL, with the messages :func:`kit.data.load` gives for ``touchpoints.csv``.
+
+>>> from kit.config import SAMPLE_DIR
+>>> tables = coordination(SAMPLE_DIR / "touchpoints.csv", cap=12, collision_days=7)
+>>> int(tables["per_stakeholder"]["collisions"].sum())
+1356
 """
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from kit.data import Problem
+
 __all__ = [
+    "LARGE_ROWS",
+    "LOG_FORMATS",
     "REQUIRED",
+    "check_log",
+    "engine_for",
+    "log_file",
     "collisions",
     "collision_matrix",
     "coordination",
@@ -117,7 +143,7 @@ def _by_stakeholder(data: pd.DataFrame, period: str, cap: int) -> pd.DataFrame:
     n = len(groups)
     order = np.argsort(gid, kind="stable")
     first = order[np.r_[True, gid[order][1:] != gid[order][:-1]]] if n else order
-    out = pd.DataFrame(
+    return _stakeholder_table(
         {
             "external_id": data["external_id"].to_numpy()[first],
             "segment": data["segment"].to_numpy()[first],
@@ -126,8 +152,14 @@ def _by_stakeholder(data: pd.DataFrame, period: str, cap: int) -> pd.DataFrame:
             "functions": _distinct(gid, data["function_code"].to_numpy(), n) if n else [],
             "channels": _distinct(gid, pd.factorize(data["channel"])[0], n) if n else [],
             "collisions": np.bincount(gid, weights=data["collisions"], minlength=n).astype(int),
-        }
+        },
+        cap,
     )
+
+
+def _stakeholder_table(columns: dict, cap: int) -> pd.DataFrame:
+    """The per-stakeholder table from its counted columns (both engines)."""
+    out = pd.DataFrame(columns)
     out["over_cap"] = out["touches"] > cap
     out["excess"] = (out["touches"] - cap).clip(lower=0)
     return out
@@ -187,6 +219,12 @@ def _matrix(data: pd.DataFrame, collision_days: int) -> pd.DataFrame:
             count = int((hi - lo).sum())
             if count:
                 rows.append({"function_a": a, "function_b": b, "collisions": count})
+    return _matrix_table(rows)
+
+
+def _matrix_table(rows: list[dict]) -> pd.DataFrame:
+    """The pairs of functions (``function_a`` < ``function_b``, in that order), most
+    collisions first (both engines)."""
     out = pd.DataFrame(rows, columns=["function_a", "function_b", "collisions"])
     return out.sort_values("collisions", ascending=False, kind="stable", ignore_index=True)
 
@@ -235,21 +273,515 @@ def coordination_score(touchpoints: pd.DataFrame, *, collision_days: int = 7) ->
 
 def _scores(data: pd.DataFrame) -> pd.DataFrame:
     g = data.groupby("function", sort=True)
-    out = pd.DataFrame({"touches": g.size(), "colliding": g["colliding"].sum()}).reset_index()
+    return _score_table(
+        pd.DataFrame({"touches": g.size(), "colliding": g["colliding"].sum()}).reset_index()
+    )
+
+
+def _score_table(out: pd.DataFrame) -> pd.DataFrame:
+    """Scores from ``function, touches, colliding`` in function order (both engines)."""
+    out = out.copy()
     out["colliding_share"] = out["colliding"] / out["touches"]
     out["score"] = 100 * (1 - out["colliding_share"])
     return out.sort_values("score", kind="stable", ignore_index=True)
 
 
 def coordination(
-    touchpoints: pd.DataFrame, *, period: str = "Q", cap: int = 12, collision_days: int = 7
+    touchpoints: pd.DataFrame | Path | str,
+    *,
+    period: str = "Q",
+    cap: int = 12,
+    collision_days: int = 7,
+    engine: str = "auto",
 ) -> dict[str, pd.DataFrame]:
     """The three coordination tables from one pass over the touches: ``per_stakeholder``
     (:func:`per_stakeholder`), ``matrix`` (:func:`collision_matrix`) and ``scores``
-    (:func:`coordination_score`)."""
+    (:func:`coordination_score`).
+
+    Parameters
+    ----------
+    touchpoints
+        The touches (columns :data:`REQUIRED`), or a CSV or Parquet file of them
+        (:data:`LOG_FORMATS`), read by DuckDB and never held whole in pandas.
+    engine
+        ``"pandas"``, ``"duckdb"`` or ``"auto"`` (:func:`engine_for`: DuckDB for a file or
+        more than :data:`LARGE_ROWS` touches). Both give the same tables, row for row.
+    """
+    engine = engine_for(touchpoints) if engine == "auto" else engine
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    if engine == "duckdb":
+        return _duck_coordination(touchpoints, period=period, cap=cap, days=collision_days)
+    if not isinstance(touchpoints, pd.DataFrame):
+        raise ValueError(f"the pandas engine takes a DataFrame; {touchpoints} is a file (DuckDB)")
     data = _per_touch(_check(touchpoints), collision_days)
     return {
         "per_stakeholder": _by_stakeholder(data, period, cap),
         "matrix": _matrix(data, collision_days),
         "scores": _scores(data),
     }
+
+
+# --- Large logs: DuckDB --------------------------------------------------------------------
+
+#: Above this many touches a DataFrame is coordinated in DuckDB: there pandas needs about
+#: 330 MB and 2 s per million touches (``benchmarks/bench_touchpoints.py``).
+LARGE_ROWS = 1_000_000
+ENGINES = ("auto", "pandas", "duckdb")
+#: The files a touchpoint log may be (``touchpoints: {file: ...}`` in engagement.yaml).
+LOG_FORMATS = (".csv", ".parquet")
+#: DuckDB's memory (past it, it spills to a temporary folder) and threads; the memory limit
+#: can be set with ``KIT_DUCKDB_MEMORY`` (e.g. ``8GB``) on a larger machine.
+MEMORY_ENV = "KIT_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "2GB"
+THREADS = max(1, min(os.cpu_count() or 1, 8))
+#: The periods DuckDB labels as pandas does (``str(pd.Period)``).
+PERIODS = {
+    "Q": "year(d)::VARCHAR || 'Q' || quarter(d)::VARCHAR",
+    "M": "strftime(d, '%Y-%m')",
+    "Y": "strftime(d, '%Y')",
+}
+_TEXT = ("external_id", "segment", "function", "channel")
+_ZONE_SQL = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+_OFFSET_SQL = r"\s*[+-][0-9]{2}(:?[0-9]{2})?$"
+_LISTED = 100  # rows listed per problem of a large log
+
+
+def engine_for(touchpoints: pd.DataFrame | Path | str) -> str:
+    """``"duckdb"`` for a file or more than :data:`LARGE_ROWS` touches, else ``"pandas"``.
+
+    >>> engine_for(pd.DataFrame({"external_id": ["P1"]})), engine_for("crm.parquet")
+    ('pandas', 'duckdb')
+    """
+    if isinstance(touchpoints, pd.DataFrame):
+        return "duckdb" if len(touchpoints) > LARGE_ROWS else "pandas"
+    return "duckdb"
+
+
+@contextmanager
+def _duck():
+    """A private DuckDB database in memory, spilling to a temporary folder removed after."""
+    import duckdb  # imported when a large log is met: kernels of small engagements skip it
+
+    memory = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
+    with tempfile.TemporaryDirectory(prefix="kit-duckdb-") as spill:
+        con = duckdb.connect(
+            config={"memory_limit": memory, "threads": THREADS, "temp_directory": spill}
+        )
+        try:
+            _macros(con)
+            yield con
+        finally:
+            con.close()
+
+
+def _macros(con) -> None:
+    """``kit_ts(text)``: an ISO date or time as a timestamp, a zoned time as UTC (as
+    :func:`kit.data.load` reads it), NULL when not a date; ``kit_zoned(text)``: whether it
+    carries a zone other than Z."""
+    con.execute(
+        f"""
+        CREATE MACRO kit_zoned(v) AS
+            length(v) > 16 AND regexp_matches(v, '{_ZONE_SQL}') AND NOT v LIKE '%Z';
+        CREATE MACRO kit_ts(v) AS CASE WHEN kit_zoned(v) THEN
+            try_cast(regexp_replace(v, '{_OFFSET_SQL}', '') AS TIMESTAMP)
+            - to_minutes(
+                (CASE WHEN regexp_extract(v, '([+-])[0-9]{{2}}(:?[0-9]{{2}})?$', 1) = '-'
+                    THEN -1 ELSE 1 END)
+                * (60 * CAST(regexp_extract(v, '[+-]([0-9]{{2}})(:?[0-9]{{2}})?$', 1) AS INT)
+                   + coalesce(TRY_CAST(
+                        regexp_extract(v, '[+-][0-9]{{2}}:?([0-9]{{2}})$', 1) AS INT), 0)))
+            ELSE try_cast(v AS TIMESTAMP) END;
+        """
+    )
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _scan(path: Path) -> str:
+    """The SQL that reads a log file as it is (a CSV as text, each row numbered by ``pos``
+    for Parquet)."""
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({_literal(path)}, file_row_number = true)"
+    return (
+        f"read_csv({_literal(path)}, header = true, all_varchar = true, delim = ',', "
+        "quote = '\"', escape = '\"')"
+    )
+
+
+def _columns(con, path: Path) -> dict[str, str]:
+    """The log's columns and their DuckDB types."""
+    return {
+        row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
+    }
+
+
+def _date_sql(column: str, kind: str) -> str:
+    """A log's date column of DuckDB type ``kind`` as a timestamp (NULL when not a date)."""
+    if kind == "DATE" or kind.startswith("TIMESTAMP"):
+        return f"CAST({column} AS TIMESTAMP)"
+    return f"kit_ts(trim({column}::VARCHAR))"
+
+
+def _open_file(con, path: Path) -> None:
+    """The view ``log(pos, external_id, segment, function, channel, day)`` over a log file:
+    text trimmed, ``day`` counted from 1970-01-01 (a time of day dropped, a zone read as UTC),
+    ``pos`` the row's place in the file. A CSV is first copied into DuckDB (its rows kept in
+    order), a Parquet file read where it is."""
+    columns = _columns(con, path)
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValueError(
+            f"touchpoints: {path.name} lacks column(s) {missing}; expected {list(REQUIRED)}"
+        )
+    if path.suffix.lower() == ".parquet":
+        source, pos = _scan(path), "file_row_number"
+    else:
+        picked = ", ".join(f'"{c}"' for c in REQUIRED)
+        con.execute(f"CREATE TEMP TABLE csv_log AS SELECT {picked} FROM {_scan(path)}")
+        source, pos = "csv_log", "rowid"
+    text = ", ".join(f'trim("{c}"::VARCHAR) AS {c}' for c in _TEXT)
+    ts = _date_sql('"date"', columns["date"])
+    con.execute(
+        f"""CREATE VIEW log AS SELECT {pos}::BIGINT AS pos, {text},
+            (CAST({ts} AS DATE) - DATE '1970-01-01')::INTEGER AS day FROM {source}"""
+    )
+    unread = con.execute(
+        f"SELECT min(pos), count(*) FROM (SELECT {pos} AS pos, {ts} AS ts FROM {source}) "
+        "WHERE ts IS NULL"
+    ).fetchall()[0]
+    if unread[1]:
+        raise ValueError(
+            f"touchpoints: {unread[1]} date(s) blank or not readable in {path.name} (the first "
+            f"at row {unread[0] + 1} of its records); run kit validate, and use YYYY-MM-DD"
+        )
+
+
+def _open_frame(con, touchpoints: pd.DataFrame) -> None:
+    """The view ``log`` (as :func:`_open_file`) over a DataFrame, ``pos`` its row order."""
+    data = _check(touchpoints)
+    frame = pd.DataFrame({c: data[c].to_numpy() for c in REQUIRED if c != "date"})
+    frame["date"] = data["date"].to_numpy("datetime64[us]")
+    frame["pos"] = np.arange(len(frame), dtype=np.int64)
+    con.register("frame", frame)
+    con.execute(
+        """CREATE VIEW log AS SELECT pos, external_id, segment, function, channel,
+            (CAST(date AS DATE) - DATE '1970-01-01')::INTEGER AS day FROM frame"""
+    )
+
+
+_CACHED: dict[tuple, dict[str, pd.DataFrame]] = {}
+
+
+def _duck_coordination(
+    touchpoints: pd.DataFrame | Path | str, *, period: str, cap: int, days: int
+) -> dict[str, pd.DataFrame]:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)} with DuckDB; got {period!r}")
+    if isinstance(touchpoints, pd.DataFrame):
+        with _duck() as con:
+            _open_frame(con, touchpoints)
+            return _duck_tables(con, period=period, cap=cap, days=int(days))
+    path = Path(touchpoints).resolve()
+    if path.suffix.lower() not in LOG_FORMATS:
+        raise ValueError(f"touchpoints: {path.name} must be a CSV or Parquet file")
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, period, cap, int(days))
+    if key not in _CACHED:  # the three notebooks of a pack share a kernel
+        with _duck() as con:
+            _open_file(con, path)
+            tables = _duck_tables(con, period=period, cap=cap, days=int(days))
+        _CACHED.clear()
+        _CACHED[key] = tables
+    return {name: table.copy() for name, table in _CACHED[key].items()}
+
+
+def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataFrame]:
+    """The coordination tables in SQL over the view ``log``, read once into integer codes
+    (``coded``). Touches are counted per stakeholder, function and day (``grain``); the pairs
+    of them by different functions within ``days`` (``near``, each pair once) are found in
+    buckets of ``days + 1`` days (a pair within the window lies in the same bucket or the
+    next), never across a stakeholder's whole year; the three tables are sums over them."""
+    label = PERIODS[period].replace("d", "(DATE '1970-01-01' + day)")
+    codes = {"people": ("external_id", "who"), "functions": ("function", "fn")}
+    codes |= {"channels": ("channel", "ch"), "segments": ("segment", "sg")}
+    for table, (column, code) in codes.items():
+        order = f"ORDER BY {column}" if table == "functions" else ""  # codes in name order
+        con.execute(
+            f"""CREATE TEMP TABLE {table} AS SELECT {column},
+                (row_number() OVER ({order}))::INTEGER AS {code}
+            FROM (SELECT DISTINCT {column} FROM log)"""
+        )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE coded AS SELECT pos, who, fn, ch, sg, day FROM log
+            JOIN people USING (external_id) JOIN functions USING (function)
+            JOIN channels USING (channel) JOIN segments USING (segment);
+        CREATE TEMP TABLE periods AS SELECT day, {label} AS period,
+            (dense_rank() OVER (ORDER BY {label}))::INTEGER AS p
+            FROM (SELECT DISTINCT day FROM coded);
+        CREATE TEMP TABLE grain AS SELECT who, fn, day, count(*)::BIGINT AS n,
+            (day - (SELECT min(day) FROM coded)) // {days + 1} AS bucket
+            FROM coded GROUP BY who, fn, day;
+        CREATE TEMP TABLE near AS
+            SELECT x.who, x.fn AS fa, y.fn AS fb, x.day AS da, y.day AS db, x.n * y.n AS n
+                FROM grain x JOIN grain y
+                ON x.who = y.who AND x.bucket = y.bucket AND x.fn < y.fn
+            UNION ALL
+            SELECT x.who, x.fn, y.fn, x.day, y.day, x.n * y.n FROM grain x JOIN grain y
+                ON x.who = y.who AND y.bucket = x.bucket + 1
+                WHERE x.fn <> y.fn AND y.day - x.day <= {days};
+        """
+    )
+    per = con.execute(
+        """
+        WITH by_function AS (
+            SELECT who, p, fn, count(*) AS n, arg_min(sg, pos) AS sg, min(pos) AS first
+            FROM coded JOIN periods USING (day) GROUP BY ALL),
+        by_channel AS (SELECT DISTINCT who, p, ch FROM coded JOIN periods USING (day)),
+        counted AS (
+            SELECT who, p, sum(n)::BIGINT AS touches, count(*) AS functions,
+                arg_min(sg, first) AS sg, min(first) AS first
+            FROM by_function GROUP BY ALL),
+        channelled AS (SELECT who, p, count(*) AS channels FROM by_channel GROUP BY ALL),
+        collided AS (
+            SELECT who, p, sum(n)::BIGINT AS collisions FROM near
+            JOIN periods ON periods.day = greatest(da, db) GROUP BY ALL),
+        labels AS (SELECT DISTINCT p, period FROM periods)
+        SELECT external_id, segment, period, touches, functions, channels,
+            coalesce(collisions, 0)::BIGINT AS collisions
+        FROM counted JOIN channelled USING (who, p) LEFT JOIN collided USING (who, p)
+            JOIN people USING (who) JOIN segments USING (sg) JOIN labels USING (p)
+        ORDER BY min(first) OVER (PARTITION BY who), p
+        """
+    ).df()
+    scores = con.execute(
+        """
+        WITH colliding AS (
+            SELECT fn, sum(n)::BIGINT AS colliding FROM grain SEMI JOIN (
+                SELECT who, fa AS fn, da AS day FROM near
+                UNION SELECT who, fb, db FROM near) USING (who, fn, day)
+            GROUP BY fn)
+        SELECT function, sum(n)::BIGINT AS touches, coalesce(any_value(colliding), 0)::BIGINT
+            AS colliding
+        FROM grain JOIN functions USING (fn) LEFT JOIN colliding USING (fn)
+        GROUP BY function ORDER BY function
+        """
+    ).df()
+    pairs = con.execute(
+        """
+        SELECT a.function AS function_a, b.function AS function_b,
+            sum(near.n)::BIGINT AS collisions
+        FROM near JOIN functions a ON a.fn = least(fa, fb)
+            JOIN functions b ON b.fn = greatest(fa, fb)
+        GROUP BY ALL ORDER BY function_a, function_b
+        """
+    ).df()
+    return {
+        "per_stakeholder": _stakeholder_table({c: per[c].to_numpy() for c in per.columns}, cap),
+        "matrix": _matrix_table(
+            [
+                {"function_a": a, "function_b": b, "collisions": int(n)}
+                for a, b, n in pairs.itertuples(index=False)
+            ]
+        ),
+        "scores": _score_table(pd.DataFrame({c: scores[c].to_numpy() for c in scores.columns})),
+    }
+
+
+# --- Large logs: validation in SQL -----------------------------------------------------------
+
+_TEXT_TYPES = ("VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+_TEXT_TYPES += ("UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+_DATE_TYPES = ("VARCHAR", "DATE")  # and every TIMESTAMP
+
+
+def log_file(folder: Path | str, configured: Path | None = None) -> Path | None:
+    """The engagement's large touchpoint log: ``touchpoints.file`` of engagement.yaml
+    (``configured``), else ``touchpoints.parquet`` in the data folder, else None (then
+    ``touchpoints.csv``, if any, is read by :func:`kit.data.load` with the other tables)."""
+    if configured is not None:
+        return Path(configured)
+    beside = Path(folder) / "touchpoints.parquet"
+    return beside if beside.is_file() else None
+
+
+def _said(exc: Exception) -> str:
+    """DuckDB's reason for refusing a file, in one line (its line number when it gives one)."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    reason = next((s for s in lines[1:] if not s.startswith(("Original Line", "Possible"))), "")
+    first = lines[0].split("Error: ", 1)[-1] if lines else text
+    if line:
+        return f"line {line.group(1)} cannot be read: {reason or first}"
+    return first
+
+
+def check_log(path: Path | str, *, functions=None) -> list[Problem]:
+    """Every problem of a touchpoint log file (CSV or Parquet), found in DuckDB without
+    reading the log into pandas, in :func:`kit.data.load`'s terms: the required columns
+    (:data:`REQUIRED`) there, of a text or date type, no blank value, dates readable (ISO,
+    a zone said as a warning), and each function one of ``functions`` (those of
+    functions.csv; not checked when None). Rows are the file's lines (header = 1) for a CSV,
+    record numbers (from 1) for Parquet; at most 100 rows are listed per problem, with the
+    count of all.
+
+    >>> from kit.config import SAMPLE_DIR
+    >>> said = check_log(SAMPLE_DIR / "touchpoints.csv", functions=["Sales", "marketing"])
+    >>> said[0].row, said[0].value, said[0].message
+    (3, 'Marketing', "is not a known function in functions.csv; differs from 'marketing' \
+only by case or spacing; write it as 'marketing' (571 rows with this value, the first 100 \
+listed)")
+    """
+    path = Path(path)
+    name = path.name
+
+    def whole(message: str) -> list[Problem]:
+        return [Problem(name, None, None, None, message)]
+
+    if path.suffix.lower() not in LOG_FORMATS:
+        return whole("must be a CSV (.csv) or Parquet (.parquet) file; export the log as one")
+    if not path.is_file():
+        return whole(f"is not there ({path}); give the touchpoint log's file")
+    csv = path.suffix.lower() == ".csv"
+    if csv and path.stat().st_size == 0:
+        return whole("is empty; it needs at least its header line")
+    import duckdb
+
+    with _duck() as con:
+        try:
+            columns = _columns(con, path)
+            if csv:  # copied once, its rows in order (rowid): line = rowid + 2
+                con.execute(f"CREATE TEMP TABLE source AS SELECT * FROM {_scan(path)}")
+                con.execute("CREATE VIEW rows AS SELECT rowid + 2 AS row, * FROM source")
+            else:
+                con.execute(
+                    f"CREATE VIEW rows AS SELECT file_row_number + 1 AS row, * FROM {_scan(path)}"
+                )
+        except duckdb.Error as exc:
+            kind = "CSV (UTF-8, comma-separated)" if csv else "Parquet"
+            return whole(f"cannot be read as {kind}: {_said(exc)}; export the log again")
+        return _log_problems(con, name, columns, csv, functions)
+
+
+def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[Problem]:
+    """The problems of the view ``rows`` (``row`` and the log's columns)."""
+    problems = [
+        Problem(
+            name,
+            1 if csv else None,
+            c,
+            None,
+            "column is missing from the header; add it (see README, data model)",
+        )
+        for c in REQUIRED
+        if c not in columns
+    ]
+    checks: list[tuple[str, str, str, str]] = []  # column, SQL condition, message, severity
+    for c in ("touchpoint_id", *REQUIRED):
+        kind = columns.get(c)
+        if kind is None:
+            continue
+        dated = c == "date"
+        if not (kind.startswith("TIMESTAMP") or kind in (_DATE_TYPES if dated else _TEXT_TYPES)):
+            what = "dates (a date or timestamp column, or text YYYY-MM-DD)" if dated else "text"
+            problems.append(Problem(name, None, c, kind, f"is stored as {kind}; store {what}"))
+            continue
+        value = f'trim("{c}"::VARCHAR)'
+        blank = f"(\"{c}\" IS NULL OR {value} = '')"
+        checks.append((c, blank, "is blank; every row needs a value here", "error"))
+        if dated and kind == "VARCHAR":
+            checks.append(
+                (
+                    c,
+                    f"NOT {blank} AND kit_ts({value}) IS NULL",
+                    "is not a date in ISO format (YYYY-MM-DD)",
+                    "error",
+                )
+            )
+            checks.append(
+                (
+                    c,
+                    f"NOT {blank} AND kit_zoned({value}) AND kit_ts({value}) IS NOT NULL",
+                    "carries a time zone: read as the UTC time (dates without a zone are read as "
+                    "written); write all dates without a zone if they are local times",
+                    "warning",
+                )
+            )
+    if not checks:
+        return problems
+    counts = con.execute(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _, _ in checks)
+        + " FROM rows"
+    ).fetchall()[0]
+    for (column, cond, message, severity), count in zip(checks, counts, strict=True):
+        if count:
+            problems += _listed(con, name, column, cond, message, severity, count)
+    if (
+        functions is not None
+        and "function" in columns
+        and "function" not in {p.column for p in problems}
+    ):
+        problems += _unknown_functions(con, name, list(functions))
+    return problems
+
+
+def _listed(con, name, column, cond, message, severity, count) -> list[Problem]:
+    """The first :data:`_LISTED` rows meeting ``cond``, one problem each."""
+    if count > _LISTED:
+        message += f" ({count:,} rows in all, the first {_LISTED} listed)"
+    rows = con.execute(
+        f'SELECT row, "{column}"::VARCHAR FROM rows WHERE {cond} ORDER BY row LIMIT {_LISTED}'
+    ).fetchall()
+    return [Problem(name, int(r), column, v, message, severity) for r, v in rows]
+
+
+def _unknown_functions(con, name: str, known: list[str]) -> list[Problem]:
+    """Rows whose function is not one of ``known``: for each of the first 20 such values, a
+    near spelling suggested and up to :data:`_LISTED` of its rows."""
+    con.register("known", pd.DataFrame({"function": pd.Series(known, dtype=object)}))
+    con.execute(
+        """CREATE TEMP TABLE unknown AS SELECT row, "function"::VARCHAR AS written,
+            trim("function"::VARCHAR) AS value FROM rows
+        WHERE trim("function"::VARCHAR) NOT IN (SELECT function FROM known)"""
+    )
+    values = con.execute(
+        "SELECT value, count(*), min(row) AS first FROM unknown GROUP BY value ORDER BY first"
+    ).fetchall()
+    shown = {value: n for value, n, _ in values[:20]}
+    con.register("shown", pd.DataFrame({"value": pd.Series(list(shown), dtype=object)}))
+    rows = con.execute(
+        f"""SELECT row, written, value FROM unknown WHERE value IN (SELECT value FROM shown)
+        QUALIFY row_number() OVER (PARTITION BY value ORDER BY row) <= {_LISTED}
+        ORDER BY row"""
+    ).fetchall()
+    folded = {" ".join(k.lower().split()): k for k in known}
+    problems = []
+    for row, written, value in rows:
+        near = folded.get(" ".join(value.lower().split()))
+        hint = (
+            f"differs from {near!r} only by case or spacing; write it as {near!r}"
+            if near
+            else "add it there or correct the spelling"
+        )
+        n = shown[value]
+        more = f" ({n:,} rows with this value, the first {_LISTED} listed)" if n > _LISTED else ""
+        message = f"is not a known function in functions.csv; {hint}{more}"
+        problems.append(Problem(name, int(row), "function", written, message))
+    if len(values) > len(shown):
+        others = sum(n for _, n, _ in values[20:])
+        problems.append(
+            Problem(
+                name,
+                None,
+                "function",
+                None,
+                f"holds {len(values) - 20:,} more values that are not functions of "
+                f"functions.csv ({others:,} rows): is it the function column?",
+            )
+        )
+    return problems
