@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from re import _constants as _C  # the parse tree's node kinds
+from re import _parser
 
 import pandas as pd
 
@@ -33,6 +36,7 @@ __all__ = [
     "CodebookError",
     "load_codebook",
     "code",
+    "required_text",
     "theme_counts",
     "quotes",
     "uncoded",
@@ -96,6 +100,22 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     return Codebook(labels, descriptions, patterns)
 
 
+def _codebook(path: str | Path | None) -> Codebook:
+    """:func:`load_codebook`, read again only when the file changed (a pack codes several
+    times; a batch, once per scope)."""
+    path = Path(path) if path else DEFAULT_CODEBOOK
+    try:
+        st = path.stat()
+    except OSError:
+        return load_codebook(path)  # says what is wrong
+    return _codebook_read(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _codebook_read(path: str, size: int, mtime_ns: int) -> Codebook:
+    return load_codebook(path)
+
+
 #: Longest quote shown; longer comments are cut at a word and marked.
 MAX_QUOTE = 400
 
@@ -116,25 +136,103 @@ def _normalise(texts: pd.Series) -> pd.Series:
     return texts.fillna("").astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
 
 
+def _required(items) -> frozenset[str] | None:
+    """Lower-case ASCII strings one of which every match of a parsed pattern (``items``, a
+    sequence from :mod:`re`'s parser) contains; None when no such set is known. A run of
+    literals is one string, a group or a repeat (at least once) the set of what it requires,
+    a branch the union of its alternatives'; the set whose shortest string is longest wins."""
+    found, run = [], []
+    for op, av in [*items, (None, None)]:
+        if op is _C.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            found.append(frozenset({"".join(run)}))
+            run = []
+        got = None
+        if op is _C.SUBPATTERN:
+            got = _required(av[3])
+        elif op is _C.BRANCH:
+            alternatives = [_required(a) for a in av[1]]
+            if all(alternatives):
+                got = frozenset().union(*alternatives)
+        elif op in _REPEATS and av[0] >= 1:
+            got = _required(av[2])
+        if got:
+            found.append(got)
+    return max(found, key=lambda s: (min(map(len, s)), -len(s))) if found else None
+
+
+_REPEATS = tuple(
+    getattr(_C, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_C, name)
+)
+
+
+@lru_cache(maxsize=1024)
+def required_text(pattern: re.Pattern) -> frozenset[str] | None:
+    """Strings one of which (lower-cased) any text the pattern matches contains, when the
+    text is ASCII: a cheap test that rules a pattern out before it is searched. None when the
+    pattern has no such strings (or cannot be analysed).
+
+    >>> sorted(required_text(re.compile("(agreed|aligned) then (changed|reversed)", re.I)))
+    ['agreed', 'aligned']
+    """
+    try:
+        return _required(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # noqa: BLE001 - any parser surprise: no prefilter, search it
+        return None
+
+
+def _hits(texts: list[str], patterns: tuple[re.Pattern, ...], *, prefilter: bool) -> list:
+    """Per text, how many of ``patterns`` it matches. With ``prefilter``, a pattern is
+    searched in an ASCII text only when the text holds one of its :func:`required_text`
+    strings (for ASCII text, case-insensitive matching is lower-case equality, so the result
+    is the same); a text with other characters is searched with every pattern."""
+    if not prefilter:
+        return [sum(bool(p.search(t)) for p in patterns) for t in texts]
+    needs = [(p, required_text(p)) for p in patterns]
+    out = []
+    for t in texts:
+        if t.isascii():
+            low = t.lower()
+            out.append(
+                sum(
+                    bool(p.search(t))
+                    for p, need in needs
+                    if need is None or any(s in low for s in need)
+                )
+            )
+        else:
+            out.append(sum(bool(p.search(t)) for p in patterns))
+    return out
+
+
 def code(
     responses: pd.DataFrame,
     *,
     codebook: Codebook | str | Path | None = None,
     text: str = "comment",
     id: str = "response_id",  # noqa: A002 - the column's name
+    prefilter: bool = True,
 ) -> pd.DataFrame:
     """Themes of each comment: one row per (response, theme) with the number of patterns hit.
 
     ``codebook`` is a loaded :class:`Codebook`, the path of one, or None for the kit's own.
+    ``prefilter``: a pattern is searched only in the comments that hold one of the strings
+    every match of it holds (:func:`required_text`), each distinct comment once (the same
+    result; False searches every pattern in every comment).
     """
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    book = codebook if isinstance(codebook, Codebook) else _codebook(codebook)
     comments = _normalise(responses[text])
     comments = comments[comments != ""]
+    distinct = pd.unique(comments.to_numpy()) if prefilter else comments.to_numpy()
     parts = []
     for theme, pats in book.patterns.items():
-        hits = pd.Series(
-            [sum(bool(p.search(t)) for p in pats) for t in comments], index=comments.index
-        )
+        counts = _hits(list(distinct), pats, prefilter=prefilter)
+        per = dict(zip(distinct, counts, strict=True)) if prefilter else None
+        hits = pd.Series([per[t] for t in comments] if prefilter else counts, index=comments.index)
         hit = hits[hits > 0]
         parts.append(
             pd.DataFrame({id: responses.loc[hit.index, id].to_numpy(), "theme": theme, "hits": hit})
