@@ -124,6 +124,9 @@ class Engagement:
     nps_question: str = DEFAULT_NPS_QUESTION
     collision_days: int = 7
     contact_cap: int = 12
+    #: A large touchpoint log (``touchpoints.file``, CSV or Parquet) read by DuckDB, never
+    #: whole into pandas (:func:`kit.touchpoints.log_file`); None: ``touchpoints.csv``.
+    touchpoints_file: Path | None = None
     influence_labels: dict[str, int] = field(
         default_factory=lambda: {"low": 2, "medium": 3, "high": 4, "very high": 5}
     )
@@ -390,6 +393,19 @@ def _parse(raw: dict, path: Path, problems: list[str]) -> dict[str, Any]:
     kw["contact_cap"] = _number(
         tp, "contact_cap", "touchpoints", problems, lo=1, hi=10000, default=12
     )
+    if tp.get("file"):
+        log = (path.parent / str(tp["file"])).resolve()
+        if log.suffix.lower() not in (".csv", ".parquet"):
+            problems.append(
+                f"'touchpoints.file' {log} must be a CSV (.csv) or Parquet (.parquet) file"
+            )
+        elif not log.is_file():
+            problems.append(
+                f"'touchpoints.file' {log} is not a file: give the touchpoint log relative to "
+                "the engagement file, or remove the line"
+            )
+        else:
+            kw["touchpoints_file"] = log
     st = _section(raw, "stakeholders", problems)
     labels = st.get("influence_labels") or {"low": 2, "medium": 3, "high": 4, "very high": 5}
     if not isinstance(labels, dict) or not all(

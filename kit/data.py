@@ -417,6 +417,9 @@ class Dataset:
     #: Optional columns absent from their file and filled blank by :func:`load`
     #: (``"responses.ok_to_contact"``): sections say what is missing.
     absent: frozenset[str] = frozenset()
+    #: A large touchpoint log (CSV or Parquet) left on disk for DuckDB
+    #: (:func:`kit.touchpoints.log_file`); ``touchpoints`` is then empty.
+    touchpoints_file: Path | None = None
 
     @property
     def drivers(self) -> list[str]:
@@ -1256,6 +1259,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_TWO_LOGS = (
+    "is beside the touchpoint log {0.name} ({0}): the kit reads one log; remove "
+    "touchpoints.csv, or the log (touchpoints.parquet, or touchpoints.file in engagement.yaml)"
+)
+
+
+def _touchpoint_log(folder: Path, cfg: Engagement | None) -> Path | None:
+    """The large touchpoint log, read by DuckDB, or None (:func:`kit.touchpoints.log_file`)."""
+    from kit import touchpoints as touch_log  # it imports this module
+
+    return touch_log.log_file(folder, cfg.touchpoints_file if cfg else None)
+
+
 def validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Check every table of a data folder; return the typed tables and all problems found.
 
@@ -1271,8 +1287,13 @@ def _validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame],
     folder = cfg.data_dir if cfg else Path(source)
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
+    log = _touchpoint_log(folder, cfg)
     for table in SCHEMAS:
         path = table_path(folder, table)
+        if table == "touchpoints" and log is not None:  # checked in DuckDB, below
+            if path.exists() and path.resolve() != log.resolve():
+                problems.append(Problem(path.name, None, None, None, _TWO_LOGS.format(log)))
+            continue
         if path.exists():
             try:
                 raw[table] = read_table(path, warnings=problems)
@@ -1314,7 +1335,14 @@ def _validate(source: Engagement | Path | str) -> tuple[dict[str, pd.DataFrame],
         _check_followup_dates(tables["followups"], problems)
     if "invitations" in tables:
         _check_invitations(tables["invitations"], tables.get("responses"), cfg, problems)
-    problems += _absent_notes(tables, folder, cfg)
+    if log is not None:
+        from kit import touchpoints as touch_log  # it imports this module
+
+        functions = tables.get("functions", pd.DataFrame())
+        known = functions["function"].dropna() if "function" in functions else None
+        problems += touch_log.check_log(log, functions=known)
+    notes = _absent_notes(tables, folder, cfg)
+    problems += [p for p in notes if log is None or p.file != "touchpoints.csv"]
     # a table read from its latest version (followups.v2.csv) is named as that file
     read_from = {f"{t}.csv": table_path(folder, t).name for t in raw}
     read_from = {told: name for told, name in read_from.items() if told != name}
@@ -1376,9 +1404,10 @@ _LOADED: dict[tuple, Dataset] = {}
 
 def _signature(folder: Path, cfg: Engagement | None) -> tuple:
     """What a validated dataset depends on: the files as they are now, and the settings."""
+    log = _touchpoint_log(folder, cfg)
     files = tuple(
-        (p.name, st.st_size, st.st_mtime_ns)
-        for p in sorted(folder.glob("*.csv"))
+        (str(p), st.st_size, st.st_mtime_ns)
+        for p in sorted({*folder.glob("*.csv"), *([log] if log else [])})
         for st in (p.stat(),)
     )
     settings = (
@@ -1396,7 +1425,13 @@ def _signature(folder: Path, cfg: Engagement | None) -> tuple:
 
 def _copy(ds: Dataset) -> Dataset:
     tables = {f.name: getattr(ds, f.name).copy() for f in fields(ds) if f.name in SCHEMAS}
-    return Dataset(**tables, folder=ds.folder, warnings=list(ds.warnings), absent=ds.absent)
+    return Dataset(
+        **tables,
+        folder=ds.folder,
+        warnings=list(ds.warnings),
+        absent=ds.absent,
+        touchpoints_file=ds.touchpoints_file,
+    )
 
 
 #: Set by :func:`shared_validation` for the processes a batch starts (workers, kernels).
@@ -1482,7 +1517,10 @@ def load(source: Engagement | Path | str) -> Dataset:
         if cfg is not None and cfg.wave_closes:
             tables["responses"] = _dated_by_wave_close(tables["responses"], cfg.wave_closes)
         warnings = [p for p in problems if p.severity == "warning"]
-        ds = Dataset(**tables, folder=folder, warnings=warnings, absent=absent)
+        log = _touchpoint_log(folder, cfg)
+        ds = Dataset(
+            **tables, folder=folder, warnings=warnings, absent=absent, touchpoints_file=log
+        )
     _to_shared(key, ds)
     _LOADED.clear()  # one engagement at a time is plenty
     _LOADED[key] = ds

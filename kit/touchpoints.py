@@ -681,6 +681,7 @@ def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[P
         if c not in columns
     ]
     checks: list[tuple[str, str, str, str]] = []  # column, SQL condition, message, severity
+    mistyped = set()
     for c in ("touchpoint_id", *REQUIRED):
         kind = columns.get(c)
         if kind is None:
@@ -689,6 +690,7 @@ def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[P
         if not (kind.startswith("TIMESTAMP") or kind in (_DATE_TYPES if dated else _TEXT_TYPES)):
             what = "dates (a date or timestamp column, or text YYYY-MM-DD)" if dated else "text"
             problems.append(Problem(name, None, c, kind, f"is stored as {kind}; store {what}"))
+            mistyped.add(c)
             continue
         value = f'trim("{c}"::VARCHAR)'
         blank = f"(\"{c}\" IS NULL OR {value} = '')"
@@ -721,11 +723,7 @@ def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[P
     for (column, cond, message, severity), count in zip(checks, counts, strict=True):
         if count:
             problems += _listed(con, name, column, cond, message, severity, count)
-    if (
-        functions is not None
-        and "function" in columns
-        and "function" not in {p.column for p in problems}
-    ):
+    if functions is not None and "function" in columns and "function" not in mistyped:
         problems += _unknown_functions(con, name, list(functions))
     return problems
 
@@ -747,7 +745,8 @@ def _unknown_functions(con, name: str, known: list[str]) -> list[Problem]:
     con.execute(
         """CREATE TEMP TABLE unknown AS SELECT row, "function"::VARCHAR AS written,
             trim("function"::VARCHAR) AS value FROM rows
-        WHERE trim("function"::VARCHAR) NOT IN (SELECT function FROM known)"""
+        WHERE trim("function"::VARCHAR) <> ''
+            AND trim("function"::VARCHAR) NOT IN (SELECT function FROM known)"""
     )
     values = con.execute(
         "SELECT value, count(*), min(row) AS first FROM unknown GROUP BY value ORDER BY first"
