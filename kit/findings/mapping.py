@@ -29,7 +29,6 @@ import networkx as nx
 import pandas as pd
 
 from kit import network as network_analysis
-from kit import shared
 from kit import stakeholders as register_analysis
 from kit import touchpoints as touch_analysis
 from kit.context import Context
@@ -356,36 +355,23 @@ def network(ctx: Context) -> Network:
 def touchpoints(ctx: Context, *, top: int = 10) -> Touchpoints:
     """Over-contact and collisions of the company's external touchpoints (all functions, all
     touches, whatever the scope), the ``top`` most over-contacted stakeholders, and the
-    function's own coordination score. The company's part is computed once per batch
-    (:func:`kit.shared.batch_cached`) and each scope reads its own row.
+    function's own coordination score.
 
     Parameters
     ----------
     top
         How many of the most over-contacted external stakeholders ``worst`` lists.
     """
+    log = ctx.ds.touchpoints_file  # a large log stays on disk, read by DuckDB
+    touches = ctx.ds.touchpoints if log is None else log
     days, cap = ctx.cfg.collision_days, ctx.cfg.contact_cap
-    key = None if ctx.data_key is None else ("touchpoints", ctx.data_key, cap, days, top)
-    company = shared.batch_cached(
-        key, lambda: _company_touchpoints(ctx.ds.touchpoints, cap=cap, days=days, top=top)
-    )
-    scores = company.scores
-    own = scores.iloc[:0] if ctx.is_organisation else scores[scores["function"] == ctx.scope]
-    copies = {
-        name: value.copy() if isinstance(value, pd.DataFrame) else value
-        for name, value in company._asdict().items()
-    }
-    return Touchpoints(**{**copies, "own": own.reset_index(drop=True)})
-
-
-def _company_touchpoints(touches: pd.DataFrame, *, cap: int, days: int, top: int) -> Touchpoints:
-    """:class:`Touchpoints` of the whole company (``own`` empty)."""
     tables = touch_analysis.coordination(touches, cap=cap, collision_days=days)
     per, scores = tables["per_stakeholder"], tables["scores"]
+    own = scores.iloc[:0] if ctx.is_organisation else scores[scores["function"] == ctx.scope]
     return Touchpoints(
-        stakeholders=int(touches["external_id"].nunique()),
-        touches=len(touches),
-        functions=int(touches["function"].nunique()),
+        stakeholders=int(per["external_id"].nunique()),
+        touches=int(scores["touches"].sum()),
+        functions=len(scores),
         over_cap=int(per.loc[per["over_cap"], "external_id"].nunique()),
         collisions=int(per["collisions"].sum()),
         cap=cap,
@@ -395,5 +381,5 @@ def _company_touchpoints(touches: pd.DataFrame, *, cap: int, days: int, top: int
         segments=touch_analysis.segments(per),
         pairs=tables["matrix"],
         scores=scores,
-        own=scores.iloc[:0],
+        own=own.reset_index(drop=True),
     )
