@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit import themes
 from kit.privacy import person_names
@@ -124,3 +128,60 @@ def test_engagement_codebook_is_used(tmp_path):
     path.write_text("themes:\n  cake:\n    label: Cake\n    patterns: [cake]\n", encoding="utf-8")
     coded = themes.code(responses("More cake please"), codebook=themes.load_codebook(path))
     assert coded["label"].tolist() == ["Cake"]
+
+
+# -- the prefilter: searching a pattern only where its required strings are ---------------
+
+
+def test_prefilter_codes_the_sample_as_searching_every_pattern(ds):
+    pd.testing.assert_frame_equal(
+        themes.code(ds.responses), themes.code(ds.responses, prefilter=False)
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        ("overturn", {"overturn"}),
+        (r"\brevers(ed|es|al|ing)\b", {"revers"}),
+        ("slow (reviews?|approvals?)", {"review", "approval"}),
+        ("(data|information) not shared", {" not shared"}),
+        ("(ab)+ then", {" then"}),  # the longer of the two
+        ("x?y?", None),  # may match nothing: no string is required
+        ("[a-z]+", None),
+        ("(a|[0-9])", None),  # one alternative requires no string
+        ("Café", {"caf"}),  # a non-ASCII letter ends the run
+    ],
+)
+def test_required_text_read_from_the_pattern(pattern, required):
+    got = themes.required_text(re.compile(pattern, re.IGNORECASE))
+    assert (None if got is None else set(got)) == required
+
+
+WORDS = [
+    "slow", "Slow", "REVIEW", "reviews", "overturned", "reversed", "not shared", "data",
+    "priorities are not ours", "ownership", "nobody", "takes", "one team", "Café", "ſlow",
+    "K", "\u212a", "wait", "weeks", "six", "for", "a", "reply", "!", ",", "  ", "\n", "silo",
+    "we see the same KOLs", "never compare notes", "CRM", "tickets", "escalate",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=8))
+def test_prefilter_equals_plain_coding_on_random_comments(comments):
+    frame = responses(*comments) if comments else responses()
+    pd.testing.assert_frame_equal(
+        themes.code(frame), themes.code(frame, prefilter=False), check_dtype=True
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcSK\u017f\u212a .-", max_size=30), min_size=1, max_size=6),
+    st.sampled_from(["sk", "a(b|c)+", "s.k", "(ab|ba)c?", "k{2}", r"\bsa", "S-?K"]),
+)
+def test_prefilter_equals_plain_search_for_any_pattern(texts, pattern):
+    compiled = (re.compile(pattern, re.IGNORECASE),)
+    assert themes._hits(texts, compiled, prefilter=True) == themes._hits(
+        texts, compiled, prefilter=False
+    )
