@@ -58,7 +58,10 @@ EXAMPLES = {
         ("kit audit --config clients/acme/engagement.yaml", "what the packs publish"),
         ("kit audit --detail scores --out ranges.csv", "ranges saved (confidential)"),
     ],
-    "sample": [("kit sample /tmp/helix", "the sample's tables, regenerated (seed 2026)")],
+    "sample": [
+        ("kit sample /tmp/helix", "the sample's tables, regenerated (seed 2026)"),
+        ("kit sample /tmp/helix-x16 --scale 16", "a client 16 times the sample, 48 functions"),
+    ],
 }
 
 
@@ -271,6 +274,16 @@ def _parser() -> argparse.ArgumentParser:
     smp = sub.add_parser("sample", help="regenerate the fictional sample client's data")
     smp.add_argument("folder", nargs="?", default=str(SAMPLE_DIR), help="where to write it")
     smp.add_argument("--seed", type=int, default=2026, help="the random seed")
+    smp.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        choices=(1, 4, 16, 64),
+        metavar="N",
+        help="N times the sample's data (1, 4, 16 or 64): from 4, regional copies of the "
+        "organisation (24 functions at x4, 48 from x16) with the same planted findings; a "
+        "folder without engagement.yaml gets the sample's",
+    )
     return _with_help(parser)
 
 
@@ -523,8 +536,9 @@ def _audit(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from kit.sample import write
 
-    write(Path(args.folder), seed=args.seed)
-    print(f"Sample data written to {args.folder}")
+    write(Path(args.folder), seed=args.seed, scale=args.scale)
+    times = f" (x{args.scale})" if args.scale != 1 else ""
+    print(f"Sample data{times} written to {args.folder}")
     return 0
 
 

@@ -372,3 +372,110 @@ def test_effects_hold_for_other_seeds(seed):
         > 1.2
     )
     assert 3 <= len(provider_scores(r, LEGAL, CURRENT)) <= 4
+
+
+# -- scaled clients (kit sample --scale N) --------------------------------------------------
+
+SUFFIX = " Americas"  # the second region's functions at x4
+
+
+@pytest.fixture(scope="module")
+def t4() -> dict[str, pd.DataFrame]:
+    return generate(scale=4)
+
+
+def test_scale_one_is_the_sample(t):
+    again = generate(scale=1)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(t[name], again[name])
+
+
+@pytest.mark.parametrize("scale", [0, 65, 2.0, True, "4"])
+def test_scale_refused_outside_one_to_sixty_four(scale):
+    with pytest.raises(ValueError, match="scale must be a whole number from 1 to 64"):
+        generate(scale=scale)
+
+
+def test_scaled_client_sizes_and_functions(t, t4):
+    functions = t4["functions"]["function"].tolist()
+    base = t["functions"]["function"].tolist()
+    assert functions == base + [f + SUFFIX for f in base]  # 24 functions, Regulatory kept
+    ratio = {name: len(t4[name]) / len(t[name]) for name in ("responses", "touchpoints")}
+    assert 3.6 <= ratio["responses"] <= 4.4 and 3.6 <= ratio["touchpoints"] <= 4.4, ratio
+    assert len(t4["stakeholders"]) == 2 * len(t["stakeholders"])  # a register per region
+    assert len(t4["relationships"]) == 2 * len(t["relationships"])
+    own = t4["functions"].set_index("function")["headcount"]
+    assert own["Sales"] == own["Sales" + SUFFIX] == 2 * 240 and own[LEGAL] == 9
+    assert list(t4["responses"].columns) == list(t["responses"].columns)
+
+
+def test_scaled_client_ids_unique_and_references_resolve(t4):
+    for table, column in [
+        ("stakeholders", "stakeholder_id"),
+        ("responses", "response_id"),
+        ("roster", "contact_id"),
+        ("followups", "followup_id"),
+        ("touchpoints", "touchpoint_id"),
+    ]:
+        assert t4[table][column].is_unique, (table, column)
+    people = set(t4["stakeholders"]["stakeholder_id"])
+    assert set(t4["functions"]["head_id"]) <= people
+    assert set(t4["followups"]["owner"]) <= people
+    assert set(t4["stakeholders"]["reports_to"]) - {""} <= people
+    assert set(t4["followups"]["response_id"]) <= set(t4["responses"]["response_id"])
+    contacts = set(t4["responses"]["contact_id"]) - {""}
+    assert contacts == set(t4["roster"]["contact_id"])
+    assert t4["roster"]["email"].is_unique
+    # a response's rater and rated function are in the same region
+    r = t4["responses"]
+    assert (
+        r["respondent_function"].str.endswith(SUFFIX) == r["provider_function"].str.endswith(SUFFIX)
+    ).all()
+    waves = r["wave"].map(WAVES.index)
+    assert waves.is_monotonic_increasing  # ids in wave order
+
+
+@pytest.mark.parametrize("suffix", ["", SUFFIX])
+def test_scaled_client_keeps_every_planted_effect_in_each_region(t4, suffix):
+    r, tp = t4["responses"], t4["touchpoints"]
+    regulatory = "Regulatory" + suffix
+    before = provider_scores(r, regulatory, PREVIOUS)
+    now = provider_scores(r, regulatory, CURRENT)
+    z, p = z_test(before, now)
+    assert z < 0 and p < 0.001 and nps(now) < nps(before) - 20
+    assert len(provider_scores(r, LEGAL + suffix, CURRENT)) <= 4  # too small to show
+    for customer, provider in [("Medical Affairs", "Marketing"), ("Marketing", "Medical Affairs")]:
+        mutual = r[
+            (r["respondent_function"] == customer + suffix)
+            & (r["provider_function"] == provider + suffix)
+        ]
+        assert len(mutual) >= 20 and nps(mutual["score"]) < -30
+    mine = tp[tp["function"].str.endswith(SUFFIX) == bool(suffix)]
+    per = mine.groupby("external_id").agg(n=("touchpoint_id", "size"), seg=("segment", "first"))
+    kols = per[per["seg"] == "KOL"]
+    assert len(kols) == 2 * 20 and kols["n"].min() >= 45  # 2x the KOLs, each over-contacted
+
+
+def test_scaled_follow_up_still_moves_scores(t4):
+    pairs = followup_pairs(t4)
+    done, not_done = pairs.loc[pairs["followed"], "change"], pairs.loc[~pairs["followed"], "change"]
+    assert len(done) >= 150 and 2.0 <= done.mean() <= 3.0
+    assert done.mean() - not_done.mean() > 1.5
+
+
+def test_scaled_sample_written_is_valid_and_deterministic(tmp_path: Path, t4):
+    from kit.cli import main
+    from kit.data import validate
+
+    assert main(["sample", str(tmp_path / "x4"), "--scale", "4"]) == 0
+    folder = tmp_path / "x4"
+    assert (folder / "engagement.yaml").read_bytes() == (
+        SAMPLE_DIR / "engagement.yaml"
+    ).read_bytes()
+    tables, problems = validate(folder)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert len(tables["responses"]) == len(t4["responses"])
+    again = tmp_path / "again"
+    write(again, scale=4)
+    for name in TABLES:
+        assert (folder / f"{name}.csv").read_bytes() == (again / f"{name}.csv").read_bytes()
