@@ -360,7 +360,8 @@ def grouped_lines(problems: list[Problem]) -> list[str]:
         spans = g.rows.split(", ")
         shown = g.rows if len(spans) <= 10 else ", ".join(spans[:10]) + ", ..."
         rows = f", row {shown}" if single else f", rows {shown}" if g.rows else ""
-        where = g.file + rows + (f", column '{g.column}'" if g.column else "")
+        column = g.column if isinstance(g.column, str) else ""  # a whole file: NaN in the frame
+        where = g.file + rows + (f", column '{column}'" if column else "")
         if g.values == 1 and g.count == 1:
             value = f" (value {g.examples[0]!r})"
         elif g.values:

@@ -448,14 +448,11 @@ def _open_file(con, path: Path) -> None:
         f"""CREATE VIEW log AS SELECT {pos}::BIGINT AS pos, {text},
             (CAST({ts} AS DATE) - DATE '1970-01-01')::INTEGER AS day FROM {source}"""
     )
-    unread = con.execute(
-        f"SELECT min(pos), count(*) FROM (SELECT {pos} AS pos, {ts} AS ts FROM {source}) "
-        "WHERE ts IS NULL"
-    ).fetchall()[0]
-    if unread[1]:
+    unread = con.execute(f"SELECT count(*) FROM {source} WHERE {ts} IS NULL").fetchall()[0][0]
+    if unread:
         raise ValueError(
-            f"touchpoints: {unread[1]} date(s) blank or not readable in {path.name} (the first "
-            f"at row {unread[0] + 1} of its records); run kit validate, and use YYYY-MM-DD"
+            f"touchpoints: {unread} date(s) blank or not readable in {path.name}; kit "
+            "validate lists them with their rows (write dates as YYYY-MM-DD)"
         )
 
 
@@ -481,6 +478,10 @@ def _duck_coordination(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)} with DuckDB; got {period!r}")
     if isinstance(touchpoints, pd.DataFrame):
+        if touchpoints.empty:  # nothing to count: the same empty tables as pandas
+            return coordination(
+                touchpoints, period=period, cap=cap, collision_days=days, engine="pandas"
+            )
         with _duck() as con:
             _open_frame(con, touchpoints)
             return _duck_tables(con, period=period, cap=cap, days=int(days))
@@ -504,6 +505,10 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
     of them by different functions within ``days`` (``near``, each pair once) are found in
     buckets of ``days + 1`` days (a pair within the window lies in the same bucket or the
     next), never across a stakeholder's whole year; the three tables are sums over them."""
+    if not con.execute("SELECT count(*) FROM log").fetchall()[0][0]:  # an empty file
+        blank = {c: pd.Series(dtype=object) for c in REQUIRED if c != "date"}
+        empty = pd.DataFrame(blank).assign(date=pd.Series(dtype="datetime64[us]"))
+        return coordination(empty, period=period, cap=cap, collision_days=days, engine="pandas")
     label = PERIODS[period].replace("d", "(DATE '1970-01-01' + day)")
     codes = {"people": ("external_id", "who"), "functions": ("function", "fn")}
     codes |= {"channels": ("channel", "ch"), "segments": ("segment", "sg")}
@@ -733,7 +738,8 @@ def _listed(con, name, column, cond, message, severity, count) -> list[Problem]:
     if count > _LISTED:
         message += f" ({count:,} rows in all, the first {_LISTED} listed)"
     rows = con.execute(
-        f'SELECT row, "{column}"::VARCHAR FROM rows WHERE {cond} ORDER BY row LIMIT {_LISTED}'
+        f"SELECT row, coalesce(\"{column}\"::VARCHAR, '') FROM rows WHERE {cond} "
+        f"ORDER BY row LIMIT {_LISTED}"
     ).fetchall()
     return [Problem(name, int(r), column, v, message, severity) for r, v in rows]
 

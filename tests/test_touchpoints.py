@@ -135,3 +135,244 @@ def test_one_pass_gives_the_same_tables(ds):
     pd.testing.assert_frame_equal(tables["per_stakeholder"], tp.per_stakeholder(t))
     pd.testing.assert_frame_equal(tables["matrix"], tp.collision_matrix(t))
     pd.testing.assert_frame_equal(tables["scores"], tp.coordination_score(t))
+
+
+# --- DuckDB: the same tables as pandas, and large logs validated in SQL ----------------------
+
+
+def assert_same_tables(got: dict, expected: dict) -> None:
+    assert set(got) == set(expected) == {"per_stakeholder", "matrix", "scores"}
+    for name in expected:  # same rows in the same order, same dtypes: no re-sorting needed
+        pd.testing.assert_frame_equal(got[name], expected[name], obj=name)
+
+
+def write_parquet(frame: pd.DataFrame, path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    con.close()
+
+
+def test_duckdb_by_hand():
+    data = touches(
+        [("P", "Sales", 1), ("P", "Marketing", 3), ("P", "Medical", 10), ("P", "Sales", 11)]
+        + [("P", "Sales", 8)]
+    )
+    tables = tp.coordination(data, collision_days=7, engine="duckdb")
+    assert tables["per_stakeholder"]["collisions"].tolist() == [5]
+    assert tables["matrix"].to_dict("records") == [
+        {"function_a": "Marketing", "function_b": "Sales", "collisions": 2},  # S1-M3, M3-S8
+        {"function_a": "Medical", "function_b": "Sales", "collisions": 2},  # Md10-S8, Md10-S11
+        {"function_a": "Marketing", "function_b": "Medical", "collisions": 1},  # M3-Md10
+    ]
+    scores = tables["scores"].set_index("function")
+    assert scores["colliding"].to_dict() == {"Marketing": 1, "Medical": 1, "Sales": 3}
+    same_day = tp.coordination(data, collision_days=0, engine="duckdb")
+    assert same_day["per_stakeholder"]["collisions"].tolist() == [0]
+    assert same_day["matrix"].empty and same_day["scores"]["colliding"].sum() == 0
+
+
+def test_duckdb_equals_pandas_on_the_sample_frame_csv_and_parquet(ds, tmp_path):
+    t = ds.touchpoints
+    expected = tp.coordination(t, cap=12, collision_days=7, engine="pandas")
+    assert expected["per_stakeholder"]["collisions"].sum() == 1356
+    assert_same_tables(tp.coordination(t, cap=12, collision_days=7, engine="duckdb"), expected)
+    assert_same_tables(tp.coordination(ds.folder / "touchpoints.csv"), expected)
+    write_parquet(t, tmp_path / "log.parquet")
+    assert_same_tables(tp.coordination(tmp_path / "log.parquet"), expected)
+    for days, period in [(0, "M"), (30, "Y")]:
+        assert_same_tables(
+            tp.coordination(t, cap=5, collision_days=days, period=period, engine="duckdb"),
+            tp.coordination(t, cap=5, collision_days=days, period=period, engine="pandas"),
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P1", "P2", "Q", "R", "S"]),
+            st.sampled_from(["Sales", "Medical", "Market Access", "HR"]),
+            st.sampled_from(["Email", "Phone", "Visit"]),
+            st.integers(0, 200),  # days from 2025-11-20: quarters, months and a new year
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(0, 10),
+    st.integers(1, 6),
+    st.sampled_from(["Q", "M", "Y"]),
+)
+def test_duckdb_equals_pandas_on_random_logs(rows, days, cap, period):
+    start = pd.Timestamp(2025, 11, 20)
+    data = pd.DataFrame(
+        {
+            "touchpoint_id": [f"T{i}" for i in range(len(rows))],
+            "external_id": [r[0] for r in rows],
+            "segment": ["KOL" if r[0].startswith("P") else "GP" for r in rows],
+            "function": [r[1] for r in rows],
+            "channel": [r[2] for r in rows],
+            "date": [start + pd.Timedelta(days=r[3]) for r in rows],
+        }
+    )
+    options = dict(cap=cap, collision_days=days, period=period)
+    expected = tp.coordination(data, engine="pandas", **options)
+    assert_same_tables(tp.coordination(data, engine="duckdb", **options), expected)
+    assert expected["per_stakeholder"]["collisions"].sum() == brute(data, days)
+
+
+def test_engine_chosen_by_size_or_file():
+    assert tp.engine_for(pd.DataFrame(index=range(tp.LARGE_ROWS))) == "pandas"
+    assert tp.engine_for(pd.DataFrame(index=range(tp.LARGE_ROWS + 1))) == "duckdb"
+    assert tp.engine_for("crm.csv") == tp.engine_for("crm.parquet") == "duckdb"
+    with pytest.raises(ValueError, match="engine must be one of"):
+        tp.coordination(touches([("P", "A", 1)]), engine="spark")
+    with pytest.raises(ValueError, match="period must be one of Q, M, Y"):
+        tp.coordination(touches([("P", "A", 1)]), engine="duckdb", period="W")
+
+
+def test_empty_log_file_gives_the_empty_tables(tmp_path):
+    (tmp_path / "log.csv").write_text(",".join(tp.REQUIRED) + "\n")
+    expected = tp.coordination(touches([]).astype({"date": "datetime64[ns]"}), engine="pandas")
+    got = tp.coordination(tmp_path / "log.csv")
+    for name in expected:
+        assert got[name].empty and list(got[name].columns) == list(expected[name].columns)
+
+
+LOG = """touchpoint_id,external_id,segment,function,channel,date
+T1,P1,KOL,Sales,Email,2025-12-30
+T2,,KOL,Sales,Email,2025-12-30
+T3,P1,KOL,Medical Affairs,Email,31/12/2025
+T4,P1,KOL,sales ,Phone,2025-12-31
+T5,P2,GP,Procurement,Phone,2025-12-31
+T6,P2,GP,Medical Affairs,Visit,2025-12-31T23:30:00-02:00
+"""
+
+
+def test_check_log_lists_every_problem_with_its_line(tmp_path):
+    (tmp_path / "crm.csv").write_text(LOG)
+    said = tp.check_log(tmp_path / "crm.csv", functions=["Sales", "Medical Affairs"])
+    got = {(p.row, p.column, p.value, p.severity): p.message for p in said}
+    assert got == {
+        (3, "external_id", "", "error"): "is blank; every row needs a value here",
+        (4, "date", "31/12/2025", "error"): "is not a date in ISO format (YYYY-MM-DD)",
+        (7, "date", "2025-12-31T23:30:00-02:00", "warning"): (
+            "carries a time zone: read as the UTC time (dates without a zone are read as "
+            "written); write all dates without a zone if they are local times"
+        ),
+        (5, "function", "sales ", "error"): "is not a known function in functions.csv; "
+        "differs from 'Sales' only by case or spacing; write it as 'Sales'",
+        (6, "function", "Procurement", "error"): "is not a known function in functions.csv; "
+        "add it there or correct the spelling",
+    }
+    assert {p.file for p in said} == {"crm.csv"}
+
+
+def test_a_zoned_time_is_read_as_utc_as_kit_data_reads_it(tmp_path):
+    good = "\n".join(line for line in LOG.splitlines() if ",," not in line and "31/" not in line)
+    (tmp_path / "crm.csv").write_text(good + "\n")
+    per = tp.coordination(tmp_path / "crm.csv")["per_stakeholder"]
+    # 23:30 at UTC-2 on 31 December is 01:30 UTC on 1 January: the next quarter
+    assert per.loc[per["external_id"] == "P2", "period"].tolist() == ["2025Q4", "2026Q1"]
+
+
+def test_check_log_parquet_types_missing_columns_and_record_numbers(tmp_path):
+    frame = touches([("P", "Sales", d) for d in range(1, 6)])
+    frame.loc[2, "external_id"] = "  "
+    write_parquet(frame, tmp_path / "crm.parquet")
+    blank = tp.check_log(tmp_path / "crm.parquet", functions=["Sales"])
+    assert [(p.row, p.column, p.message) for p in blank] == [
+        (3, "external_id", "is blank; every row needs a value here")
+    ]
+    typed = touches([("P", "Sales", d) for d in range(1, 6)])
+    write_parquet(typed.drop(columns="channel").assign(date=range(5)), tmp_path / "typed.parquet")
+    said = {(p.row, p.column, p.value): p.message for p in tp.check_log(tmp_path / "typed.parquet")}
+    assert said == {
+        (None, "channel", None): "column is missing from the header; add it (see README, "
+        "data model)",
+        (None, "date", "BIGINT"): "is stored as BIGINT; store dates (a date or timestamp "
+        "column, or text YYYY-MM-DD)",
+    }
+
+
+def test_check_log_lists_100_rows_and_counts_all(tmp_path):
+    rows = [f"T{i},P{i},GP,Sales,Email,2025-13-{i % 28 + 1:02d}" for i in range(150)]
+    (tmp_path / "crm.csv").write_text(
+        "\n".join(["touchpoint_id," + ",".join(tp.REQUIRED[:-1]) + ",date", *rows]) + "\n"
+    )
+    said = tp.check_log(tmp_path / "crm.csv")
+    assert len(said) == 100 and [p.row for p in said] == list(range(2, 102))
+    assert said[0].message == (
+        "is not a date in ISO format (YYYY-MM-DD) (150 rows in all, the first 100 listed)"
+    )
+
+
+def test_check_log_refuses_unreadable_files(tmp_path):
+    (tmp_path / "crm.csv").write_text(LOG.replace("T5,P2", "T5,P2,extra"))
+    [said] = tp.check_log(tmp_path / "crm.csv")
+    assert said.row is None and said.message.startswith("cannot be read as CSV")
+    (tmp_path / "crm.parquet").write_text(LOG)
+    [said] = tp.check_log(tmp_path / "crm.parquet")
+    assert said.message.startswith("cannot be read as Parquet")
+    [said] = tp.check_log(tmp_path / "crm.xlsx")
+    assert said.message.startswith("must be a CSV (.csv) or Parquet (.parquet) file")
+    with pytest.raises(ValueError, match=r"1 date\(s\) blank or not readable in crm.csv"):
+        (tmp_path / "crm.csv").write_text(LOG.replace(",,", ",P3,"))
+        tp.coordination(tmp_path / "crm.csv")
+
+
+def parquet_beside_the_data(folder) -> None:
+    """The sample's touchpoints.csv replaced by touchpoints.parquet (text, as exported)."""
+    import duckdb
+
+    csv, parquet = folder / "touchpoints.csv", folder / "touchpoints.parquet"
+    duckdb.sql(f"COPY (FROM read_csv('{csv}', all_varchar = true)) TO '{parquet}'")
+    csv.unlink()
+
+
+def test_a_parquet_log_beside_the_data_stays_out_of_pandas(sample_copy, org):
+    from kit.context import open_engagement
+    from kit.data import load, validate
+    from kit.findings import mapping as find
+
+    parquet_beside_the_data(sample_copy)
+    ds = load(sample_copy)
+    assert ds.touchpoints.empty and ds.touchpoints_file == sample_copy / "touchpoints.parquet"
+    _, problems = validate(sample_copy)
+    assert not [p for p in problems if "touchpoint" in p.file]  # no "absent" note either
+    ctx = open_engagement(sample_copy / "engagement.yaml")
+    got, expected = find.touchpoints(ctx), find.touchpoints(org)
+    assert (got.touches, got.stakeholders, got.functions, got.collisions) == (4999, 600, 6, 1356)
+    for name, value in expected._asdict().items():
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(got, name), value, obj=name)
+        else:
+            assert getattr(got, name) == value, name
+
+
+def test_a_log_in_the_settings_validated_with_the_data(sample_copy):
+    from kit.config import ConfigError, load_engagement
+    from kit.data import DataError, load
+
+    crm = sample_copy / "crm"
+    crm.mkdir()
+    text = (sample_copy / "touchpoints.csv").read_text()
+    (crm / "export.csv").write_text(text.replace(",Sales,", ",Sales Force,", 1))
+    yaml = sample_copy / "engagement.yaml"
+    yaml.write_text(
+        yaml.read_text().replace("touchpoints:\n", "touchpoints:\n  file: crm/export.csv\n")
+    )
+    with pytest.raises(DataError) as refused:  # touchpoints.csv is still there too
+        load(load_engagement(yaml))
+    said = str(refused.value)
+    assert "touchpoints.csv: is beside the touchpoint log export.csv" in said
+    assert "export.csv, row 2, column 'function' (value 'Sales Force'): is not a known " in said
+    (sample_copy / "touchpoints.csv").unlink()
+    (crm / "export.csv").write_text(text)
+    ds = load(load_engagement(yaml))
+    assert ds.touchpoints_file == crm / "export.csv" and ds.touchpoints.empty
+    yaml.write_text(yaml.read_text().replace("crm/export.csv", "crm/export.xlsx"))
+    with pytest.raises(ConfigError, match=r"'touchpoints.file' .*export.xlsx must be a CSV"):
+        load_engagement(yaml)
