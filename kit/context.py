@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit import themes
+from kit import shared
 from kit.config import ORGANISATION, Engagement, load_engagement
 from kit.data import Dataset, load
 from kit.errors import KitError
@@ -50,6 +50,10 @@ class Context:
     #: The segment filters applied by :meth:`where`, as ``(column, value)`` pairs.
     filters: tuple[tuple[str, object], ...] = ()
     _ledger: Ledger | None = field(default=None, init=False, compare=False, repr=False)
+    #: The loaded data's signature (:func:`kit.shared.data_key`) when ``ds`` came whole from
+    #: :func:`open_engagement`: then organisation-wide results are computed once per batch.
+    #: ``dataclasses.replace`` (other data) leaves it None.
+    _data_key: tuple | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def is_organisation(self) -> bool:
@@ -133,13 +137,27 @@ class Context:
 
     @cached_property
     def coded(self) -> pd.DataFrame:
-        """The themes of the scope's comments in the wave (:func:`kit.themes.code`), coded once."""
-        return themes.code(self.current, codebook=self.cfg.codebook)
+        """The themes of the scope's comments in the wave (:func:`kit.themes.code` with the
+        engagement's codebook), from the batch's one coding of every comment."""
+        return self.code(self.current)
+
+    def code(self, responses: pd.DataFrame) -> pd.DataFrame:
+        """The themes of some of the responses' comments (any waves), as
+        :func:`kit.themes.code` with the engagement's codebook gives them: taken from the
+        batch's coding of every comment (:func:`kit.shared.coded`), not coded again."""
+        return shared.coded(self.cfg, responses)
+
+    @property
+    def data_key(self) -> tuple | None:
+        """The loaded data's signature when the data are the engagement's files as loaded
+        (results computed from them may be shared by the batch), else None."""
+        return self._data_key
 
     def scoped(self, scope: str) -> Context:
         """The same engagement, wave and audience for another scope (the same ledger)."""
         other = dataclasses.replace(self, scope=scope)
         object.__setattr__(other, "_ledger", self.ledger)
+        object.__setattr__(other, "_data_key", self._data_key)
         return other
 
     def where(self, **equals) -> Context:
@@ -248,4 +266,6 @@ def open_engagement(
         problems.append(f"min_group_size {min_group_size!r} must be a whole number, 0 or more")
     if problems:
         raise KitError("; ".join(problems))
-    return Context(cfg, ds, scope, wave, audience, min_group_size)
+    ctx = Context(cfg, ds, scope, wave, audience, min_group_size)
+    object.__setattr__(ctx, "_data_key", shared.data_key(cfg))
+    return ctx

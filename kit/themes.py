@@ -36,6 +36,8 @@ __all__ = [
     "CodebookError",
     "load_codebook",
     "code",
+    "normalised",
+    "counted_hits",
     "required_text",
     "theme_counts",
     "quotes",
@@ -132,7 +134,8 @@ def clip(text: str, limit: int = MAX_QUOTE) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
 
 
-def _normalise(texts: pd.Series) -> pd.Series:
+def normalised(texts: pd.Series) -> pd.Series:
+    """Comments as they are coded: blank for none, spaces collapsed, ends stripped."""
     return texts.fillna("").astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
 
 
@@ -209,6 +212,18 @@ def _hits(texts: list[str], patterns: tuple[re.Pattern, ...], *, prefilter: bool
     return out
 
 
+def counted_hits(
+    texts, *, codebook: Codebook | str | Path | None = None, prefilter: bool = True
+) -> dict[str, tuple[int, ...]]:
+    """For each distinct text (normalised as :func:`code` does), how many patterns of each
+    theme it matches, in codebook order: what :func:`code` builds its table from, to keep
+    and reuse (``counted=``) for any responses whose comments are among ``texts``."""
+    book = codebook if isinstance(codebook, Codebook) else _codebook(codebook)
+    distinct = list(pd.unique(pd.Series(list(texts), dtype=object)))
+    columns = [_hits(distinct, pats, prefilter=prefilter) for pats in book.patterns.values()]
+    return dict(zip(distinct, zip(*columns, strict=True), strict=True)) if distinct else {}
+
+
 def code(
     responses: pd.DataFrame,
     *,
@@ -216,23 +231,35 @@ def code(
     text: str = "comment",
     id: str = "response_id",  # noqa: A002 - the column's name
     prefilter: bool = True,
+    counted: dict[str, tuple[int, ...]] | None = None,
 ) -> pd.DataFrame:
     """Themes of each comment: one row per (response, theme) with the number of patterns hit.
 
     ``codebook`` is a loaded :class:`Codebook`, the path of one, or None for the kit's own.
     ``prefilter``: a pattern is searched only in the comments that hold one of the strings
     every match of it holds (:func:`required_text`), each distinct comment once (the same
-    result; False searches every pattern in every comment).
+    result; False searches every pattern in every comment). ``counted``: the hits of comments
+    already coded with the same codebook (:func:`counted_hits`); only the others are searched.
     """
     book = codebook if isinstance(codebook, Codebook) else _codebook(codebook)
-    comments = _normalise(responses[text])
+    comments = normalised(responses[text])
     comments = comments[comments != ""]
-    distinct = pd.unique(comments.to_numpy()) if prefilter else comments.to_numpy()
+    if prefilter or counted is not None:
+        known = counted or {}
+        new = counted_hits(
+            (t for t in pd.unique(comments.to_numpy()) if t not in known),
+            codebook=book,
+            prefilter=prefilter,
+        )
+        rows = [known[t] if t in known else new[t] for t in comments]
+        per_theme = [[row[i] for row in rows] for i in range(len(book.patterns))]
+    else:
+        per_theme = [
+            _hits(list(comments), pats, prefilter=False) for pats in book.patterns.values()
+        ]
     parts = []
-    for theme, pats in book.patterns.items():
-        counts = _hits(list(distinct), pats, prefilter=prefilter)
-        per = dict(zip(distinct, counts, strict=True)) if prefilter else None
-        hits = pd.Series([per[t] for t in comments] if prefilter else counts, index=comments.index)
+    for theme, counts in zip(book.patterns, per_theme, strict=True):
+        hits = pd.Series(counts, index=comments.index)
         hit = hits[hits > 0]
         parts.append(
             pd.DataFrame({id: responses.loc[hit.index, id].to_numpy(), "theme": theme, "hits": hit})
@@ -257,7 +284,7 @@ def theme_counts(
     """
     cat = classify(responses["score"], detractor_max=detractor_max, passive_max=passive_max)
     cat.index = responses["response_id"].to_numpy()
-    commented = cat[_normalise(responses[text]).to_numpy() != ""]
+    commented = cat[normalised(responses[text]).to_numpy() != ""]
     base = commented.value_counts().reindex(list(CATEGORIES), fill_value=0)
     tagged = coded.assign(category=coded["response_id"].map(cat).astype(str))
     counts = tagged.groupby(["theme", "label", "category"]).size().rename("count").reset_index()
@@ -301,7 +328,7 @@ def quotes(
     ``check`` is True where a capitalised word of a person's name survived redaction (a
     name opening a sentence, say): the consultant reads those quotes first.
     """
-    commented = responses[_normalise(responses[text]) != ""]
+    commented = responses[normalised(responses[text]) != ""]
     sizes = commented.groupby(group, observed=True).size()
     allowed = commented[commented[group].map(sizes) >= min_group_size]
     pool = coded[coded["response_id"].isin(allowed["response_id"])]
@@ -309,7 +336,7 @@ def quotes(
         pool = pool[pool["theme"] == theme]
     info = allowed.set_index("response_id")
     pool = pool.assign(
-        comment=_normalise(pool["response_id"].map(info[text])),
+        comment=normalised(pool["response_id"].map(info[text])),
         score=pool["response_id"].map(info["score"]),
     )
     pool = pool.assign(length_gap=(pool["comment"].str.len() - 120).abs())
@@ -331,7 +358,7 @@ def quotes(
 
 def uncoded(responses: pd.DataFrame, coded: pd.DataFrame, *, text: str = "comment") -> pd.DataFrame:
     """Commented responses no theme matched, for the consultant to code."""
-    commented = responses[_normalise(responses[text]) != ""]
+    commented = responses[normalised(responses[text]) != ""]
     rest = commented[~commented["response_id"].isin(coded["response_id"])]
-    rest = rest.assign(**{text: _normalise(rest[text]).map(clip)})
+    rest = rest.assign(**{text: normalised(rest[text]).map(clip)})
     return rest[["response_id", "provider_function", "score", text]].reset_index(drop=True)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from kit import followup, privacy, themes
+from kit import followup, privacy
 from kit.context import Context
 from kit.findings import internal_nps, mapping
 
@@ -230,9 +230,7 @@ def loop(ctx: Context) -> Loop:
     late = followup.overdue_by_owner(f, r, ctx.ds.stakeholders, on=opened, provider=ctx.provider)
     about = r if ctx.provider is None else r[r["provider_function"] == ctx.provider]
     logged = f[f["response_id"].isin(about["response_id"])]
-    coded = themes.code(
-        about[about["response_id"].isin(logged["response_id"])], codebook=ctx.cfg.codebook
-    )
+    coded = ctx.code(about[about["response_id"].isin(logged["response_id"])])
     said = followup.you_said_we_did(logged, coded)
     no_response = int(logged["status"].eq("no response").sum())
     planned = int(funnel["followups"].iloc[0])

@@ -586,7 +586,7 @@ def theme_changes(ctx: Context) -> pd.DataFrame:
         commented = rated[rated["comment"].fillna("").str.strip() != ""]
         if len(commented) < least:
             return pd.DataFrame()
-        coded = ctx.coded if wave == ctx.wave else coding.code(rated, codebook=ctx.cfg.codebook)
+        coded = ctx.coded if wave == ctx.wave else ctx.code(rated)
         waves[wave] = (coded.drop_duplicates(["response_id", "theme"]), len(commented))
     labels = pd.concat([c for c, _ in waves.values()]).drop_duplicates("theme")
     out = labels.set_index("theme")[["label"]]

@@ -29,6 +29,7 @@ import networkx as nx
 import pandas as pd
 
 from kit import network as network_analysis
+from kit import shared
 from kit import stakeholders as register_analysis
 from kit import touchpoints as touch_analysis
 from kit.context import Context
@@ -355,19 +356,38 @@ def network(ctx: Context) -> Network:
 def touchpoints(ctx: Context, *, top: int = 10) -> Touchpoints:
     """Over-contact and collisions of the company's external touchpoints (all functions, all
     touches, whatever the scope), the ``top`` most over-contacted stakeholders, and the
-    function's own coordination score.
+    function's own coordination score. The company's part is computed once per batch
+    (:func:`kit.shared.batch_cached`) and each scope reads its own row.
 
     Parameters
     ----------
     top
         How many of the most over-contacted external stakeholders ``worst`` lists.
     """
-    log = ctx.ds.touchpoints_file  # a large log stays on disk, read by DuckDB
-    touches = ctx.ds.touchpoints if log is None else log
     days, cap = ctx.cfg.collision_days, ctx.cfg.contact_cap
+    key = None if ctx.data_key is None else ("touchpoints", ctx.data_key, cap, days, top)
+    company = shared.batch_cached(
+        key, lambda: _company_touchpoints(_touch_log(ctx), cap=cap, days=days, top=top)
+    )
+    scores = company.scores
+    own = scores.iloc[:0] if ctx.is_organisation else scores[scores["function"] == ctx.scope]
+    copies = {
+        name: value.copy() if isinstance(value, pd.DataFrame) else value
+        for name, value in company._asdict().items()
+    }
+    return Touchpoints(**{**copies, "own": own.reset_index(drop=True)})
+
+
+def _touch_log(ctx: Context):
+    """The touches: a large log stays on disk, read by DuckDB (``touchpoints.file``)."""
+    log = ctx.ds.touchpoints_file
+    return ctx.ds.touchpoints if log is None else log
+
+
+def _company_touchpoints(touches, *, cap: int, days: int, top: int) -> Touchpoints:
+    """:class:`Touchpoints` of the whole company (``own`` empty)."""
     tables = touch_analysis.coordination(touches, cap=cap, collision_days=days)
     per, scores = tables["per_stakeholder"], tables["scores"]
-    own = scores.iloc[:0] if ctx.is_organisation else scores[scores["function"] == ctx.scope]
     return Touchpoints(
         stakeholders=int(per["external_id"].nunique()),
         touches=int(scores["touches"].sum()),
@@ -381,5 +401,5 @@ def touchpoints(ctx: Context, *, top: int = 10) -> Touchpoints:
         segments=touch_analysis.segments(per),
         pairs=tables["matrix"],
         scores=scores,
-        own=own.reset_index(drop=True),
+        own=scores.iloc[:0],
     )
