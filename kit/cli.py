@@ -1,6 +1,7 @@
 """The ``kit`` command: argument parsing only; the work is done in the kit's modules.
 
-kit report [--config FILE] [--scope NAME ...] [--wave W] [--jobs N] [--format html,pdf,pptx]
+kit report [--config FILE ...] [--scope NAME ...] [--wave W] [--jobs N | --cluster ADDRESS]
+           [--format html,pdf,pptx]
 kit validate [DATA_DIR | engagement.yaml]
 kit workshop [--config FILE] [--port N] [--wave W]
 kit sample [FOLDER]
@@ -33,6 +34,11 @@ EXAMPLES = {
         ("kit report --config clients/acme/engagement.yaml", "every pack: HTML and PDF"),
         ("kit report --scope Regulatory --format html,pdf,pptx", "one function, with its deck"),
         ("kit report --jobs 1 --out /tmp/packs", "one scope at a time, elsewhere"),
+        (
+            "kit report --config a/engagement.yaml --config b/engagement.yaml "
+            "--cluster tcp://10.0.0.5:8786 --out /shared/reports",
+            "two clients on a Dask cluster",
+        ),
     ],
     "validate": [
         ("kit validate clients/acme/engagement.yaml", "every problem, with file and row"),
@@ -129,7 +135,11 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="build the HTML/PDF report packs and PowerPoint decks, one per scope"
     )
     rep.add_argument(
-        "--config", default=str(SAMPLE_CONFIG), help="engagement.yaml (default: sample)"
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="engagement.yaml; repeat for several engagements in one call, each into its own "
+        "reports folder, sharing the workers (default: the sample)",
     )
     rep.add_argument(
         "--scope",
@@ -146,6 +156,13 @@ def _parser() -> argparse.ArgumentParser:
         "PowerPoint deck); default: html,pdf",
     )
     rep.add_argument("--out", default=None, help="reports folder (default: reports/)")
+    rep.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the scopes on a Dask cluster: a scheduler's address (tcp://HOST:8786), or "
+        "local:N for N worker processes here; the data, the notebooks and --out must be on a "
+        "folder every worker sees (default: this machine's processes, --jobs)",
+    )
     rep.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run")
     rep.add_argument(
         "--start-timeout",
@@ -294,23 +311,24 @@ def _report(args: argparse.Namespace) -> int:
         batch_lock,
         clean_staging,
         output_root,
-        run_batch,
-        summary_table,
+        run_batches,
     )
 
+    configs = args.config or [str(SAMPLE_CONFIG)]
     if args.clean_staging:
-        cfg = load_engagement(args.config)
-        root = output_root(cfg, args.wave or cfg.current_wave, args.out)
-        with batch_lock(root):
-            removed = clean_staging(root)
-        print(f"{len(removed)} unfinished pack folder(s) removed from {root}.")
+        for config in configs:
+            cfg = load_engagement(config)
+            root = output_root(cfg, args.wave or cfg.current_wave, args.out)
+            with batch_lock(root):
+                removed = clean_staging(root)
+            print(f"{len(removed)} unfinished pack folder(s) removed from {root}.")
         return 0
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C
     try:
-        results = run_batch(
-            args.config,
+        batches = run_batches(
+            configs,
             scopes=args.scope,
             wave=args.wave,
             jobs=args.jobs,
@@ -320,6 +338,7 @@ def _report(args: argparse.Namespace) -> int:
             start_timeout_s=args.start_timeout,
             progress=not args.quiet,
             notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
+            cluster=args.cluster,
         )
     except KeyboardInterrupt:
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the browser's driver, cut off
@@ -331,6 +350,20 @@ def _report(args: argparse.Namespace) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+    failed = 0
+    for i, (config, results) in enumerate(zip(configs, batches, strict=True)):
+        if len(configs) > 1:
+            print(("\n" if i else "") + f"== {config}")
+        failed += _report_summary(results, audit_line)
+    if failed:
+        print(f"{failed} scope(s) did not finish: see the table above.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _report_summary(results, audit_line) -> int:
+    """Print one engagement's batch; return how many of its scopes did not finish."""
+    from kit.report import summary_table
+
     print(summary_table(results))
     decks = [r.timings["deck"] for r in results if "deck" in r.timings]
     if decks:
@@ -339,13 +372,10 @@ def _report(args: argparse.Namespace) -> int:
             f"{max(decks):.1f} s at most."
         )
     print(audit_line(results.audit))
-    failed = [r for r in results if r.status not in ("ok", "withheld")]
     done = [r for r in results if r.status == "ok"]
     if done:
         print(f"\n{len(done)} pack(s) in {Path(done[0].folder).parent}")
-    if failed:
-        print(f"{len(failed)} scope(s) did not finish: see the table above.", file=sys.stderr)
-    return 1 if failed else 0
+    return len([r for r in results if r.status not in ("ok", "withheld")])
 
 
 def _validate(args: argparse.Namespace) -> int:

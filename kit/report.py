@@ -43,7 +43,7 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -62,7 +62,7 @@ from kit.config import (
     load_engagement,
     slug,
 )
-from kit.data import Dataset, file_hashes, load, shared_validation
+from kit.data import SHARED_ENV, Dataset, file_hashes, load, shared_validation
 from kit.errors import KitError
 from kit.narrative import pack_date
 
@@ -89,6 +89,9 @@ __all__ = [
     "render_notebook",
     "render_pack",
     "run_batch",
+    "run_batches",
+    "build_remote",
+    "LocalPool",
     "summary_table",
 ]
 
@@ -394,6 +397,7 @@ class _Task:
     notebooks_dir: str = str(NOTEBOOKS_DIR)
     start_attempts: int = 2
     deck: bool = False  # also write the editable deck, pack.pptx
+    env: tuple[tuple[str, str], ...] = ()  # set in the worker while it builds the scope
 
 
 def _sha(path: Path) -> str:
@@ -451,17 +455,19 @@ def _literal(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _kernel(task: _Task, result: ScopeResult):
+def _kernel(task: _Task, result: ScopeResult, log: Path):
     """The kernel a scope's notebooks run in, one after the other (:mod:`kit.kernel`): started
-    once per scope (the imports are paid once, not three times), started again if it does not
-    answer within ``start_timeout_s``, shut down when the scope is done, whatever happened."""
+    once per scope (the imports are paid once, not three times; forked from the worker's
+    template, :class:`kit.kernel.Template`, they are paid once per worker), started again if it
+    does not answer within ``start_timeout_s``, shut down when the scope is done, whatever
+    happened. What the kernel prints goes to ``log``."""
     from kit import kernel
 
     sockets = Path(tempfile.mkdtemp(prefix="kit-kernel-"))  # short: socket paths are limited
     km = None
     try:
         for attempt in range(1, task.start_attempts + 1):
-            km = kernel.start(task.notebooks_dir, sockets, task.start_timeout_s)
+            km = kernel.start(task.notebooks_dir, sockets, task.start_timeout_s, stderr=str(log))
             if km is not None:
                 break
             if attempt == task.start_attempts:
@@ -581,7 +587,24 @@ def _build_scope(task: _Task) -> ScopeResult:
             os._exit(1)
 
 
-def _build(task: _Task) -> ScopeResult:
+def build_remote(task: _Task) -> ScopeResult:
+    """:func:`_build` as a task of a Dask cluster (:mod:`kit.cluster`): the batch's settings
+    in ``task.env`` (its validated data, the packs' date) are set while the scope is built."""
+    saved = {k: os.environ.get(k) for k, _ in task.env}
+    os.environ.update(dict(task.env))
+    try:
+        return _build(task, own_process=False)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _build(task: _Task, *, own_process: bool = True) -> ScopeResult:
+    """Build one scope into a staging folder. ``own_process``: this worker process runs one
+    scope at a time, so what it writes on stderr may go to the scope's kernel log too."""
     started = time.perf_counter()
     cfg = load_engagement(task.config)
     out_root = Path(task.out_root)
@@ -590,7 +613,9 @@ def _build(task: _Task) -> ScopeResult:
     result = ScopeResult(scope=task.scope, folder=str(staging))
     try:
         (staging / "notebooks").mkdir()
-        with _kernel_log(staging / "notebooks" / KERNEL_LOG):
+        log = staging / "notebooks" / KERNEL_LOG
+        log.touch()
+        with _kernel_log(log) if own_process else contextlib.nullcontext():
             return _execute_scope(task, cfg, staging, result, started)
     except Exception as exc:  # noqa: BLE001 - e.g. the disk filled up: the scope fails, alone
         shutil.rmtree(staging, ignore_errors=True)
@@ -624,7 +649,7 @@ def _execute_scope(
     t0 = time.perf_counter()
     name = "kernel start"
     try:
-        with _kernel(task, result) as km:
+        with _kernel(task, result, staging / "notebooks" / KERNEL_LOG) as km:
             result.timings[name] = round(time.perf_counter() - t0, 2)
             for name, _ in STAGES:
                 t0 = time.perf_counter()
@@ -928,54 +953,145 @@ def run_batch(
     start_timeout_s: int = 60,
     progress: bool = True,
     notebooks_dir: Path | str = NOTEBOOKS_DIR,
+    cluster: str | None = None,
 ) -> list[ScopeResult]:
     """Build one report pack per scope; return one :class:`ScopeResult` each.
 
     Validates the configuration, the data and the notebooks' parameters before anything runs
     (raising a :class:`~kit.errors.KitError`); after that a failing scope never stops the others.
+    ``cluster``: the address of a Dask scheduler, or ``local:N`` (:mod:`kit.cluster`), to run
+    the scopes on instead of this machine's processes.
     """
-    with shared_validation():  # validated here once, for every worker and kernel
-        cfg = load_engagement(config)
-        ds = load(cfg)
-        wave = wave or cfg.current_wave
-        if wave not in cfg.waves:
-            raise KitError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
-        bad = sorted(set(formats) - set(FORMATS)) or ([] if formats else ["(none)"])
-        if bad:
-            raise KitError(
-                f"Unknown format(s) {bad}; use any of {', '.join(FORMATS)} (the HTML pack is "
-                "always built: it is kept when asked for, or when no PDF is printed)."
-            )
-        order = scopes_for(cfg, ds, scopes)
-        audited = disclosure_audit(cfg, ds, wave)
-        withheld = withheld_scopes(cfg, ds, wave, order)
-        selected = [s for s in order if s not in withheld]
-        root = output_root(cfg, wave, reports_dir)
-        tasks = [
-            _Task(
-                str(cfg.path),
-                s,
-                wave,
-                str(root),
-                timeout_s,
-                start_timeout_s,
-                str(notebooks_dir),
-                deck="pptx" in formats,
-            )
-            for s in selected
-        ]
-        if not tasks:
-            return _batch([withheld[s] for s in order], audited)
+    return run_batches(
+        [config],
+        scopes=scopes,
+        wave=wave,
+        jobs=jobs,
+        formats=formats,
+        reports_dir=reports_dir,
+        timeout_s=timeout_s,
+        start_timeout_s=start_timeout_s,
+        progress=progress,
+        notebooks_dir=notebooks_dir,
+        cluster=cluster,
+    )[0]
+
+
+@dataclass
+class _Plan:
+    """One engagement's batch, checked and ready to run."""
+
+    cfg: Engagement
+    order: list[str]
+    audited: dict
+    withheld: dict[str, ScopeResult]
+    tasks: list[_Task]
+    root: Path
+    out: _Delivery
+    cost: dict[str, int]
+
+
+def _plan(
+    config: Path | str,
+    *,
+    scopes: list[str] | None,
+    wave: str | None,
+    formats: tuple[str, ...],
+    reports_dir: Path | str | None,
+    timeout_s: int,
+    start_timeout_s: int,
+    notebooks_dir: Path | str,
+) -> _Plan:
+    """Validate one engagement and list its scopes' tasks (nothing runs)."""
+    cfg = load_engagement(config)
+    ds = load(cfg)
+    wave = wave or cfg.current_wave
+    if wave not in cfg.waves:
+        raise KitError(f"Unknown wave {wave!r}; the engagement's waves are {list(cfg.waves)}.")
+    bad = sorted(set(formats) - set(FORMATS)) or ([] if formats else ["(none)"])
+    if bad:
+        raise KitError(
+            f"Unknown format(s) {bad}; use any of {', '.join(FORMATS)} (the HTML pack is "
+            "always built: it is kept when asked for, or when no PDF is printed)."
+        )
+    order = scopes_for(cfg, ds, scopes)
+    audited = disclosure_audit(cfg, ds, wave)
+    withheld = withheld_scopes(cfg, ds, wave, order)
+    selected = [s for s in order if s not in withheld]
+    root = output_root(cfg, wave, reports_dir)
+    dated = os.environ.get("SOURCE_DATE_EPOCH")
+    env = ((SHARED_ENV, os.environ.get(SHARED_ENV, "")),)
+    env += (("SOURCE_DATE_EPOCH", dated),) if dated else ()
+    tasks = [
+        _Task(
+            str(cfg.path),
+            s,
+            wave,
+            str(root),
+            timeout_s,
+            start_timeout_s,
+            str(notebooks_dir),
+            deck="pptx" in formats,
+            env=env,
+        )
+        for s in selected
+    ]
+    if tasks:
         for name, _ in STAGES:
             check_parameters(Path(notebooks_dir) / name, _parameters(tasks[0]))
-        out = _Delivery(cfg, tuple(formats))
-        rated = ds.responses["provider_function"].value_counts()
-        cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
-        with batch_lock(root):
-            clean_staging(root)
-            done = _run(sorted(tasks, key=lambda t: -cost[t.scope]), out, jobs, progress, selected)
-    results = {r.scope: r for r in done} | withheld
-    return _batch([results[s] for s in order], audited)
+    rated = ds.responses["provider_function"].value_counts()
+    cost = {s: len(ds.responses) if s == ORGANISATION else rated.get(s, 0) for s in selected}
+    return _Plan(cfg, order, audited, withheld, tasks, root, _Delivery(cfg, tuple(formats)), cost)
+
+
+def run_batches(
+    configs: list[Path | str],
+    *,
+    scopes: list[str] | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    cluster: str | None = None,
+    **options,
+) -> list[Batch]:
+    """:func:`run_batch` for several engagements at once, sharing one pool of workers (this
+    machine's, or a Dask cluster's) and one browser; each engagement writes its own reports
+    folder, under its own lock. One :class:`Batch` per engagement, in the order given.
+
+    Every engagement is validated before anything runs. ``scopes``, when given, are asked of
+    every engagement."""
+    from kit.cluster import pool as cluster_pool
+
+    plans: list[_Plan] = []
+    with shared_validation() as validated:  # validated here once, for every worker and kernel
+        for config in configs:
+            plans.append(_plan(config, scopes=scopes, **options))
+        roots = [p.root for p in plans]
+        twice = sorted({str(r) for r in roots if roots.count(r) > 1})
+        if twice:
+            raise KitError(
+                f"Two of the engagements given write the same reports folder ({', '.join(twice)}: "
+                "the same client and wave); give each its own --out, or run them one at a time."
+            )
+        work = [p for p in plans if p.tasks]
+        with contextlib.ExitStack() as held:
+            for p in work:
+                held.enter_context(batch_lock(p.root))
+                clean_staging(p.root)
+            if work:
+                count = sum(len(p.tasks) for p in work)
+                with cluster_pool(cluster, jobs, tasks=count, shared=validated) as runner:
+                    for p in work:
+                        p.tasks = [replace(t, env=runner.env(t.env, p.root)) for t in p.tasks]
+                    if cluster:
+                        runner.check(work)
+                    done = _run(work, runner, progress)
+            else:
+                done = {}
+    batches = []
+    for p in plans:
+        results = {r.scope: r for r in done.get(str(p.root), [])} | p.withheld
+        batches.append(_batch([results[s] for s in p.order], p.audited))
+    return batches
 
 
 def _batch(results: list[ScopeResult], audited: dict) -> Batch:
@@ -984,34 +1100,77 @@ def _batch(results: list[ScopeResult], audited: dict) -> Batch:
     return out
 
 
-def _run(
-    tasks: list[_Task], out: _Delivery, jobs: int | None, progress: bool, order: list[str]
-) -> list[ScopeResult]:
-    """Run the tasks, largest first (so that two jobs end together); results in ``order``."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    results: dict[str, ScopeResult] = {}
+class LocalPool:
+    """The scopes run in this machine's processes: ``jobs`` workers (spawned), each building
+    one scope at a time. The other pool, a Dask cluster's, is :class:`kit.cluster.DaskPool`;
+    both offer ``submit``, ``as_completed``, ``finishing``, ``stop``, ``env`` and ``check``."""
+
+    def __init__(self, jobs: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.executor = cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_worker_init
+        )
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.executor.shutdown(wait=True)
+
+    def submit(self, task: _Task):
+        return self.executor.submit(_build_scope, task)
+
+    def as_completed(self, futures):
+        return cf.as_completed(futures)
+
+    def finishing(self) -> None:
+        """The last scope is done: the workers end while its pack is printed."""
+        self.executor.shutdown(wait=False)
+
+    def stop(self, roots: list[Path]) -> None:
+        _stop(self.executor, roots)
+
+    def env(self, env: tuple, root: Path) -> tuple:
+        return env  # the workers inherit this process's
+
+    def check(self, plans) -> None:
+        pass
+
+
+def _run(plans: list[_Plan], pool, progress: bool) -> dict[str, list[ScopeResult]]:
+    """Run every plan's tasks on ``pool``, largest first (so that workers end together); each
+    plan's results in its scopes' order, by reports folder."""
+    tasks = [(t, p) for p in plans for t in p.tasks]
+    tasks.sort(key=lambda tp: -tp[1].cost[tp[0].scope])
+    results: dict[tuple[str, str], ScopeResult] = {}
     bar = progress_bar(len(tasks), show=progress)
-    ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
-    # Closed in reverse order: the browser, then the bar, then the pool (its workers end meanwhile).
-    with pool, contextlib.closing(bar), contextlib.closing(out):
-        futures = {pool.submit(_build_scope, t): t for t in tasks}
-        out.open()  # the browser starts while the first scopes run
+    formats = tuple(dict.fromkeys(f for p in plans for f in p.out.formats))
+    browser = _Delivery(plans[0].cfg, formats)
+    # Closed in reverse order: the browser, then the bar (the pool is closed by the caller).
+    with contextlib.closing(bar), contextlib.closing(browser):
+        futures = {pool.submit(t): (t, p) for t, p in tasks}
+        browser.open()  # the browser starts while the first scopes run
+        for p in plans:
+            p.out.printer, p.out.printer_error = browser.printer, browser.printer_error
         try:
-            for done, future in enumerate(cf.as_completed(futures), start=1):
-                if done == len(futures):  # the workers end while the last pack is printed
-                    pool.shutdown(wait=False)
-                task = futures[future]
+            for done, future in enumerate(pool.as_completed(futures), start=1):
+                if done == len(futures):
+                    pool.finishing()
+                task, plan = futures[future]
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails its scope only
                     result = ScopeResult(task.scope, status="failed", error=_failure(exc, "worker"))
-                results[task.scope] = _finish(result, task, out)
-                bar.done(results[task.scope])
+                key = (task.out_root, task.scope)
+                results[key] = _finish(result, task, plan.out)
+                bar.done(results[key])
         except KeyboardInterrupt:
-            _stop(pool, Path(tasks[0].out_root))
+            pool.stop([p.root for p in plans])
             raise
-    return [results[s] for s in order]
+    return {
+        str(p.root): [results[(str(p.root), s)] for s in p.order if s not in p.withheld]
+        for p in plans
+    }
 
 
 class _Lines:
@@ -1064,7 +1223,7 @@ def progress_bar(total: int, *, show: bool = True, stream=None) -> _Lines:
     return _Bar(total, stream) if stream.isatty() else _Lines(total, stream)
 
 
-def _stop(pool: cf.ProcessPoolExecutor, root: Path, grace_s: float = 15) -> None:
+def _stop(pool: cf.ProcessPoolExecutor, roots: list[Path], grace_s: float = 15) -> None:
     """Stop an interrupted batch: no scope starts, the running ones stop (their workers are
     interrupted, and killed past ``grace_s``), and no staging folder is left. Finished packs
     stay as they are."""
@@ -1078,8 +1237,9 @@ def _stop(pool: cf.ProcessPoolExecutor, root: Path, grace_s: float = 15) -> None
         worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():
             worker.kill()
-    for staging in root.glob(".tmp-*"):  # the lock makes them this batch's
-        shutil.rmtree(staging, ignore_errors=True)
+    for root in roots:
+        for staging in root.glob(".tmp-*"):  # the lock makes them this batch's
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def audit_line(audited: dict) -> str:
