@@ -98,11 +98,10 @@ def connect(address: str) -> Iterator:
         yield client
 
 
-def worker_view(paths: dict[str, list[str]], out_roots: list[str]) -> dict:
+def worker_view(paths: dict[str, list[str]], out_roots: list[str], dask_worker=None) -> dict:
     """Run on each worker: what it sees of an engagement's files (sha256 by path, or
     "missing"), whether it can write each reports folder, the kit's and packages' versions,
     and how many scopes it runs at once."""
-    from distributed import get_worker
 
     from kit.report import _versions
 
@@ -120,7 +119,7 @@ def worker_view(paths: dict[str, list[str]], out_roots: list[str]) -> dict:
         "files": seen,
         "writable": writable,
         "versions": _versions(),
-        "nthreads": get_worker().state.nthreads,
+        "nthreads": dask_worker.state.nthreads if dask_worker is not None else 1,
     }
 
 

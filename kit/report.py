@@ -994,13 +994,13 @@ class _Plan:
 def _plan(
     config: Path | str,
     *,
-    scopes: list[str] | None,
-    wave: str | None,
-    formats: tuple[str, ...],
-    reports_dir: Path | str | None,
-    timeout_s: int,
-    start_timeout_s: int,
-    notebooks_dir: Path | str,
+    scopes: list[str] | None = None,
+    wave: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    reports_dir: Path | str | None = None,
+    timeout_s: int = 600,
+    start_timeout_s: int = 60,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
 ) -> _Plan:
     """Validate one engagement and list its scopes' tasks (nothing runs)."""
     cfg = load_engagement(config)
