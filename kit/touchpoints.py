@@ -502,9 +502,10 @@ def _duck_coordination(
 def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataFrame]:
     """The coordination tables in SQL over the view ``log``, read once into integer codes
     (``coded``). Touches are counted per stakeholder, function and day (``grain``); the pairs
-    of them by different functions within ``days`` (``near``, each pair once) are found in
-    buckets of ``days + 1`` days (a pair within the window lies in the same bucket or the
-    next), never across a stakeholder's whole year; the three tables are sums over them."""
+    of them by different functions within ``days`` (``near``, each pair once, dated by the
+    later touch) are found in buckets of ``days + 1`` days (a pair within the window lies in
+    the same bucket or the next), never across a stakeholder's whole year; the three tables
+    are sums over them."""
     if not con.execute("SELECT count(*) FROM log").fetchall()[0][0]:  # an empty file
         blank = {c: pd.Series(dtype=object) for c in REQUIRED if c != "date"}
         empty = pd.DataFrame(blank).assign(date=pd.Series(dtype="datetime64[us]"))
@@ -527,37 +528,36 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
         CREATE TEMP TABLE periods AS SELECT day, {label} AS period,
             (dense_rank() OVER (ORDER BY {label}))::INTEGER AS p
             FROM (SELECT DISTINCT day FROM coded);
-        CREATE TEMP TABLE grain AS SELECT who, fn, day, count(*)::BIGINT AS n,
-            (day - (SELECT min(day) FROM coded)) // {days + 1} AS bucket
-            FROM coded GROUP BY who, fn, day;
+        CREATE TEMP TABLE grain AS SELECT (row_number() OVER ())::INTEGER AS id, * FROM (
+            SELECT who, fn, day, count(*)::BIGINT AS n,
+                (day - (SELECT min(day) FROM coded)) // {days + 1} AS bucket
+            FROM coded GROUP BY who, fn, day);
         CREATE TEMP TABLE near AS
-            SELECT x.who, x.fn AS fa, y.fn AS fb, x.day AS da, y.day AS db, x.n * y.n AS n
-                FROM grain x JOIN grain y
+            SELECT x.who, x.fn AS fa, y.fn AS fb, greatest(x.day, y.day) AS late,
+                x.n * y.n AS n, x.id AS ida, y.id AS idb
+            FROM grain x JOIN grain y
                 ON x.who = y.who AND x.bucket = y.bucket AND x.fn < y.fn
             UNION ALL
-            SELECT x.who, x.fn, y.fn, x.day, y.day, x.n * y.n FROM grain x JOIN grain y
+            SELECT x.who, x.fn, y.fn, y.day, x.n * y.n, x.id, y.id FROM grain x JOIN grain y
                 ON x.who = y.who AND y.bucket = x.bucket + 1
                 WHERE x.fn <> y.fn AND y.day - x.day <= {days};
         """
     )
     per = con.execute(
-        """
-        WITH by_function AS (
-            SELECT who, p, fn, count(*) AS n, arg_min(sg, pos) AS sg, min(pos) AS first
-            FROM coded JOIN periods USING (day) GROUP BY ALL),
-        by_channel AS (SELECT DISTINCT who, p, ch FROM coded JOIN periods USING (day)),
-        counted AS (
-            SELECT who, p, sum(n)::BIGINT AS touches, count(*) AS functions,
-                arg_min(sg, first) AS sg, min(first) AS first
-            FROM by_function GROUP BY ALL),
-        channelled AS (SELECT who, p, count(*) AS channels FROM by_channel GROUP BY ALL),
+        f"""
+        WITH counted AS (
+            SELECT who, p, count(*) AS touches, {_distinct_sql(con, "fn", "functions")}
+                AS functions, {_distinct_sql(con, "ch", "channels")} AS channels,
+                arg_min(sg, pos) AS sg, min(pos) AS first
+            FROM coded JOIN periods USING (day) GROUP BY who, p),
         collided AS (
-            SELECT who, p, sum(n)::BIGINT AS collisions FROM near
-            JOIN periods ON periods.day = greatest(da, db) GROUP BY ALL),
+            SELECT who, p, sum(n)::BIGINT AS collisions FROM (
+                SELECT who, late AS day, sum(n) AS n FROM near GROUP BY who, late)
+            JOIN periods USING (day) GROUP BY who, p),
         labels AS (SELECT DISTINCT p, period FROM periods)
         SELECT external_id, segment, period, touches, functions, channels,
             coalesce(collisions, 0)::BIGINT AS collisions
-        FROM counted JOIN channelled USING (who, p) LEFT JOIN collided USING (who, p)
+        FROM counted LEFT JOIN collided USING (who, p)
             JOIN people USING (who) JOIN segments USING (sg) JOIN labels USING (p)
         ORDER BY min(first) OVER (PARTITION BY who), p
         """
@@ -565,12 +565,10 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
     scores = con.execute(
         """
         WITH colliding AS (
-            SELECT fn, sum(n)::BIGINT AS colliding FROM grain SEMI JOIN (
-                SELECT who, fa AS fn, da AS day FROM near
-                UNION SELECT who, fb, db FROM near) USING (who, fn, day)
-            GROUP BY fn)
-        SELECT function, sum(n)::BIGINT AS touches, coalesce(any_value(colliding), 0)::BIGINT
-            AS colliding
+            SELECT fn, sum(n)::BIGINT AS colliding FROM grain
+            WHERE id IN (SELECT ida FROM near UNION ALL SELECT idb FROM near) GROUP BY fn)
+        SELECT function, sum(n)::BIGINT AS touches,
+            coalesce(any_value(colliding), 0)::BIGINT AS colliding
         FROM grain JOIN functions USING (fn) LEFT JOIN colliding USING (fn)
         GROUP BY function ORDER BY function
         """
@@ -594,6 +592,14 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
         ),
         "scores": _score_table(pd.DataFrame({c: scores[c].to_numpy() for c in scores.columns})),
     }
+
+
+def _distinct_sql(con, code: str, table: str) -> str:
+    """How many distinct codes (1, 2, ...) a group holds: bits of one integer when there are
+    at most 64 (one pass, no hash table per group), else ``count(DISTINCT ...)``."""
+    if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] <= 64:
+        return f"bit_count(bit_or(1::UBIGINT << ({code} - 1)))::BIGINT"
+    return f"count(DISTINCT {code})"
 
 
 # --- Large logs: validation in SQL -----------------------------------------------------------

@@ -376,3 +376,20 @@ def test_a_log_in_the_settings_validated_with_the_data(sample_copy):
     yaml.write_text(yaml.read_text().replace("crm/export.csv", "crm/export.xlsx"))
     with pytest.raises(ConfigError, match=r"'touchpoints.file' .*export.xlsx must be a CSV"):
         load_engagement(yaml)
+
+
+def test_duckdb_equals_pandas_with_more_than_64_functions_and_channels():
+    rng = np.random.default_rng(7)
+    n = 3000
+    data = pd.DataFrame(
+        {
+            "external_id": rng.choice([f"P{i}" for i in range(40)], n),
+            "segment": "KOL",
+            "function": rng.choice([f"Team {i:03d}" for i in range(90)], n),
+            "channel": rng.choice([f"Channel {i}" for i in range(70)], n),
+            "date": pd.Timestamp(2026, 1, 1) + pd.to_timedelta(rng.integers(0, 120, n), "D"),
+        }
+    )
+    assert data["function"].nunique() > 64 and data["channel"].nunique() > 64  # no bit mask
+    expected = tp.coordination(data, engine="pandas")
+    assert_same_tables(tp.coordination(data, engine="duckdb"), expected)
