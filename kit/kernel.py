@@ -197,7 +197,7 @@ class Template:
         env = {**env, "MPLBACKEND": env.get("MPLBACKEND", _INLINE)}
         process = self.context.Process(
             target=_kernel_main,
-            args=(connection_file, cwd, env, stderr, ["", *self.path]),
+            args=(connection_file, cwd, env, stderr, list(self.path)),
             name="kit-kernel",
         )
         main = sys.modules["__main__"]

@@ -75,3 +75,74 @@ def test_a_kernel_that_does_not_answer_is_stopped(tmp_path, monkeypatch):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+def _first_output(km, code: str) -> str:
+    from jupyter_core.utils import run_sync
+
+    said = []
+    hook = lambda m: said.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else 0  # noqa: E731
+    run_sync(km.client().execute_interactive)(code, timeout=30, output_hook=hook)
+    return "".join(said).strip()
+
+
+_PROBE = (
+    "import os, sys; print(sorted({'pandas', 'seaborn', 'kit.findings.internal_nps'} & "
+    "set(sys.modules)), os.getcwd(), sys.path, os.getpgid(0) == os.getpid(), "
+    "os.environ['MPLBACKEND'])"
+)
+
+
+def test_a_kernel_is_forked_from_the_template_with_the_imports_done(tmp_path):
+    """Each kernel is a process of its own (its own session, folder, import path and
+    matplotlib backend, as ``python -m ipykernel_launcher`` would have them), started with
+    pandas, seaborn and the kit imported; the second one starts in well under a second."""
+    pids, seconds = [], []
+    for i in range(2):
+        sockets = tmp_path / f"s{i}"
+        sockets.mkdir()
+        t0 = time.perf_counter()
+        km = kernel.start(str(tmp_path), sockets, 60, stderr=str(tmp_path / "log"))
+        seconds.append(time.perf_counter() - t0)
+        try:
+            assert type(km.provisioner.process).__name__ == "_Forked"
+            said = _first_output(km, _PROBE)
+            pids.append(km.provisioner.pid)
+        finally:
+            kernel.stop(km)
+        assert said == f"['kit.findings.internal_nps', 'pandas', 'seaborn'] {_bare(tmp_path)}"
+    assert pids[0] != pids[1], "one kernel per scope"
+    assert seconds[1] < 1.5, f"a forked kernel took {seconds[1]:.2f} s to answer"
+    time.sleep(0.2)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def _bare(folder) -> str:
+    """What the probe says in a kernel started as the kernelspec says, past its module list."""
+    sockets = folder / "bare"
+    sockets.mkdir(exist_ok=True)
+    km = kernel.start(str(folder), sockets, 60, fork=False)
+    try:
+        assert type(km.provisioner.process).__name__ == "Popen"
+        said = _first_output(km, _PROBE)
+    finally:
+        kernel.stop(km)
+    assert said.startswith(f"[] {folder} ['") and said.endswith(
+        " True module://matplotlib_inline.backend_inline"
+    )
+    return said.removeprefix("[] ")
+
+
+def test_only_this_pythons_ipykernel_is_forked():
+    import sys
+
+    python = sys.executable
+    assert kernel.forkable([python, "-m", "ipykernel_launcher", "-f", "/r/k.json"]) == "/r/k.json"
+    assert kernel.forkable([python, "-Xfrozen_modules=off", "-m", "ipykernel_launcher"] + [
+        "-f", "/r/k.json"
+    ]) == "/r/k.json"  # fmt: skip
+    assert kernel.forkable(["/usr/bin/python3.9", "-m", "ipykernel_launcher", "-f", "k"]) is None
+    assert kernel.forkable([python, "/tmp/slow_kernel.py", "-f", "k.json"]) is None
+    assert kernel.forkable([python, "-m", "ipykernel_launcher", "-f", "k", "--debug"]) is None

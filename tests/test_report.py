@@ -211,9 +211,9 @@ def test_a_batch_first_removes_what_a_killed_batch_left(tmp_path, monkeypatch):
     _stale(root)
     seen = []
 
-    def run(tasks, out, jobs, progress, order):
+    def run(plans, pool, progress):
         seen.append(sorted(root.iterdir()))
-        return [report.ScopeResult(scope) for scope in order]
+        return {str(p.root): [report.ScopeResult(t.scope) for t in p.tasks] for p in plans}
 
     monkeypatch.setattr(report, "_run", run)
     report.run_batch(SAMPLE_CONFIG, scopes=["Regulatory"], reports_dir=tmp_path, progress=False)
