@@ -945,13 +945,15 @@ def _head(rows: list[dict], function: str) -> str:
     )
 
 
-def _functions(stakeholders: pd.DataFrame, size: float = 1) -> pd.DataFrame:
+def _functions(
+    stakeholders: pd.DataFrame, size: float = 1, small_legal: bool = True
+) -> pd.DataFrame:
     """Functions with headcount, head and their own NPS guess (the 360 gap, effect 6)."""
     heads = stakeholders[stakeholders["level"] == "Executive"].set_index("function")
     rows = [
         {
             "function": f,
-            "headcount": hc if f == LEGAL else round(hc * size),
+            "headcount": hc if f == LEGAL and small_legal else round(hc * size),
             "head_id": heads.at[f, "stakeholder_id"],
             "predicted_nps": guess,
         }
@@ -984,18 +986,24 @@ def _add_provider(person: _Person, provider: str) -> None:
         person.providers.append(provider)
 
 
-def _quota(size: float = 1) -> dict[str, int]:
-    """Survey panel members per function (Legal & Compliance stays small at every size)."""
+def _quota(size: float = 1, small_legal: bool = True) -> dict[str, int]:
+    """Survey panel members per function (Legal & Compliance small at every size, where
+    ``small_legal``)."""
     return {
-        f: LEGAL_PANEL if f == LEGAL else round(hc * PANEL_SHARE * size) for f, hc, *_ in FUNCTIONS
+        f: LEGAL_PANEL if f == LEGAL and small_legal else round(hc * PANEL_SHARE * size)
+        for f, hc, *_ in FUNCTIONS
     }
 
 
 def _panel(
-    rng: np.random.Generator, stakeholders: pd.DataFrame, names: list[str], size: float = 1
+    rng: np.random.Generator,
+    stakeholders: pd.DataFrame,
+    names: list[str],
+    size: float = 1,
+    small_legal: bool = True,
 ) -> list[_Person]:
     """~330 survey panel members (x ``size``), some of them in the stakeholder register."""
-    quota = _quota(size)
+    quota = _quota(size, small_legal)
     members: list[tuple[str, str, str]] = []
     for f in FUNCTION_NAMES:
         register = stakeholders[stakeholders["function"] == f]
@@ -1223,11 +1231,13 @@ def _add_pii(
         row["comment"] = f"{text}{'' if text[-1] in '.!?' else '.'} {extra}"
 
 
-def _survey_wave(rngs: dict, panel: list[_Person], wave: str, uplift: set) -> list[dict]:
+def _survey_wave(
+    rngs: dict, panel: list[_Person], wave: str, uplift: set, small_legal: bool = True
+) -> list[dict]:
     """All responses of one wave; ``uplift`` holds (respondent, provider) pairs followed up."""
     rng, text = rngs["survey"], rngs["comments"]
     rows = []
-    legal_left = LEGAL_RATINGS_CAP[wave]
+    legal_left = LEGAL_RATINGS_CAP[wave] if small_legal else len(panel)
     reached = {respondent for respondent, _ in uplift}
     for person in panel:
         keen = person.respondent_id in reached
@@ -1305,14 +1315,14 @@ def _followup_rows(
 
 
 def _survey(
-    rngs: dict, panel: list[_Person], stakeholders: pd.DataFrame
+    rngs: dict, panel: list[_Person], stakeholders: pd.DataFrame, small_legal: bool = True
 ) -> tuple[list[dict], list[dict]]:
     """Responses of every wave and the follow-ups of the earlier waves, in time order."""
     responses: list[dict] = []
     followups: list[dict] = []
     uplift: set = set()
     for wave in WAVES:
-        rows = _survey_wave(rngs, panel, wave, uplift)
+        rows = _survey_wave(rngs, panel, wave, uplift, small_legal)
         for i, row in enumerate(rows, start=len(responses) + 1):
             row["response_id"] = f"R{i:05d}"
         responses += rows
@@ -1455,7 +1465,7 @@ def generate(seed: int = 2026, *, scale: int = 1) -> dict[str, pd.DataFrame]:
         return _client(rngs, _names(rngs["names"], 450), 1)
     regions = REGIONS[: 1 if scale < 4 else 2 if scale < 16 else 4]
     size = scale / len(regions)
-    need = sum(f[3] for f in FUNCTIONS) + sum(_quota(size).values())
+    need = sum(f[3] for f in FUNCTIONS) + sum(_quota(size, small_legal=False).values())
     naming, *streams = root.spawn(len(regions) + 1)
     names = _names(naming, need * len(regions), middle=True)
     parts = [
@@ -1463,22 +1473,26 @@ def generate(seed: int = 2026, *, scale: int = 1) -> dict[str, pd.DataFrame]:
             dict(zip(_STREAMS, stream.spawn(len(_STREAMS)), strict=True)),
             names[i * need : (i + 1) * need],
             size,
+            small_legal=i == 0,  # the headquarters' Legal & Compliance: too small to show
         )
         for i, stream in enumerate(streams)
     ]
     return _combine(parts, regions)
 
 
-def _client(rngs: dict, names: list[str], size: float) -> dict[str, pd.DataFrame]:
-    """Every table of one organisation of the sample's shape, ``size`` times its people."""
+def _client(
+    rngs: dict, names: list[str], size: float, small_legal: bool = True
+) -> dict[str, pd.DataFrame]:
+    """Every table of one organisation of the sample's shape, ``size`` times its people;
+    ``small_legal``: Legal & Compliance too small to show (effect 4)."""
     n_register = sum(f[3] for f in FUNCTIONS)
     stakeholders = _stakeholders(rngs["stakeholders"], names[:n_register])
-    panel = _panel(rngs["panel"], stakeholders, names[n_register:], size)
-    rows, follow = _survey(rngs, panel, stakeholders)
+    panel = _panel(rngs["panel"], stakeholders, names[n_register:], size, small_legal)
+    rows, follow = _survey(rngs, panel, stakeholders, small_legal)
     _add_pii(rngs["comments"], rows, {p.respondent_id: p for p in panel}, stakeholders)
     roster = _roster(panel, rows)
     return {
-        "functions": _functions(stakeholders, size),
+        "functions": _functions(stakeholders, size, small_legal),
         "stakeholders": stakeholders,
         "roster": roster.drop(columns="_respondent"),
         "responses": _responses(rows, roster),
