@@ -543,25 +543,6 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
                 WHERE x.fn <> y.fn AND y.day - x.day <= {days};
         """
     )
-    per = con.execute(
-        f"""
-        WITH counted AS (
-            SELECT who, p, count(*) AS touches, {_distinct_sql(con, "fn", "functions")}
-                AS functions, {_distinct_sql(con, "ch", "channels")} AS channels,
-                arg_min(sg, pos) AS sg, min(pos) AS first
-            FROM coded JOIN periods USING (day) GROUP BY who, p),
-        collided AS (
-            SELECT who, p, sum(n)::BIGINT AS collisions FROM (
-                SELECT who, late AS day, sum(n) AS n FROM near GROUP BY who, late)
-            JOIN periods USING (day) GROUP BY who, p),
-        labels AS (SELECT DISTINCT p, period FROM periods)
-        SELECT external_id, segment, period, touches, functions, channels,
-            coalesce(collisions, 0)::BIGINT AS collisions
-        FROM counted LEFT JOIN collided USING (who, p)
-            JOIN people USING (who) JOIN segments USING (sg) JOIN labels USING (p)
-        ORDER BY min(first) OVER (PARTITION BY who), p
-        """
-    ).df()
     scores = con.execute(
         """
         WITH colliding AS (
@@ -580,6 +561,33 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
         FROM near JOIN functions a ON a.fn = least(fa, fb)
             JOIN functions b ON b.fn = greatest(fa, fb)
         GROUP BY ALL ORDER BY function_a, function_b
+        """
+    ).df()
+    con.execute("DROP TABLE grain")  # memory for the last and largest step
+    con.execute(
+        f"""
+        CREATE TEMP TABLE per AS WITH counted AS (
+            SELECT who, p, count(*) AS touches, {_distinct_sql(con, "fn", "functions")}
+                AS functions, {_distinct_sql(con, "ch", "channels")} AS channels,
+                arg_min(sg, pos) AS sg, min(pos) AS first
+            FROM coded JOIN periods USING (day) GROUP BY who, p),
+        collided AS (
+            SELECT who, p, sum(n)::BIGINT AS collisions FROM (
+                SELECT who, late AS day, sum(n) AS n FROM near GROUP BY who, late)
+            JOIN periods USING (day) GROUP BY who, p)
+        SELECT who, p, touches, functions, channels, sg, min(first) OVER (PARTITION BY who)
+            AS place, coalesce(collisions, 0)::BIGINT AS collisions
+        FROM counted LEFT JOIN collided USING (who, p);
+        DROP TABLE coded;
+        DROP TABLE near;
+        """
+    )
+    per = con.execute(
+        """
+        WITH labels AS (SELECT DISTINCT p, period FROM periods)
+        SELECT external_id, segment, period, touches, functions, channels, collisions
+        FROM per JOIN people USING (who) JOIN segments USING (sg) JOIN labels USING (p)
+        ORDER BY place, p
         """
     ).df()
     return {
