@@ -113,6 +113,8 @@ def stop(km: ScopeKernelManager) -> None:
 #: matplotlib, IPython, ipykernel and the kit's findings and sections).
 PRELOAD = "kit.kernel_template"
 _INLINE = "module://matplotlib_inline.backend_inline"
+#: Set to 0, kernels are started as the kernelspec says, each importing everything itself.
+FORK_ENV = "KIT_KERNEL_FORK"
 _LAUNCHER = re.compile(r"^-X\S*$")
 
 
@@ -215,10 +217,13 @@ _TEMPLATE: Template | None = None
 def template() -> Template | None:
     """This process's template, started on first use; None where processes may not start
     children of their own (a daemonic worker, e.g. a Dask worker left at its default
-    ``distributed.worker.daemon: true``): kernels are then started as the kernelspec says."""
+    ``distributed.worker.daemon: true``), or with ``KIT_KERNEL_FORK=0``: kernels are then
+    started as the kernelspec says."""
     import multiprocessing
 
     global _TEMPLATE
+    if os.environ.get(FORK_ENV) == "0":
+        return None
     if _TEMPLATE is None and not multiprocessing.current_process().daemon:
         _TEMPLATE = Template()
     return _TEMPLATE
