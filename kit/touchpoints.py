@@ -504,8 +504,8 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
     (``coded``). Touches are counted per stakeholder, function and day (``grain``); the pairs
     of them by different functions within ``days`` (``near``, each pair once, dated by the
     later touch) are found in buckets of ``days + 1`` days (a pair within the window lies in
-    the same bucket or the next), never across a stakeholder's whole year; the three tables
-    are sums over them."""
+    the same bucket or the next; one integer key per stakeholder and bucket), never across a
+    stakeholder's whole year; the three tables are sums over them."""
     if not con.execute("SELECT count(*) FROM log").fetchall()[0][0]:  # an empty file
         blank = {c: pd.Series(dtype=object) for c in REQUIRED if c != "date"}
         empty = pd.DataFrame(blank).assign(date=pd.Series(dtype="datetime64[us]"))
@@ -528,19 +528,23 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
         CREATE TEMP TABLE periods AS SELECT day, {label} AS period,
             (dense_rank() OVER (ORDER BY {label}))::INTEGER AS p
             FROM (SELECT DISTINCT day FROM coded);
-        CREATE TEMP TABLE grain AS SELECT (row_number() OVER ())::INTEGER AS id, * FROM (
-            SELECT who, fn, day, count(*)::BIGINT AS n,
-                (day - (SELECT min(day) FROM coded)) // {days + 1} AS bucket
-            FROM coded GROUP BY who, fn, day);
+        """
+    )
+    first, last = con.execute("SELECT min(day), max(day) FROM coded").fetchall()[0]
+    width = days + 1
+    slots = (last - first) // width + 2  # buckets per stakeholder, one spare: keys never meet
+    con.execute(
+        f"""
+        CREATE TEMP TABLE grain AS SELECT (row_number() OVER ())::INTEGER AS id, who, fn,
+            day, n, who::BIGINT * {slots} + (day - {first}) // {width} AS bucket
+        FROM (SELECT who, fn, day, count(*)::BIGINT AS n FROM coded GROUP BY who, fn, day);
         CREATE TEMP TABLE near AS
             SELECT x.who, x.fn AS fa, y.fn AS fb, greatest(x.day, y.day) AS late,
                 x.n * y.n AS n, x.id AS ida, y.id AS idb
-            FROM grain x JOIN grain y
-                ON x.who = y.who AND x.bucket = y.bucket AND x.fn < y.fn
+            FROM grain x JOIN grain y ON x.bucket = y.bucket AND x.fn < y.fn
             UNION ALL
             SELECT x.who, x.fn, y.fn, y.day, x.n * y.n, x.id, y.id FROM grain x JOIN grain y
-                ON x.who = y.who AND y.bucket = x.bucket + 1
-                WHERE x.fn <> y.fn AND y.day - x.day <= {days};
+                ON y.bucket = x.bucket + 1 WHERE x.fn <> y.fn AND y.day - x.day <= {days};
         """
     )
     scores = con.execute(
