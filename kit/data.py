@@ -1542,6 +1542,7 @@ def file_hashes(folder: Path | str) -> dict[str, str]:
     folder = Path(folder)
     out = {}
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in {".csv", ".yaml", ".yml", ".xlsx"}:
-            out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_file() and path.suffix in {".csv", ".parquet", ".yaml", ".yml", ".xlsx"}:
+            with open(path, "rb") as f:  # in blocks: a touchpoint log may be gigabytes
+                out[path.name] = hashlib.file_digest(f, "sha256").hexdigest()
     return out
