@@ -335,11 +335,11 @@ LOG_FORMATS = (".csv", ".parquet")
 MEMORY_ENV = "KIT_DUCKDB_MEMORY"
 DEFAULT_MEMORY = "2GB"
 THREADS = max(1, min(os.cpu_count() or 1, 8))
-#: The periods DuckDB labels as pandas does (``str(pd.Period)``).
+#: The periods DuckDB labels as pandas does (``str(pd.Period)``), of a date ``{d}``.
 PERIODS = {
-    "Q": "year(d)::VARCHAR || 'Q' || quarter(d)::VARCHAR",
-    "M": "strftime(d, '%Y-%m')",
-    "Y": "strftime(d, '%Y')",
+    "Q": "year({d})::VARCHAR || 'Q' || quarter({d})::VARCHAR",
+    "M": "strftime({d}, '%Y-%m')",
+    "Y": "strftime({d}, '%Y')",
 }
 _TEXT = ("external_id", "segment", "function", "channel")
 _ZONE_SQL = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
@@ -469,9 +469,6 @@ def _open_frame(con, touchpoints: pd.DataFrame) -> None:
     )
 
 
-_CACHED: dict[tuple, dict[str, pd.DataFrame]] = {}
-
-
 def _duck_coordination(
     touchpoints: pd.DataFrame | Path | str, *, period: str, cap: int, days: int
 ) -> dict[str, pd.DataFrame]:
@@ -488,15 +485,9 @@ def _duck_coordination(
     path = Path(touchpoints).resolve()
     if path.suffix.lower() not in LOG_FORMATS:
         raise ValueError(f"touchpoints: {path.name} must be a CSV or Parquet file")
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns, period, cap, int(days))
-    if key not in _CACHED:  # the three notebooks of a pack share a kernel
-        with _duck() as con:
-            _open_file(con, path)
-            tables = _duck_tables(con, period=period, cap=cap, days=int(days))
-        _CACHED.clear()
-        _CACHED[key] = tables
-    return {name: table.copy() for name, table in _CACHED[key].items()}
+    with _duck() as con:
+        _open_file(con, path)
+        return _duck_tables(con, period=period, cap=cap, days=int(days))
 
 
 def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataFrame]:
@@ -510,7 +501,7 @@ def _duck_tables(con, *, period: str, cap: int, days: int) -> dict[str, pd.DataF
         blank = {c: pd.Series(dtype=object) for c in REQUIRED if c != "date"}
         empty = pd.DataFrame(blank).assign(date=pd.Series(dtype="datetime64[us]"))
         return coordination(empty, period=period, cap=cap, collision_days=days, engine="pandas")
-    label = PERIODS[period].replace("d", "(DATE '1970-01-01' + day)")
+    label = PERIODS[period].format(d="(DATE '1970-01-01' + day)")
     codes = {"people": ("external_id", "who"), "functions": ("function", "fn")}
     codes |= {"channels": ("channel", "ch"), "segments": ("segment", "sg")}
     for table, (column, code) in codes.items():
