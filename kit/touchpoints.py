@@ -369,6 +369,7 @@ def _duck():
             config={"memory_limit": memory, "threads": THREADS, "temp_directory": spill}
         )
         try:
+            con.execute("SET enable_progress_bar = false")  # not in a notebook, nor a log
             _macros(con)
             yield con
         finally:
