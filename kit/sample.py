@@ -1466,7 +1466,7 @@ def generate(seed: int = 2026, *, scale: int = 1) -> dict[str, pd.DataFrame]:
     regions = REGIONS[: 1 if scale < 4 else 2 if scale < 16 else 4]
     size = scale / len(regions)
     need = sum(f[3] for f in FUNCTIONS) + sum(_quota(size, small_legal=False).values())
-    naming, *streams = root.spawn(len(regions) + 1)
+    naming, crossing, *streams = root.spawn(len(regions) + 2)
     names = _names(naming, need * len(regions), middle=True)
     parts = [
         _client(
@@ -1477,7 +1477,7 @@ def generate(seed: int = 2026, *, scale: int = 1) -> dict[str, pd.DataFrame]:
         )
         for i, stream in enumerate(streams)
     ]
-    return _combine(parts, regions)
+    return _combine(parts, regions, crossing)
 
 
 def _client(
@@ -1500,6 +1500,14 @@ def _client(
         "touchpoints": _touchpoints(rngs["touchpoints"], size),
         "followups": _followups(follow),
     }
+
+
+def _base(function: str) -> str:
+    """A regional function's headquarters name ("Regulatory Americas" -> "Regulatory")."""
+    for suffix in REGIONS[1:]:
+        if function.endswith(suffix):
+            return function[: -len(suffix)]
+    return function
 
 
 #: Function-name columns of each table, renamed per region.
@@ -1535,9 +1543,17 @@ _ID_FAMILIES = (
 )
 
 
-def _combine(parts: list[dict[str, pd.DataFrame]], regions: tuple[str, ...]) -> dict:
-    """The regions' tables as one client: functions suffixed by region, ids numbered anew
-    (responses in wave and submission order, touchpoints by date), the same columns."""
+#: Share of a region's ratings that go to the headquarters' function of the same name (not
+#: Legal & Compliance's: small at the headquarters), as regional teams also work with it.
+CROSS_REGION = 0.1
+
+
+def _combine(
+    parts: list[dict[str, pd.DataFrame]], regions: tuple[str, ...], rng: np.random.Generator
+) -> dict:
+    """The regions' tables as one client: functions suffixed by region, a share of the
+    regions' ratings given to the headquarters' function (:data:`CROSS_REGION`), ids numbered
+    anew (responses in wave and submission order, touchpoints by date), the same columns."""
     tables = {}
     for name in TABLES:
         frames = []
@@ -1547,6 +1563,10 @@ def _combine(parts: list[dict[str, pd.DataFrame]], regions: tuple[str, ...]) -> 
                 df[column] = df[column].map(lambda f, s=suffix: f + s if f else f)
             frames.append(df.assign(_region=region))
         tables[name] = pd.concat(frames, ignore_index=True)
+    r = tables["responses"]
+    regional = (r["_region"] > 0) & (r["provider_function"].map(_base) != LEGAL)
+    crossed = regional & (rng.random(len(r)) < CROSS_REGION)
+    r.loc[crossed, "provider_function"] = r.loc[crossed, "provider_function"].map(_base)
     wave_order = tables["responses"]["wave"].map({w: i for i, w in enumerate(WAVES)})
     tables["responses"] = (
         tables["responses"]

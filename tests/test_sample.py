@@ -427,11 +427,14 @@ def test_scaled_client_ids_unique_and_references_resolve(t4):
     contacts = set(t4["responses"]["contact_id"]) - {""}
     assert contacts == set(t4["roster"]["contact_id"])
     assert t4["roster"]["email"].is_unique
-    # a response's rater and rated function are in the same region
+    # a rating stays in its region, but a tenth of a region's go to the headquarters
     r = t4["responses"]
-    assert (
-        r["respondent_function"].str.endswith(SUFFIX) == r["provider_function"].str.endswith(SUFFIX)
-    ).all()
+    rater_abroad = r["respondent_function"].str.endswith(SUFFIX)
+    rated_abroad = r["provider_function"].str.endswith(SUFFIX)
+    assert not (rated_abroad & ~rater_abroad).any()
+    crossed = (rater_abroad & ~rated_abroad).sum() / rater_abroad.sum()
+    assert 0.07 <= crossed <= 0.13
+    assert not (rater_abroad & (r["provider_function"] == LEGAL)).any()
     waves = r["wave"].map(WAVES.index)
     assert waves.is_monotonic_increasing  # ids in wave order
 
