@@ -6,6 +6,12 @@ with three notebooks a pack, about 0.7 s of idle each. Here the manager hands ev
 same client, connected and checked once, when the kernel starts. What an earlier notebook left
 on the channels is harmless: nbclient reads only the replies to its own requests.
 
+Each kernel is forked from a template process that has done the imports every stage notebook
+does (:class:`Template`, one per worker: pandas, seaborn, IPython and the kit), so a scope's
+kernel starts in about half a second with nothing left to import, and is still a process of its
+own, used for that scope only. Any kernelspec other than this Python's ipykernel is started as
+it says.
+
 The manager is asynchronous, on the thread's event loop that papermill also uses, so a kernel that
 dies is noticed while a cell runs. Channels are local sockets (ipc), not TCP ports.
 """

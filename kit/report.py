@@ -10,6 +10,11 @@ browser, shared by the batch, prints to PDF::
 ``pack.pptx`` (format ``pptx``) is the scope's editable deck, built from the same findings by
 :mod:`kit.deck` in the scope's worker, beside the pack, and published with it.
 
+The scopes run on a pool (:mod:`kit.cluster`): this machine's worker processes (``jobs``), or
+the workers of a Dask cluster (``cluster``); several engagements can share one pool
+(:func:`run_batches`). Each scope's kernel is forked from its worker's template, the imports
+done once per worker (:class:`kit.kernel.Template`).
+
 Every pack is built in a temporary folder and moved into place whole. A scope that fails leaves
 no pack (an older one stays as it was); its executed notebooks go to
 ``reports/<client>/<wave>/_failed/<scope>/``, never into a pack. Faults stay with their scope:
