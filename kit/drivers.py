@@ -5,7 +5,7 @@ score, over every order in which the drivers can enter (Lindeman, Merenda & Gold
 Grömping, 2006, R package relaimpo, metric "lmg"; the Shapley value of R²). The shares add up
 to the model's R² and do not depend on the order the drivers are listed in, which is why they
 are preferred to regression weights when drivers are correlated, as survey ratings always are.
-Uncertainty comes from a seeded percentile bootstrap over respondents.
+Uncertainty comes from a seeded percentile bootstrap over the responses (rows).
 
 Example
 -------
@@ -116,9 +116,12 @@ def importance(
         raise ValueError(f"column(s) {flat} have the same value in every response")
     z = values.to_numpy(dtype=float)
     point = _lmg(np.cov(z, rowvar=False)[None])[0]
+    # Resampling n rows is drawing how often each distinct answer pattern comes up: counts
+    # over the patterns (a few thousand at most, as ratings are whole numbers), not the rows.
+    patterns, seen = np.unique(z, axis=0, return_counts=True)
     rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(z), np.full(len(z), 1 / len(z)), size=resamples).astype(float)
-    boot = _lmg(_weighted_cov(z, counts))
+    counts = rng.multinomial(len(z), seen / len(z), size=resamples).astype(float)
+    boot = _lmg(_weighted_cov(patterns, counts))
     alpha = (1 - confidence) / 2
     lo, hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
