@@ -239,6 +239,9 @@ ACRONYMS = frozenset(
 
 def plain(text: str) -> str:
     """``text`` without accents, as it is often typed: "Wiśniewski" -> "Wisniewski"."""
+    text = str(text)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", str(text).translate(_PLAIN))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -258,10 +261,42 @@ def _terms(names: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
                 continue
             target = capitalised if part.lower() in COMMON_WORDS or len(part) < 3 else anycase
             target |= {part, plain(part)}
-        letters = "".join(p[0] for p in parts if p[:1].isalpha()).upper()
+        letters = _initials(parts)
         if len(parts) >= 2 and len(letters) >= 2 and letters not in ACRONYMS:
             initials.add(letters)
     return anycase, capitalised, initials
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    """The words of ``text`` accent-free and in lower case, as :func:`_present` compares
+    them."""
+    return set(_WORD.findall(plain(text).lower()))
+
+
+def _initials(parts: list[str]) -> str:
+    return "".join(p[0] for p in parts if p[:1].isalpha()).upper()
+
+
+def _present(names: Iterable[str], texts: Iterable) -> list[str]:
+    """The ``names`` that may occur in ``texts``: those with a word, or initials, among the
+    texts' words (a plural or possessive ending taken off). Every match of a name's pattern
+    starts with one of its words whole, so the pattern of these names redacts the texts
+    exactly as the pattern of all would, and a roster of thousands costs nothing when few
+    of them are named."""
+    seen: set[str] = set()
+    for text in texts:
+        if isinstance(text, str):
+            for word in _words(text):
+                seen.update((word, word.removesuffix("s"), word.removesuffix("es")))
+    kept = []
+    for name in names:
+        initials = _initials(str(name).split())
+        if not seen.isdisjoint(_words(str(name)) | _words(initials)):
+            kept.append(name)
+    return kept
 
 
 def _alternation(terms: Iterable[str]) -> str:
@@ -319,7 +354,7 @@ def redact(texts: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
     ...        names=["Elif Wilson"]).iloc[0]
     'Ask [name] ([employee id]) or [e-mail]'
     """
-    pattern = _name_pattern(names)
+    pattern = _name_pattern(_present(names, texts))
 
     def clean(text):
         if not isinstance(text, str):

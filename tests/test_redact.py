@@ -132,3 +132,24 @@ def test_suspects_flag_what_redaction_left_for_the_consultant():
         False,
         False,
     ]
+
+
+ROSTER = [*NAMES, "Łukasz Ćwik", "Anne-Marie Lee", "Jo Park", "Ewa Wiśniewska", "Ross Straße"]
+_piece = st.sampled_from(
+    [w for n in ROSTER for w in (n, *n.replace("-", " ").split())]
+    + ["LC", "EW", "AL", "s", "'s", "es", "’s", "s'", "-", " ", ". ", "the", "IT", "Lees"]
+)
+_case = st.sampled_from([str, str.lower, str.upper, str.title])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(_piece, _case), max_size=8), min_size=1, max_size=4))
+def test_only_names_present_are_in_the_pattern_and_the_result_is_the_same(texts):
+    """The pattern is built from the names whose words the texts hold (a roster of
+    thousands costs nothing): the result is the pattern of every name's."""
+    from kit.privacy import PLACEHOLDERS, _name_pattern
+
+    series = pd.Series(["".join(case(p) for p, case in pieces) for pieces in texts])
+    everyone = _name_pattern(ROSTER)
+    expected = series.map(lambda t: everyone.sub(PLACEHOLDERS["name"], t))
+    assert redact(series, names=ROSTER).tolist() == expected.tolist()
