@@ -53,6 +53,7 @@ __all__ = [
     "classify",
     "compare",
     "change_design_effect",
+    "change_design_effects",
     "compare_waves",
     "design_effects",
     "mean_design_effect",
@@ -585,6 +586,46 @@ def change_design_effect(a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd
     return correction * float((u**2).sum()) / ordinary
 
 
+def change_design_effects(
+    coded: pd.DataFrame, keys: list[str], wave: str, waves: tuple[str, str], cluster: str
+) -> dict[tuple, float]:
+    """:func:`change_design_effect` of every group of ``keys`` at once (a few array passes
+    instead of one per group), for the change between ``waves``: ``coded`` holds the coded
+    ratings (``_y``), the wave and who gave each (``cluster``). Groups absent from a wave
+    are left out (their effect is 1)."""
+    first, last = waves
+    d = coded[coded[wave].isin(waves)]
+    groups = keys or ["_all"]
+    d = d.assign(_all=0) if not keys else d
+    later = (d[wave] == last).to_numpy()
+    by_wave = d.groupby([*groups, wave], sort=False)["_y"]
+    n = by_wave.transform("size").to_numpy(dtype=float)
+    e = (d["_y"] - by_wave.transform("mean")).to_numpy(dtype=float)
+    parts = pd.DataFrame(
+        {
+            **{k: d[k].to_numpy() for k in groups},
+            "_who": _people(d[cluster]),
+            "_u": np.where(later, e, -e) / n,  # u_g = S_gb / n_b - S_ga / n_a, row by row
+            "_o": e**2 / n**2,
+            "_b": later.astype(int),
+        }
+    )
+    per_person = parts.groupby([*groups, "_who"], sort=False)["_u"].sum()
+    clusters = per_person.groupby(level=groups).size()
+    spread = (per_person**2).groupby(level=groups).sum()
+    per_group = parts.groupby(groups)
+    ordinary, total, n_b = per_group["_o"].sum(), per_group.size(), per_group["_b"].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correction = clusters / (clusters - 1) * (total - 1) / (total - 2)
+        effect = correction * spread / ordinary
+    ok = (n_b > 0) & (n_b < total) & (clusters < total) & (clusters >= 2) & (total >= 3)
+    effect = effect.where(ok & (ordinary > 0), 1.0)
+    return {
+        (() if not keys else k if isinstance(k, tuple) else (k,)): float(v)
+        for k, v in effect.items()
+    }
+
+
 def holm(p_values) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (NaN ignored and kept).
 
@@ -637,23 +678,21 @@ def compare_waves(
         passive_max=passive_max,
     )
     z_crit = z_critical(confidence)
-    rated = {}
+    pairs = list(zip(waves[:-1], waves[1:], strict=True))
+    effects: dict[tuple[str, str], dict[tuple, float]] = {}
     if cluster is not None:
         cut = {"detractor_max": detractor_max, "passive_max": passive_max}
         coded = data[data[wave].isin(waves)].assign(_y=lambda d: _codes(d, score, cut))
-        rated = dict(_grouped(coded.dropna(subset=["_y"]), keys))
+        coded = coded.dropna(subset=["_y"])
+        effects = {p: change_design_effects(coded, keys, wave, p, cluster) for p in pairs}
     rows = []
     empty = pd.Series({"n": 0, "promoters": 0, "passives": 0, "detractors": 0})
     for key, g in _grouped(table, keys):
         g = g.set_index(wave)
-        for w_from, w_to in zip(waves[:-1], waves[1:], strict=True):
+        for w_from, w_to in pairs:
             ca = g.loc[w_from] if w_from in g.index else empty
             cb = g.loc[w_to] if w_to in g.index else empty
-            deff = 1.0
-            if cluster is not None:
-                r = rated[key]
-                a, b = r[r[wave] == w_from], r[r[wave] == w_to]
-                deff = change_design_effect(a["_y"], b["_y"], a[cluster], b[cluster])
+            deff = effects[(w_from, w_to)].get(key, 1.0) if cluster is not None else 1.0
             rec = _independent(ca, cb, method, confidence, z_crit, deff)
             hidden = min(rec["n_a"], rec["n_b"]) < max(min_n, 1)
             rows.append(

@@ -313,3 +313,33 @@ def test_a_rating_without_a_respondent_id_is_a_person_of_its_own():
     for f in (nps.summary, lambda d, **k: nps.compare_waves(d, waves=["A", "B"], **k)):
         got = f(frame, method="wald", cluster="respondent_id").iloc[0]["se"]
         assert got == pytest.approx(f(named, method="wald", cluster="respondent_id").iloc[0]["se"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),  # group
+            st.sampled_from(["w1", "w2"]),
+            st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3", "p4", "p5"])),
+            st.sampled_from([-1.0, 0.0, 1.0]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_design_effects_of_every_group_at_once_are_each_groups_own(rows, grouped):
+    """compare_waves takes every group's clustered design effect in one pass: each is what
+    the one-group formula (checked against statsmodels elsewhere) gives for that group."""
+    data = pd.DataFrame(rows, columns=["group", "wave", "who", "_y"])
+    keys = ["group"] if grouped else []
+    got = nps.change_design_effects(data, keys, "wave", ("w1", "w2"), "who")
+    parts = data.groupby("group") if grouped else [("all", data)]
+    for name, g in parts:
+        a, b = g[g["wave"] == "w1"], g[g["wave"] == "w2"]
+        if a.empty or b.empty:
+            assert (name,) not in got or got[(name,) if grouped else ()] == 1.0
+            continue
+        one = nps.change_design_effect(a["_y"], b["_y"], a["who"], b["who"])
+        assert got[(name,) if grouped else ()] == pytest.approx(one, rel=1e-9, abs=1e-12)
