@@ -179,20 +179,61 @@ def _csv_reference(path: Path) -> tuple[list[list[str]], list[int]]:
     return rows, starts
 
 
-@settings(max_examples=200, deadline=None)
+def _reference_table(path: Path) -> pd.DataFrame | None:
+    """The table as the CSV reader reads it, or None where it has a problem to say."""
+    rows, starts = _csv_reference(path)
+    if not rows or len(set(rows[0])) < len(rows[0]) or any(len(r) != len(rows[0]) for r in rows):
+        return None
+    index = [n - 2 for n in starts[1:]]
+    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object, index=index)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(CELL, max_size=40), st.booleans())
-def test_quote_free_files_split_as_the_csv_reader_reads_them(tmp_path_factory, cells, bom):
+def test_quote_free_files_read_by_pandas_as_the_csv_reader_reads_them(tmp_path_factory, cells, bom):
+    """The fast path either gives the CSV reader's table, cell for cell and line for line,
+    or declines (and the CSV reader reads the file and says what is wrong)."""
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text(("\ufeff" if bom else "") + ",".join(cells), encoding="utf-8")
-    got = data._plain_rows(path)
-    assert got is not None  # no quote, no carriage return: the fast path
-    assert got == _csv_reference(path)
+    got = data._plain_table(path)
+    if got is not None:
+        expected = _reference_table(path)
+        assert expected is not None
+        assert got.columns.tolist() == expected.columns.tolist()
+        assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+        assert got.index.tolist() == expected.index.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="ab \t\x0b\u00a0é\u200b", min_size=1, max_size=5),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    st.lists(
+        st.lists(st.text(alphabet="ab \t\u00a0é", max_size=5), min_size=5, max_size=5), max_size=20
+    ),
+    st.booleans(),
+)
+def test_well_formed_quote_free_tables_take_the_fast_path(tmp_path_factory, header, rows, end):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    lines = [",".join(header)] + [",".join(r[: len(header)]) for r in rows]
+    path.write_text("\n".join(lines) + ("\n" if end else ""), encoding="utf-8")
+    got = data._plain_table(path)
+    expected = _reference_table(path)
+    if any(not line for line in lines) or expected is None:
+        return  # a blank line: the CSV reader's path
+    assert got is not None
+    assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+    assert got.index.tolist() == expected.index.tolist()
 
 
 def test_files_with_quotes_or_carriage_returns_go_to_the_csv_reader(tmp_path: Path):
-    for text in ('a,"b,c"\n', "a,b\r\n1,2\r\n"):
+    for text in ('a,"b,c"\n', "a,b\r\n1,2\r\n", "a,b\n1,2,3\n4\n", "a,a\n1,2\n"):
         (tmp_path / "t.csv").write_text(text, encoding="utf-8", newline="")
-        assert data._plain_rows(tmp_path / "t.csv") is None
+        assert data._plain_table(tmp_path / "t.csv") is None
 
 
 @settings(max_examples=300, deadline=None)
@@ -208,3 +249,23 @@ def test_strip_and_zone_checks_per_column_equal_the_per_cell_ones(cells):
     assert data._zoned(zoned_cells, data._joined(zoned_cells)).tolist() == (
         zoned_cells.str.contains(data._ZONE).tolist()
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["2025-01-02", "2025-1-2", "02/01/2025", "x", "2025-02-30", ""]),
+            st.datetimes(timezones=st.one_of(st.none(), st.timezones())).map(
+                lambda d: d.isoformat()
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_dates_read_once_per_distinct_value_equal_every_cell_read(cells):
+    column = pd.Series(cells, dtype=object, index=[3 * i for i in range(len(cells))])
+    expected = pd.to_datetime(column, errors="coerce", format="ISO8601", utc=True)
+    expected = expected.dt.tz_localize(None)
+    pd.testing.assert_series_equal(data._dates(column), expected)
