@@ -43,6 +43,7 @@ import pandas as pd
 from kit.data import Problem
 
 __all__ = [
+    "LARGE_CSV_BYTES",
     "LARGE_ROWS",
     "LOG_FORMATS",
     "REQUIRED",
@@ -327,6 +328,9 @@ def coordination(
 #: Above this many touches a DataFrame is coordinated in DuckDB: there pandas needs about
 #: 330 MB and 2 s per million touches (``benchmarks/bench_touchpoints.py``).
 LARGE_ROWS = 1_000_000
+#: A ``touchpoints.csv`` larger than this (about 160,000 touches) is a log for DuckDB too:
+#: checked and coordinated in SQL, not read into pandas with the other tables.
+LARGE_CSV_BYTES = 16 * 2**20
 ENGINES = ("auto", "pandas", "duckdb")
 #: The files a touchpoint log may be (``touchpoints: {file: ...}`` in engagement.yaml).
 LOG_FORMATS = (".csv", ".parquet")
@@ -615,12 +619,15 @@ _DATE_TYPES = ("VARCHAR", "DATE")  # and every TIMESTAMP
 
 def log_file(folder: Path | str, configured: Path | None = None) -> Path | None:
     """The engagement's large touchpoint log: ``touchpoints.file`` of engagement.yaml
-    (``configured``), else ``touchpoints.parquet`` in the data folder, else None (then
+    (``configured``), else ``touchpoints.parquet`` in the data folder, else its
+    ``touchpoints.csv`` when larger than :data:`LARGE_CSV_BYTES`, else None (then
     ``touchpoints.csv``, if any, is read by :func:`kit.data.load` with the other tables)."""
     if configured is not None:
         return Path(configured)
-    beside = Path(folder) / "touchpoints.parquet"
-    return beside if beside.is_file() else None
+    beside, table = Path(folder) / "touchpoints.parquet", Path(folder) / "touchpoints.csv"
+    if beside.is_file():
+        return beside
+    return table if table.is_file() and table.stat().st_size > LARGE_CSV_BYTES else None
 
 
 def _said(exc: Exception) -> str:
@@ -669,17 +676,20 @@ listed)")
     with _duck() as con:
         try:
             columns = _columns(con, path)
-            if csv:  # copied once, its rows in order (rowid): line = rowid + 2
-                con.execute(f"CREATE TEMP TABLE source AS SELECT * FROM {_scan(path)}")
-                con.execute("CREATE VIEW rows AS SELECT rowid + 2 AS row, * FROM source")
-            else:
-                con.execute(
-                    f"CREATE VIEW rows AS SELECT file_row_number + 1 AS row, * FROM {_scan(path)}"
-                )
+            # counted in one pass over the file; a CSV's rows are numbered (copied in order:
+            # line = rowid + 2) only when there is a problem to list
+            row = "NULL::BIGINT" if csv else "file_row_number + 1"
+            con.execute(f"CREATE VIEW rows AS SELECT {row} AS row, * FROM {_scan(path)}")
+            return _log_problems(con, name, columns, csv, functions)
         except duckdb.Error as exc:
             kind = "CSV (UTF-8, comma-separated)" if csv else "Parquet"
             return whole(f"cannot be read as {kind}: {_said(exc)}; export the log again")
-        return _log_problems(con, name, columns, csv, functions)
+
+
+def _number_rows(con) -> None:
+    """The view ``rows`` of a CSV log numbered by its lines (header = 1)."""
+    con.execute("CREATE TEMP TABLE source AS SELECT * EXCLUDE (row) FROM rows")
+    con.execute("CREATE OR REPLACE VIEW rows AS SELECT rowid + 2 AS row, * FROM source")
 
 
 def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[Problem]:
@@ -728,17 +738,28 @@ def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[P
                     "warning",
                 )
             )
-    if not checks:
+    known = functions is not None and "function" in columns and "function" not in mistyped
+    if known:
+        con.register("known", pd.DataFrame({"function": pd.Series(list(functions), dtype=object)}))
+    unknown = (
+        f'{_UNKNOWN} AND trim("function"::VARCHAR) NOT IN (SELECT function FROM known)'
+        if known
+        else "false"
+    )
+    if not checks and not known:
         return problems
     counts = con.execute(
         "SELECT "
         + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _, _ in checks)
-        + " FROM rows"
+        + ("," if checks else "")
+        + f" count(*) FILTER (WHERE {unknown}) FROM rows"
     ).fetchall()[0]
-    for (column, cond, message, severity), count in zip(checks, counts, strict=True):
+    if csv and any(counts):
+        _number_rows(con)
+    for (column, cond, message, severity), count in zip(checks, counts, strict=False):
         if count:
             problems += _listed(con, name, column, cond, message, severity, count)
-    if functions is not None and "function" in columns and "function" not in mistyped:
+    if counts[-1]:
         problems += _unknown_functions(con, name, list(functions))
     return problems
 
@@ -754,15 +775,16 @@ def _listed(con, name, column, cond, message, severity, count) -> list[Problem]:
     return [Problem(name, int(r), column, v, message, severity) for r, v in rows]
 
 
+_UNKNOWN = "trim(\"function\"::VARCHAR) <> ''"  # a blank function is said as blank
+
+
 def _unknown_functions(con, name: str, known: list[str]) -> list[Problem]:
     """Rows whose function is not one of ``known``: for each of the first 20 such values, a
     near spelling suggested and up to :data:`_LISTED` of its rows."""
-    con.register("known", pd.DataFrame({"function": pd.Series(known, dtype=object)}))
     con.execute(
-        """CREATE TEMP TABLE unknown AS SELECT row, "function"::VARCHAR AS written,
+        f"""CREATE TEMP TABLE unknown AS SELECT row, "function"::VARCHAR AS written,
             trim("function"::VARCHAR) AS value FROM rows
-        WHERE trim("function"::VARCHAR) <> ''
-            AND trim("function"::VARCHAR) NOT IN (SELECT function FROM known)"""
+        WHERE {_UNKNOWN} AND trim("function"::VARCHAR) NOT IN (SELECT function FROM known)"""
     )
     values = con.execute(
         "SELECT value, count(*), min(row) AS first FROM unknown GROUP BY value ORDER BY first"

@@ -352,6 +352,31 @@ def test_a_parquet_log_beside_the_data_stays_out_of_pandas(sample_copy, org):
             assert getattr(got, name) == value, name
 
 
+def test_a_large_touchpoints_csv_is_a_log_for_duckdb_not_a_table(sample_copy, org, monkeypatch):
+    """A touchpoints.csv over LARGE_CSV_BYTES is checked and coordinated in DuckDB, not read
+    into pandas nor held to the tables' size limit, with the same findings; its problems
+    still carry the file's lines."""
+    from kit.context import open_engagement
+    from kit.data import MAX_TABLE_MB_ENV, load, validate
+    from kit.findings import mapping as find
+
+    csv = sample_copy / "touchpoints.csv"
+    monkeypatch.setattr(tp, "LARGE_CSV_BYTES", csv.stat().st_size - 1)
+    monkeypatch.setenv(MAX_TABLE_MB_ENV, "0.3")  # under the log's 0.45 MB: not applied to it
+    ds = load(sample_copy)
+    assert ds.touchpoints.empty and ds.touchpoints_file == csv
+    got = find.touchpoints(open_engagement(sample_copy / "engagement.yaml"))
+    expected = find.touchpoints(org)
+    pd.testing.assert_frame_equal(got.scores, expected.scores)
+    assert (got.touches, got.collisions) == (expected.touches, expected.collisions) == (4999, 1356)
+    lines = csv.read_text().splitlines()
+    lines[10] = lines[10].replace(",Sales,", ",Slaes,")  # line 11
+    csv.write_text("\n".join(lines) + "\n")
+    _, problems = validate(sample_copy)
+    [said] = [p for p in problems if p.file == "touchpoints.csv"]
+    assert (said.row, said.column, said.value) == (11, "function", "Slaes")
+
+
 def test_a_log_in_the_settings_validated_with_the_data(sample_copy):
     from kit.config import ConfigError, load_engagement
     from kit.data import DataError, load
