@@ -158,9 +158,11 @@ class DaskPool:
             expected[str(p.cfg.data_dir)] = file_hashes(p.cfg.data_dir)
             notebooks = Path(p.tasks[0].notebooks_dir)
             expected[str(notebooks)] = file_hashes_of(notebooks, [n for n, _ in STAGES])
-            config = Path(p.cfg.path)
-            expected.setdefault(str(config.parent), {})
-            expected[str(config.parent)] |= file_hashes_of(config.parent, [config.name])
+            elsewhere = [Path(p.cfg.path)]  # and a touchpoint log kept outside the data
+            elsewhere += [Path(p.cfg.touchpoints_file)] if p.cfg.touchpoints_file else []
+            for path in elsewhere:
+                expected.setdefault(str(path.parent), {})
+                expected[str(path.parent)] |= file_hashes_of(path.parent, [path.name])
         roots = [str(p.root) for p in plans]
         views = self.client.run(worker_view, {k: sorted(v) for k, v in expected.items()}, roots)
         if not views:

@@ -1576,12 +1576,28 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
     return table.fillna({"column": "", "value": ""})
 
 
-def file_hashes(folder: Path | str) -> dict[str, str]:
-    """sha256 of every input file in a data folder, for the report manifest."""
+def file_hashes(folder: Path | str, *, also: tuple[Path, ...] = ()) -> dict[str, str]:
+    """sha256 of every input file in a data folder, and of the files ``also`` (a touchpoint
+    log kept elsewhere, named by its path), for the report manifest."""
     folder = Path(folder)
     out = {}
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix in {".csv", ".parquet", ".yaml", ".yml", ".xlsx"}:
-            with open(path, "rb") as f:  # in blocks: a touchpoint log may be gigabytes
-                out[path.name] = hashlib.file_digest(f, "sha256").hexdigest()
+            out[path.name] = _digest(path)
+    for path in also:
+        if Path(path).parent.resolve() != folder.resolve() and Path(path).is_file():
+            out[str(path)] = _digest(Path(path))
     return out
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _digest(path: Path) -> str:
+    """A file's sha256, read once while it is unchanged (a log of gigabytes, many packs)."""
+    info = path.stat()
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
+    if key not in _DIGESTS:
+        with open(path, "rb") as f:  # in blocks: a touchpoint log may be gigabytes
+            _DIGESTS[key] = hashlib.file_digest(f, "sha256").hexdigest()
+    return _DIGESTS[key]

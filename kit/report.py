@@ -711,7 +711,12 @@ def _manifest(
         "wave": task.wave,
         "generated_on": pack_date().isoformat(),
         "parameters": _parameters(task),
-        "inputs": {"engagement.yaml": _sha(cfg.path), **file_hashes(cfg.data_dir)},
+        "inputs": {
+            "engagement.yaml": _sha(cfg.path),
+            **file_hashes(
+                cfg.data_dir, also=(cfg.touchpoints_file,) if cfg.touchpoints_file else ()
+            ),
+        },
         "notebooks": {name: _sha(Path(task.notebooks_dir) / name) for name, _ in STAGES},
         "outputs": {p.name: _sha(p) for p in sorted(staging.glob("pack.*"))},
         "versions": {**_versions(), "browser": browser},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -379,7 +381,7 @@ def test_a_large_touchpoints_csv_is_a_log_for_duckdb_not_a_table(sample_copy, or
 
 def test_a_log_in_the_settings_validated_with_the_data(sample_copy):
     from kit.config import ConfigError, load_engagement
-    from kit.data import DataError, load
+    from kit.data import DataError, file_hashes, load
 
     crm = sample_copy / "crm"
     crm.mkdir()
@@ -398,6 +400,9 @@ def test_a_log_in_the_settings_validated_with_the_data(sample_copy):
     (crm / "export.csv").write_text(text)
     ds = load(load_engagement(yaml))
     assert ds.touchpoints_file == crm / "export.csv" and ds.touchpoints.empty
+    hashes = file_hashes(sample_copy, also=(ds.touchpoints_file,))  # the manifest's inputs
+    assert hashes[str(crm / "export.csv")] == hashlib.sha256(text.encode()).hexdigest()
+    assert "responses.csv" in hashes
     yaml.write_text(yaml.read_text().replace("crm/export.csv", "crm/export.xlsx"))
     with pytest.raises(ConfigError, match=r"'touchpoints.file' .*export.xlsx must be a CSV"):
         load_engagement(yaml)
