@@ -5,7 +5,8 @@ score, over every order in which the drivers can enter (Lindeman, Merenda & Gold
 Grömping, 2006, R package relaimpo, metric "lmg"; the Shapley value of R²). The shares add up
 to the model's R² and do not depend on the order the drivers are listed in, which is why they
 are preferred to regression weights when drivers are correlated, as survey ratings always are.
-Uncertainty comes from a seeded percentile bootstrap over the responses (rows).
+Uncertainty comes from a seeded percentile bootstrap over the respondents (each with all
+the ratings they gave).
 
 Example
 -------
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kit.nps import change_design_effect, mean_design_effect, z_critical
+from kit.nps import change_design_effect, mean_design_effect, people, z_critical
 
 __all__ = ["driver_columns", "importance"]
 
@@ -67,12 +68,38 @@ def _lmg(cov: np.ndarray) -> np.ndarray:
     return out
 
 
-def _weighted_cov(z: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Covariance matrices of the rows of ``z`` weighted by each row of ``counts``."""
-    n = counts.sum(axis=1, keepdims=True)
-    mean = counts @ z / n
-    second = np.einsum("bn,ni,nj->bij", counts, z, z, optimize=True) / n[..., None]
+def _resampled_covariances(z: np.ndarray, who: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Covariance matrices of ``resamples`` bootstrap resamples of the people of ``who`` (one
+    per row of ``z``), each drawn with all their rows: a person who rated several functions
+    is one draw, not several independent ones.
+
+    A person counts only through their rows' number, sums and cross-products: whole numbers,
+    as ratings are, so people collapse into a few thousand distinct profiles at most, and a
+    resample is how often each profile was drawn."""
+    k = z.shape[1]
+    _, person = np.unique(who, return_inverse=True)
+    rows = np.column_stack(
+        [np.ones(len(z)), z, (z[:, :, None] * z[:, None, :]).reshape(len(z), -1)]
+    )
+    sums = np.zeros((person.max() + 1, rows.shape[1]))
+    np.add.at(sums, person, rows)
+    profiles, profile = np.unique(sums, axis=0, return_inverse=True)
+    pool = np.sort(profile.ravel())  # drawing a person is drawing a place in this list
+    rng = np.random.default_rng(seed)
+    total = np.empty((resamples, profiles.shape[1]))
+    for start in range(0, resamples, _CHUNK):
+        size = min(_CHUNK, resamples - start)
+        drawn = pool[rng.integers(0, len(pool), size=(size, len(pool)))]
+        drawn += np.arange(size)[:, None] * len(profiles)
+        counts = np.bincount(drawn.ravel(), minlength=size * len(profiles))
+        total[start : start + size] = counts.reshape(size, -1) @ profiles
+    n = total[:, :1]
+    mean = total[:, 1 : 1 + k] / n
+    second = total[:, 1 + k :].reshape(-1, k, k) / n[:, :, None]
     return second - mean[:, :, None] * mean[:, None, :]
+
+
+_CHUNK = 100  # resamples drawn at once (memory: 100 x the people, in 8-byte integers)
 
 
 def importance(
@@ -84,10 +111,14 @@ def importance(
     confidence: float = 0.95,
     seed: int = 2026,
     min_n: int = 50,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Relative importance of each driver for the score, with bootstrap intervals.
 
-    Rows with a blank score or driver are left out (complete cases).
+    Rows with a blank score or driver are left out (complete cases). With ``cluster`` (who
+    gave each rating, e.g. ``"respondent_id"``) the bootstrap draws people with all their
+    ratings, so that one person's several ratings (an organisation's respondents rate
+    several functions) do not narrow the intervals; without it, each row is drawn alone.
 
     Returns
     -------
@@ -105,7 +136,9 @@ def importance(
     missing = [c for c in [score, *drivers] if c not in data.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the data")
-    values = data[[score, *drivers]].apply(pd.to_numeric, errors="coerce").dropna()
+    numbers = data[[score, *drivers]].apply(pd.to_numeric, errors="coerce")
+    complete = numbers.notna().all(axis=1).to_numpy()
+    values = numbers[complete]
     if len(values) < min_n:
         raise ValueError(
             f"only {len(values)} responses have the score and every driver rated; at least "
@@ -116,12 +149,8 @@ def importance(
         raise ValueError(f"column(s) {flat} have the same value in every response")
     z = values.to_numpy(dtype=float)
     point = _lmg(np.cov(z, rowvar=False)[None])[0]
-    # Resampling n rows is drawing how often each distinct answer pattern comes up: counts
-    # over the patterns (a few thousand at most, as ratings are whole numbers), not the rows.
-    patterns, seen = np.unique(z, axis=0, return_counts=True)
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(z), seen / len(z), size=resamples).astype(float)
-    boot = _lmg(_weighted_cov(patterns, counts))
+    who = people(data[cluster][complete]) if cluster else np.arange(len(z))
+    boot = _lmg(_resampled_covariances(z, who, resamples, seed))
     alpha = (1 - confidence) / 2
     lo, hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -57,6 +57,7 @@ __all__ = [
     "compare_waves",
     "design_effects",
     "mean_design_effect",
+    "people",
     "holm",
     "benjamini_hochberg",
     "verdicts",
@@ -361,7 +362,7 @@ def design_effects(
     return pd.DataFrame(rows, columns=[*keys, "n", "clusters", "variance", "design_effect"])
 
 
-def _people(who: pd.Series) -> np.ndarray:
+def people(who: pd.Series) -> np.ndarray:
     """Who gave each value, a rating with no respondent id counted as a person of its own."""
     out = who.to_numpy(dtype=object).copy()
     for i in np.flatnonzero(pd.isna(out)):  # named by its row, the same in every wave's part
@@ -374,7 +375,7 @@ def mean_design_effect(values: pd.Series, who: pd.Series) -> float:
     e_i)^2 / n^2`` over the ``G`` people of ``who``) over the ordinary one (``sum e_i^2 /
     n^2``); 1 when every value comes from a different person."""
     e = values - values.mean()
-    sums = e.groupby(_people(who), sort=False).sum().to_numpy()
+    sums = e.groupby(people(who), sort=False).sum().to_numpy()
     n, clusters = len(values), len(sums)
     ordinary = float((e**2).sum())
     if clusters >= n or clusters < 2 or ordinary <= 0:
@@ -575,8 +576,8 @@ def change_design_effect(a: pd.Series, b: pd.Series, who_a: pd.Series, who_b: pd
     na, nb = len(a), len(b)
     if not na or not nb:
         return 1.0
-    u = (eb.groupby(_people(who_b), sort=False).sum() / nb).sub(
-        ea.groupby(_people(who_a), sort=False).sum() / na, fill_value=0.0
+    u = (eb.groupby(people(who_b), sort=False).sum() / nb).sub(
+        ea.groupby(people(who_a), sort=False).sum() / na, fill_value=0.0
     )
     clusters, total = len(u), na + nb
     ordinary = float((ea**2).sum()) / na**2 + float((eb**2).sum()) / nb**2
@@ -604,7 +605,7 @@ def change_design_effects(
     parts = pd.DataFrame(
         {
             **{k: d[k].to_numpy() for k in groups},
-            "_who": _people(d[cluster]),
+            "_who": people(d[cluster]),
             "_u": np.where(later, e, -e) / n,  # u_g = S_gb / n_b - S_ga / n_a, row by row
             "_o": e**2 / n**2,
             "_b": later.astype(int),

@@ -141,3 +141,53 @@ def test_sample_regulatory_responsiveness_fell(regulatory):
     row = levels.loc["Responsiveness"]
     assert (round(row["previous"], 2), round(row["mean"], 2)) == (3.64, 3.10)
     assert row["change_high"] < 0  # a clear fall
+
+
+def _ratings(seed: int, n: int = 150) -> pd.DataFrame:
+    """Whole-number ratings, as surveys give them."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, size=(n, 3))
+    y = np.clip(x @ [1.0, 0.6, 0.3] / 2 + rng.integers(-2, 3, n), 0, 10).round()
+    data = pd.DataFrame(x, columns=["driver_a", "driver_b", "driver_c"]).assign(score=y)
+    return data.assign(who=[f"P{i}" for i in range(n)])
+
+
+def test_a_person_rating_twice_is_one_draw_of_the_bootstrap():
+    """Each person's ratings given twice (one respondent rating two functions alike): drawn
+    by person, the intervals are exactly those of the single ratings; drawn row by row, they
+    narrow as if twice as many people had answered."""
+    once = _ratings(5)
+    twice = pd.concat([once, once], ignore_index=True)
+    columns = ["lmg", "ci_low", "ci_high", "share_low", "share_high"]
+    single = drivers.importance(once, resamples=300).set_index("driver")[columns]
+    by_person = drivers.importance(twice, resamples=300, cluster="who").set_index("driver")
+    pd.testing.assert_frame_equal(by_person[columns], single, rtol=1e-9)
+    by_row = drivers.importance(twice, resamples=300).set_index("driver")
+    width = lambda t: (t["ci_high"] - t["ci_low"]).mean()  # noqa: E731
+    assert width(by_row) < 0.85 * width(single)
+
+
+def test_one_rating_per_person_draws_as_rows_do_and_blank_ids_are_people():
+    data = _ratings(6)
+    rows = drivers.importance(data, resamples=200)
+    pd.testing.assert_frame_equal(drivers.importance(data, resamples=200, cluster="who"), rows)
+    blank = data.assign(who=None)  # no id: each rating its own person
+    pd.testing.assert_frame_equal(drivers.importance(blank, resamples=200, cluster="who"), rows)
+
+
+def test_the_organisation_drivers_are_drawn_by_respondent(org):
+    """The sample's organisation: 403 complete ratings in 2026-H1 from 236 people, drawn by
+    person (its point estimates as row by row; its intervals from other draws)."""
+    from kit.findings import internal_nps as find
+
+    got = find.drivers(org).table
+    columns = drivers.driver_columns(org.current)
+    options = {"drivers": columns, "confidence": org.cfg.thresholds.confidence}
+    complete = org.current.dropna(subset=["score", *options["drivers"]])
+    assert got["n"].iloc[0] == len(complete) == 403
+    assert complete["respondent_id"].nunique() == 236
+    by_person = drivers.importance(org.current, cluster="respondent_id", **options)
+    pd.testing.assert_frame_equal(got, by_person)
+    by_row = drivers.importance(org.current, **options)
+    pd.testing.assert_series_equal(got["lmg"], by_row["lmg"])
+    assert not np.allclose(got["ci_low"], by_row["ci_low"])

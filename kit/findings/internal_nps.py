@@ -562,6 +562,7 @@ def drivers(ctx: Context, *, resamples: int = 1000) -> Drivers:
             drivers=columns,
             resamples=resamples,
             confidence=ctx.cfg.thresholds.confidence,
+            cluster=ctx.nps_options["cluster"],
         )
     except ValueError as exc:
         return Drivers(pd.DataFrame(), columns, str(exc), levels)
