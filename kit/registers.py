@@ -55,7 +55,7 @@ from kit import yamlfile
 from kit.config import ENGAGEMENT_LEVELS, slug
 from kit.data import INVISIBLE, SCHEMAS
 from kit.errors import KitError
-from kit.importers.mapping import PLACEHOLDER, UNDECIDED
+from kit.importers.mapping import PLACEHOLDER, UNDECIDED, loose_label
 from kit.importers.problems import ImportProblem, Problem, row_ranges
 from kit.importers.read import read_grid, unique_names
 from kit.importers.suggest import yaml_quoted
@@ -186,11 +186,6 @@ def line_ranges(lines: list[int]) -> str:
 def _norm(text) -> str:
     """A header or name compared loosely: no case, punctuation or repeated spaces."""
     return " ".join(re.sub(r"[^\w]+", " ", str(text).casefold()).replace("_", " ").split())
-
-
-def _person(text) -> str:
-    """A person's name compared loosely: any case, any spacing."""
-    return " ".join(str(text).split()).casefold()
 
 
 def _clean(text) -> str:
@@ -525,7 +520,7 @@ def _scale(values: pd.Series, labels: dict[str, int], column: str, problems: lis
     out = pd.Series("", index=values.index, dtype=object)
     known = ", ".join(labels) or "none set"
     for line, v in values.items():
-        label = _person(v)
+        label = loose_label(v)
         if label in labels:
             out[line] = str(labels[label])
             used[f"{v} -> {labels[label]}"] += 1
@@ -606,11 +601,11 @@ def _functions(values: pd.Series, functions, column: str, problems: list) -> pd.
     """Function names as functions.csv writes them (any case and spacing); unknown: a problem."""
     if functions is None:
         return values
-    known = {_person(f): f for f in functions}
+    known = {loose_label(f): f for f in functions}
 
     def one(line, v):
-        if _person(v) in known:
-            return known[_person(v)]
+        if loose_label(v) in known:
+            return known[loose_label(v)]
         close = difflib.get_close_matches(v, list(functions), n=3, cutoff=0.6)
         hint = f" (close: {', '.join(map(repr, close))})" if close else ""
         problems.append(
@@ -683,13 +678,13 @@ def _resolve(
     nobody's, or several people's, is a problem naming the candidates."""
     people: dict[str, list] = {}
     for line, name in names.items():
-        people.setdefault(_person(name), []).append(line)
+        people.setdefault(loose_label(name), []).append(line)
     exact = {sid.casefold(): sid for sid in ids} if by_id else {}
 
     def one(line, v):
         if not v:
             return ""
-        key = _person(v)
+        key = loose_label(v)
         if key in exact:
             return exact[key]
         lines = people.get(key, [])
@@ -767,7 +762,7 @@ def to_stakeholders(
     RegisterProblem
         Listing every problem (line, column, value, what to do); nothing is returned.
     """
-    labels = {_person(k): int(v) for k, v in (labels or DEFAULT_LABELS).items()}
+    labels = {loose_label(k): int(v) for k, v in (labels or DEFAULT_LABELS).items()}
     problems: list[Problem] = []
     cells = _columns(register, mapping, problems)
     if any(p.kind in ("no such column", "field not mapped") for p in problems):
@@ -836,7 +831,7 @@ def to_stakeholders(
         out["stakeholder_id"] = _ids(cells["name"])
         log["ids"] = "derived from names (s-<name>)"
         log["ids_derived"] = len(out)
-    shared = cells["name"][cells["name"] != ""].map(_person)
+    shared = cells["name"][cells["name"] != ""].map(loose_label)
     shared = shared[shared.duplicated(keep=False)]
     log["names_on_several_lines"] = {
         cells["name"][lines[0]]: [int(i) for i in lines]

@@ -225,7 +225,9 @@ def test_mapping_problems_are_all_listed(tmp_path):
         im.to_responses(im.read_export(path), im.load_mapping(bad))
     text = str(err.value)
     assert "'score': no column named 'nope'" in text and "'comment': no column" in text
-    assert "'wave' is required" in text and "'provider_function' is required" in text
+    assert "'wave' is required" in text
+    assert "'provider_function' is required with one 'score' column (the function rated" in text
+    assert "map them under 'providers' instead" in text  # not "a long export": another layout
 
 
 def test_inputs_are_never_changed_and_output_never_overwritten(tmp_path):

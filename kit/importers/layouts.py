@@ -112,7 +112,11 @@ def _one_file(
         if needed not in mapping:
             problems.append(f"mapping: '{needed}' is required (a fixed value or {{column: ...}})")
     if not providers and "provider_function" not in mapping:
-        problems.append("mapping: 'provider_function' is required for a long export")
+        problems.append(
+            "mapping: 'provider_function' is required with one 'score' column (the function "
+            "rated: a fixed name, or {column: ...}); for one score column per function, map "
+            "them under 'providers' instead"
+        )
     base = {
         f: mapped_value(export, mapping.get(f), problems, f) for f in PER_RESPONSE if f != "comment"
     }
