@@ -743,9 +743,9 @@ def _dates(cells: pd.Series) -> pd.Series:
     read = pd.to_datetime(
         pd.Series(distinct, dtype=object), errors="coerce", format="ISO8601", utc=True
     ).dt.tz_localize(None)
-    out = read.iloc[np.maximum(codes, 0)] if len(read) else read.reindex(range(len(codes)))
-    out = out.where(codes >= 0) if len(read) else out
-    return out.set_axis(cells.index)
+    if not len(read):  # every cell blank
+        return read.reindex(range(len(codes))).set_axis(cells.index)
+    return read.iloc[np.maximum(codes, 0)].where(codes >= 0).set_axis(cells.index)
 
 
 def _check_column(table: str, df: pd.DataFrame, col: Column, out: list[Problem]) -> pd.Series:
