@@ -88,7 +88,10 @@ def _cell(value, fmt: str | None) -> tuple[str, bool]:
             return signed(float(value)), True
         if fmt == "p":
             return p_value(float(value)).removeprefix("p = ").replace("p ", ""), True
-        return (format(value, fmt) if fmt else f"{value:,}"), True
+        text = format(value, fmt) if fmt else f"{value:,}"
+        if text.startswith("-") and not text.strip("-0.,% "):
+            text = text[1:]  # -0.004 shown to two places is 0.00, not -0.00
+        return text, True
     return str(value), False
 
 

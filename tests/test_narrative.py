@@ -190,3 +190,11 @@ def test_possessives_and_counts_read_as_english():
         "2 people",
     ]
     assert count(1_234, "answer") == "1,234 answers"
+
+
+def test_a_number_that_rounds_to_zero_has_no_minus_sign():
+    df = pd.DataFrame({"change": [-0.004, -0.006, 0.0, -0.0, -12.5]})
+    html = table(df, formats={"change": ".2f"}).data
+    cells = [c.split("</td>")[0] for c in html.split("<td class=num>")[1:]]
+    assert cells == ["0.00", "-0.01", "0.00", "0.00", "-12.50"]
+    assert table(pd.DataFrame({"p": [-0.004]}), formats={"p": ".0%"}).data.count("-") == 0
