@@ -412,7 +412,7 @@ def _scan(path: Path) -> str:
         return f"read_parquet({_literal(path)}, file_row_number = true)"
     return (
         f"read_csv({_literal(path)}, header = true, all_varchar = true, delim = ',', "
-        "quote = '\"', escape = '\"')"
+        "quote = '\"', escape = '\"', skip = 0, comment = '')"  # no title or comment skipped
     )
 
 
@@ -671,6 +671,8 @@ listed)")
     csv = path.suffix.lower() == ".csv"
     if csv and path.stat().st_size == 0:
         return whole("is empty; it needs at least its header line")
+    if csv and (said := _csv_file_problem(path)):
+        return whole(said)
     import duckdb
 
     with _duck() as con:
@@ -680,19 +682,106 @@ listed)")
             # line = rowid + 2) only when there is a problem to list
             row = "NULL::BIGINT" if csv else "file_row_number + 1"
             con.execute(f"CREATE VIEW rows AS SELECT {row} AS row, * FROM {_scan(path)}")
-            return _log_problems(con, name, columns, csv, functions)
+            return _log_problems(con, name, columns, csv, functions, path)
         except duckdb.Error as exc:
+            if csv and (rows := _row_problems(path)):
+                return rows  # named by line, as for the other tables
             kind = "CSV (UTF-8, comma-separated)" if csv else "Parquet"
             return whole(f"cannot be read as {kind}: {_said(exc)}; export the log again")
 
 
-def _number_rows(con) -> None:
-    """The view ``rows`` of a CSV log numbered by its lines (header = 1)."""
+def _csv_file_problem(path: Path) -> str | None:
+    """What makes a CSV log unreadable as a whole, said as for the other tables: not UTF-8
+    text (:func:`kit.data._byte_problem`), or a column named twice in its header."""
+    import csv as csv_module
+
+    from kit.data import _byte_problem
+
+    said = _byte_problem(path)
+    if said:
+        return said
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv_module.reader(f), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        return f"has the column(s) {', '.join(map(repr, twice))} twice in its header; keep one"
+    return None
+
+
+def _records(path: Path):
+    """(first line, cells) of each record of a CSV file after its header, read as
+    :func:`kit.data.read_table` reads a table (a blank line is no record; a quoted value may
+    span lines), one at a time. Raises ``csv.Error`` naming the line a quote opened."""
+    import csv as csv_module
+
+    from kit.data import _MAX_FIELD
+
+    limit = csv_module.field_size_limit()
+    csv_module.field_size_limit(max(limit, _MAX_FIELD))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader, start = csv_module.reader(f, strict=True), 1
+            try:
+                for row in reader:
+                    if row:
+                        yield start, row
+                    start = reader.line_num + 1
+            except csv_module.Error as exc:
+                raise csv_module.Error(start) from exc
+    finally:
+        csv_module.field_size_limit(limit)
+
+
+def _row_problems(path: Path) -> list[Problem]:
+    """The records of a CSV log a reader cannot take, by line (at most :data:`_LISTED`):
+    cells other than the header's, a quote never closed; what DuckDB's refusal does not
+    name."""
+    import csv as csv_module
+
+    name, problems, width = path.name, [], None
+    try:
+        for line, row in _records(path):
+            if width is None:
+                width = len(row)
+            elif len(row) != width and len(problems) < _LISTED:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        None,
+                        None,
+                        f"has {len(row)} cells where the header has {width}: a value holding "
+                        "a comma needs quotes, or a cell is missing",
+                    )
+                )
+    except csv_module.Error as exc:
+        opened = exc.args[0]
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                f'a quote (") opened at line {opened} is never closed; close it or remove it',
+            )
+        )
+    return problems
+
+
+def _number_rows(con, path: Path) -> None:
+    """The view ``rows`` of a CSV log numbered by its lines (header = 1), counted as a CSV
+    reader counts them (a blank line, a value spanning lines): read again, as only a log
+    with a problem to list is."""
+    lines = np.fromiter((line for line, _ in _records(path)), dtype=np.int64)[1:]
+    con.register("lines", pd.DataFrame({"i": np.arange(len(lines)), "line": lines}))
     con.execute("CREATE TEMP TABLE source AS SELECT * EXCLUDE (row) FROM rows")
-    con.execute("CREATE OR REPLACE VIEW rows AS SELECT rowid + 2 AS row, * FROM source")
+    con.execute(
+        "CREATE OR REPLACE VIEW rows AS SELECT lines.line AS row, source.* "
+        "FROM source JOIN lines ON source.rowid = lines.i"
+    )
 
 
-def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[Problem]:
+def _log_problems(con, name: str, columns: dict, csv: bool, functions, path: Path) -> list[Problem]:
     """The problems of the view ``rows`` (``row`` and the log's columns)."""
     problems = [
         Problem(
@@ -755,7 +844,7 @@ def _log_problems(con, name: str, columns: dict, csv: bool, functions) -> list[P
         + f" count(*) FILTER (WHERE {unknown}) FROM rows"
     ).fetchall()[0]
     if csv and any(counts):
-        _number_rows(con)
+        _number_rows(con, path)
     for (column, cond, message, severity), count in zip(checks, counts, strict=False):
         if count:
             problems += _listed(con, name, column, cond, message, severity, count)

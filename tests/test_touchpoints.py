@@ -313,8 +313,12 @@ def test_check_log_lists_100_rows_and_counts_all(tmp_path):
 
 def test_check_log_refuses_unreadable_files(tmp_path):
     (tmp_path / "crm.csv").write_text(LOG.replace("T5,P2", "T5,P2,extra"))
-    [said] = tp.check_log(tmp_path / "crm.csv")
-    assert said.row is None and said.message.startswith("cannot be read as CSV")
+    [said] = tp.check_log(tmp_path / "crm.csv")  # named by its line, as for the tables
+    assert (said.row, said.message) == (
+        6,
+        "has 7 cells where the header has 6: a value holding a comma needs quotes, or a cell "
+        "is missing",
+    )
     (tmp_path / "crm.parquet").write_text(LOG)
     [said] = tp.check_log(tmp_path / "crm.parquet")
     assert said.message.startswith("cannot be read as Parquet")
