@@ -702,6 +702,11 @@ def _csv_file_problem(path: Path) -> str | None:
         return said
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv_module.reader(f), [])
+    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+        return (
+            "reads as one column: it is separated by ';' (or tabs); save it as a "
+            "comma-separated CSV"
+        )
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
         return f"has the column(s) {', '.join(map(repr, twice))} twice in its header; keep one"

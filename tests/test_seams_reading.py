@@ -384,12 +384,6 @@ def test_log_saved_as_utf16_is_named_so(tmp_path, monkeypatch):
     assert "UTF-16" in large[2]["message"][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a semicolon-separated log: the table route says 'the file reads as one column: it "
-    "is separated by ';' ... save it as a comma-separated CSV'; check_log only says each column "
-    "is missing ('add it')",
-)
 def test_log_separated_by_semicolons_is_named_so(tmp_path, monkeypatch):
     content = _file([x.replace(",", ";") for x in SAMPLE_LINES])
     small, large = _both(tmp_path, content, monkeypatch)
