@@ -532,7 +532,7 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int], list[Probl
                 f"a cell starting at line {start} is longer than any survey answer: a quote "
                 '(") opened there is probably never closed; check that line'
                 if "field larger" in said
-                else f'a quote (") opened at line {start} is never closed; close it or remove it'
+                else unclosed_quote(start)
                 if "unexpected end of data" in said
                 else f"line {reader.line_num} cannot be read as CSV ({said}): a quote inside a "
                 'value must be doubled ("") and the value quoted'
@@ -589,6 +589,19 @@ def _same_cells(text: str, width: int) -> bool:
     return bool((per_line == width - 1).all()) and longest <= _MAX_FIELD
 
 
+def ragged_row(cells: int, width: int) -> str:
+    """What a row with another number of cells than its header is told."""
+    return (
+        f"has {cells} cells where the header has {width}: a value holding a comma needs "
+        "quotes, or a cell is missing"
+    )
+
+
+def unclosed_quote(line: int) -> str:
+    """What a file with a quote never closed is told."""
+    return f'a quote (") opened at line {line} is never closed; close it or remove it'
+
+
 def _header_problems(
     name: str, rows: list[list[str]], starts: list[int]
 ) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
@@ -605,8 +618,7 @@ def _header_problems(
                     line,
                     None,
                     None,
-                    f"has {len(row)} cells where the header has {width}: a value holding a "
-                    "comma needs quotes, or a cell is missing",
+                    ragged_row(len(row), width),
                 )
             )
     seen: set[str] = set()

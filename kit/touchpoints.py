@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.data import Problem
+from kit.data import Problem, ragged_row, unclosed_quote
 
 __all__ = [
     "LARGE_CSV_BYTES",
@@ -749,27 +749,9 @@ def _row_problems(path: Path) -> list[Problem]:
             if width is None:
                 width = len(row)
             elif len(row) != width and len(problems) < _LISTED:
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        None,
-                        None,
-                        f"has {len(row)} cells where the header has {width}: a value holding "
-                        "a comma needs quotes, or a cell is missing",
-                    )
-                )
+                problems.append(Problem(name, line, None, None, ragged_row(len(row), width)))
     except csv_module.Error as exc:
-        opened = exc.args[0]
-        problems.append(
-            Problem(
-                name,
-                None,
-                None,
-                None,
-                f'a quote (") opened at line {opened} is never closed; close it or remove it',
-            )
-        )
+        problems.append(Problem(name, None, None, None, unclosed_quote(exc.args[0])))
     return problems
 
 
