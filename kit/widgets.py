@@ -16,7 +16,6 @@ Example
 
 from __future__ import annotations
 
-import gc
 import re
 from datetime import date
 from html import escape
@@ -719,12 +718,6 @@ class Workshop(W.VBox):
         self.add_class("kit-workshop")
         if presenter:
             self.add_class("kit-presenter")
-        # The data and the widgets stay for the session: kept out of the cyclic collector's
-        # full passes, which otherwise walk them all, mid-click (80+ ms on a large client).
-        # Unfrozen first: garbage left since the last build is collected, not frozen.
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def _toggle_notes(self, change=None) -> None:
         self.notes.layout.display = None if self.notes_button.value else "none"
