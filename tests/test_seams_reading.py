@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bad_inputs import _copy as corpus_copy  # the corpus laid over its base
 
 from kit import data
 from kit import touchpoints as touch
@@ -164,25 +165,6 @@ VALIDATED = sorted(
 )
 
 
-def _corpus_copy(name: str, dest: Path) -> Path:
-    """A validate case of the bad-input corpus laid over its base (as test_bad_inputs does)."""
-    case = read(CORPUS / name / "case.yaml")
-    base = {"tiny": CORPUS / "_tiny", "sample": SAMPLE_DIR}.get(case.get("base"))
-    if base is not None:
-        shutil.copytree(base, dest)
-    dest.mkdir(exist_ok=True)
-    for gone in case.get("remove", []):
-        (dest / gone).unlink()
-    for path in sorted((CORPUS / name).rglob("*")):
-        if path.is_file() and path.name != "case.yaml":
-            target = dest / path.relative_to(CORPUS / name)
-            if target.parent.is_file():
-                target.parent.unlink()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-    return dest
-
-
 def _validate_said(argv: list[str]) -> tuple[int, str]:
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(out):
@@ -195,7 +177,7 @@ def test_validate_says_the_same_with_and_without_the_fast_path(name, tmp_path, m
     """Every validate case of the bad-input corpus: the same exit code, printed text and
     problems (file, row, column, value, message) whether pandas or the CSV reader reads."""
     case = read(CORPUS / name / "case.yaml")
-    folder = _corpus_copy(name, tmp_path / "case")
+    folder = corpus_copy(name, tmp_path / "case")
     for key, value in (case.get("env") or {}).items():
         monkeypatch.setenv(key, str(value))
     argv = [a.replace("{dir}", str(folder)) for a in shlex.split(case["command"])]
